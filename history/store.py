@@ -1,0 +1,318 @@
+"""Reading and writing the history: the only place that knows how rows relate.
+
+Functions take a Session and plain values (no scoring or crawling types), so every other
+package can use them and `history` imports none of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from history.models import (
+    ALL_PARTIES,
+    Claim,
+    Document,
+    ElementResult,
+    Fetch,
+    OutboxMessage,
+    Party,
+    RubricVersion,
+    Run,
+    Scorecard,
+    ScorecardChange,
+    Snapshot,
+    SnapshotScoring,
+    StepScore,
+    Subscriber,
+    Subscription,
+    utcnow,
+)
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+# --- parties and documents -------------------------------------------------------------
+
+
+def sync_parties(session: Session, parties: Iterable[dict]) -> None:
+    """Insert or update parties from parties.yaml entries (id, name, jurisdiction, homepage)."""
+    for entry in parties:
+        party = session.get(Party, entry["id"])
+        if party is None:
+            party = Party(id=entry["id"])
+            session.add(party)
+        party.name = entry["name"]
+        party.jurisdiction = entry["jurisdiction"]
+        party.homepage = entry["homepage"]
+    session.flush()
+
+
+def get_or_create_document(session: Session, party_id: str, url: str, kind: str) -> Document:
+    document = session.scalar(
+        select(Document).where(Document.party_id == party_id, Document.url == url)
+    )
+    if document is None:
+        document = Document(party_id=party_id, url=url, kind=kind, status="new",
+                            consecutive_failures=0)
+        session.add(document)
+        session.flush()
+    elif kind != "other" and document.kind != kind:
+        document.kind = kind
+    return document
+
+
+# --- runs --------------------------------------------------------------------------------
+
+
+def start_run(session: Session, kind: str) -> Run:
+    run = Run(kind=kind, status="running")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run: Run, error: str | None = None) -> None:
+    run.finished_at = utcnow()
+    run.status = "failed" if error else "ok"
+    run.error = error
+
+
+# --- fetches and snapshots ---------------------------------------------------------------
+
+
+@dataclass
+class FetchOutcome:
+    fetch: Fetch
+    snapshot: Snapshot | None
+    new_content: bool  # True when this content had not been stored for the document before
+
+
+def record_fetch(
+    session: Session,
+    document: Document,
+    *,
+    run_id: int | None,
+    http_status: int | None,
+    raw: bytes | None = None,
+    content_type: str = "application/octet-stream",
+    text: str | None = None,
+    extraction_error: str | None = None,
+    error: str | None = None,
+) -> FetchOutcome:
+    """Record one fetch attempt; store its content once per distinct hash.
+
+    A failed fetch (raw is None) leaves every stored snapshot as it was and only flags
+    the document. A content that reverts to an earlier version reuses that snapshot.
+    """
+    now = utcnow()
+    if raw is None:
+        fetch = Fetch(document_id=document.id, run_id=run_id, fetched_at=now,
+                      http_status=http_status, ok=False, error=error or "no content",
+                      new_content=False)
+        session.add(fetch)
+        document.status = "gone" if http_status in (404, 410) else "failed"
+        document.consecutive_failures = (document.consecutive_failures or 0) + 1
+        session.flush()
+        return FetchOutcome(fetch, None, False)
+
+    digest = content_hash(raw)
+    previous = current_snapshot(session, document.id)
+    snapshot = session.scalar(
+        select(Snapshot).where(Snapshot.document_id == document.id, Snapshot.content_hash == digest)
+    )
+    created = False
+    if snapshot is None:
+        snapshot = Snapshot(document_id=document.id, content_hash=digest,
+                            content_type=content_type, raw=raw, size=len(raw), text=text,
+                            extraction_error=extraction_error, fetched_at=now)
+        try:
+            # Another process may store the same content at the same moment: the unique
+            # constraint decides, and the loser reuses the winner's row.
+            with session.begin_nested():
+                session.add(snapshot)
+            created = True
+        except IntegrityError:
+            snapshot = session.scalar(
+                select(Snapshot).where(Snapshot.document_id == document.id,
+                                       Snapshot.content_hash == digest)
+            )
+    changed = previous is None or previous.id != snapshot.id
+    fetch = Fetch(document_id=document.id, run_id=run_id, fetched_at=now, http_status=http_status,
+                  ok=True, error=None, snapshot_id=snapshot.id, new_content=changed)
+    session.add(fetch)
+    document.status = "ok"
+    document.last_ok_at = now
+    document.consecutive_failures = 0
+    session.flush()
+    return FetchOutcome(fetch, snapshot, created or changed)
+
+
+def current_snapshot(session: Session, document_id: int) -> Snapshot | None:
+    """The snapshot of the document's latest successful fetch."""
+    return session.scalar(
+        select(Snapshot)
+        .join(Fetch, Fetch.snapshot_id == Snapshot.id)
+        .where(Fetch.document_id == document_id, Fetch.ok.is_(True))
+        .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
+        .limit(1)
+    )
+
+
+def current_snapshots(session: Session, party_id: str) -> list[tuple[Document, Snapshot]]:
+    """Each of the party's documents with its last good content (failed ones keep theirs)."""
+    documents = session.scalars(
+        select(Document).where(Document.party_id == party_id).order_by(Document.id)
+    ).all()
+    pairs = []
+    for document in documents:
+        snapshot = current_snapshot(session, document.id)
+        if snapshot is not None:
+            pairs.append((document, snapshot))
+    return pairs
+
+
+# --- rubric versions and claims ----------------------------------------------------------
+
+
+def ensure_rubric_version(session: Session, digest: str, version: str, yaml_text: str) -> RubricVersion:
+    row = session.scalar(select(RubricVersion).where(RubricVersion.content_hash == digest))
+    if row is None:
+        row = RubricVersion(content_hash=digest, version=version, yaml_text=yaml_text)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            row = session.scalar(select(RubricVersion).where(RubricVersion.content_hash == digest))
+    return row
+
+
+def stored_claims(session: Session, snapshot_id: int, rubric_version_id: int) -> list[Claim] | None:
+    """The claims found in a snapshot under a rubric, or None if that pair was never scored."""
+    scored = session.get(SnapshotScoring, (snapshot_id, rubric_version_id))
+    if scored is None:
+        return None
+    return list(session.scalars(
+        select(Claim)
+        .where(Claim.snapshot_id == snapshot_id, Claim.rubric_version_id == rubric_version_id)
+        .order_by(Claim.id)
+    ))
+
+
+def store_claims(session: Session, snapshot_id: int, rubric_version_id: int,
+                 claims: Iterable[dict]) -> list[Claim]:
+    """Store the claims of one (snapshot, rubric) pair and mark the pair scored."""
+    rows = [Claim(snapshot_id=snapshot_id, rubric_version_id=rubric_version_id, **claim)
+            for claim in claims]
+    session.add_all(rows)
+    session.add(SnapshotScoring(snapshot_id=snapshot_id, rubric_version_id=rubric_version_id))
+    session.flush()
+    return rows
+
+
+# --- scorecards --------------------------------------------------------------------------
+
+
+def store_scorecard(
+    session: Session,
+    *,
+    party_id: str,
+    run_id: int,
+    rubric_version_id: int,
+    overall: float,
+    grade: str,
+    steps: Sequence[dict],
+    snapshot_ids: Sequence[int],
+    changes: Sequence[dict] = (),
+) -> Scorecard:
+    """Store a scorecard. `steps` follow the scorecard JSON: id, title, score, elements."""
+    card = Scorecard(party_id=party_id, run_id=run_id, rubric_version_id=rubric_version_id,
+                     overall=overall, grade=grade, snapshot_ids=sorted(snapshot_ids))
+    for step_position, step in enumerate(steps):
+        card.steps.append(StepScore(step_id=step["id"], position=step_position,
+                                    title=step["title"], score=step["score"]))
+        for element in step["elements"]:
+            card.elements.append(ElementResult(
+                step_id=step["id"], element_id=element["id"], position=len(card.elements),
+                credit=element["credit"], evidence=element.get("evidence", []),
+                looked_for=element.get("looked_for"),
+            ))
+    for change in changes:
+        card.changes.append(ScorecardChange(**change))
+    session.add(card)
+    session.flush()
+    return card
+
+
+def _with_details(query):
+    return query.options(selectinload(Scorecard.steps), selectinload(Scorecard.elements),
+                         selectinload(Scorecard.changes))
+
+
+def previous_scorecard(session: Session, party_id: str, rubric_version_id: int,
+                       before_id: int | None = None) -> Scorecard | None:
+    """The party's latest scorecard of this rubric version (before `before_id` if given)."""
+    query = select(Scorecard).where(Scorecard.party_id == party_id,
+                                    Scorecard.rubric_version_id == rubric_version_id)
+    if before_id is not None:
+        query = query.where(Scorecard.id < before_id)
+    return session.scalar(_with_details(query.order_by(Scorecard.id.desc()).limit(1)))
+
+
+def latest_scorecards(session: Session, rubric_version_id: int | None = None) -> list[Scorecard]:
+    """The latest scorecard of every party (of one rubric version if given), by party id."""
+    latest = select(Scorecard.party_id, func.max(Scorecard.id).label("id"))
+    if rubric_version_id is not None:
+        latest = latest.where(Scorecard.rubric_version_id == rubric_version_id)
+    latest = latest.group_by(Scorecard.party_id).subquery()
+    query = select(Scorecard).join(latest, Scorecard.id == latest.c.id).order_by(Scorecard.party_id)
+    return list(session.scalars(_with_details(query)))
+
+
+def party_history(session: Session, party_id: str, rubric_version_id: int | None = None,
+                  since: datetime | None = None) -> list[Scorecard]:
+    """A party's scorecards, oldest first."""
+    query = select(Scorecard).where(Scorecard.party_id == party_id)
+    if rubric_version_id is not None:
+        query = query.where(Scorecard.rubric_version_id == rubric_version_id)
+    if since is not None:
+        query = query.where(Scorecard.created_at >= since)
+    return list(session.scalars(_with_details(query.order_by(Scorecard.created_at, Scorecard.id))))
+
+
+# --- subscribers and the outbox ----------------------------------------------------------
+
+
+def subscribers_of(session: Session, party_id: str) -> list[int]:
+    """Chat ids of active subscribers to a party (directly or through 'all')."""
+    return list(session.scalars(
+        select(Subscription.chat_id)
+        .join(Subscriber, Subscriber.chat_id == Subscription.chat_id)
+        .where(Subscriber.active.is_(True), Subscription.party_id.in_([party_id, ALL_PARTIES]))
+        .distinct()
+        .order_by(Subscription.chat_id)
+    ))
+
+
+def queue_message(session: Session, *, idempotency_key: str, chat_id: int, payload: dict,
+                  run_id: int | None = None) -> OutboxMessage | None:
+    """Queue a notification; None if one with this key was already queued."""
+    exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key))
+    if exists is not None:
+        return None
+    message = OutboxMessage(idempotency_key=idempotency_key, chat_id=chat_id, run_id=run_id,
+                            payload=payload, state="queued", attempts=0)
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        return None
+    return message

@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite.
+
+The history tests run on SQLite by default and on PostgreSQL when
+PARTYWATCH_TEST_POSTGRES_URL names a server database (".ci/run" starts one): each test
+then gets a database of its own, created from that server and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from history.db import make_engine, open_database
+
+POSTGRES_URL = os.environ.get("PARTYWATCH_TEST_POSTGRES_URL")
+BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
+
+
+def pytest_report_header(config):
+    return f"partywatch history backend: {BACKEND}" + (f" ({POSTGRES_URL})" if POSTGRES_URL else "")
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A URL of an empty database on the back-end under test."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'partywatch.db'}"
+        return
+    server = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"pw_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url):
+    """An engine on a fresh database upgraded to the latest schema."""
+    engine = open_database(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_engine(database_url):
+    """An engine on a fresh database with no schema at all."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
