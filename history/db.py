@@ -57,11 +57,15 @@ def make_engine(url: str) -> Engine:
             if not folder.is_dir():
                 raise DatabaseError(f"cannot create SQLite database {database!r}: no folder {folder}")
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
         )
         event.listen(engine, "connect", _configure_sqlite)
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take over.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and
+        # then writes fails at once with "database is locked" when another process wrote
+        # in between, whatever the busy timeout. With it, writers queue for the lock.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -1,0 +1,309 @@
+"""Score stored snapshots, store scorecards and what changed, and queue notifications.
+
+This is where `history` and `scoring` meet: `partywatch check` calls it after a crawl,
+`partywatch rescore` after a rubric change. Claims are computed once per (snapshot,
+rubric version) and reused from the database after that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from history.db import transaction
+from history.models import Claim as ClaimRow
+from history.models import Document, Party, RubricVersion, Scorecard, Snapshot
+from history.store import (
+    current_snapshots,
+    ensure_rubric_version,
+    previous_scorecard,
+    queue_message,
+    store_claims,
+    store_scorecard,
+    stored_claims,
+    subscribers_of,
+)
+from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text
+
+log = logging.getLogger(__name__)
+
+# Documents a party has taken down (404/410) no longer count towards its score; ones that
+# merely fail to load (5xx, timeouts) keep counting with their last good content.
+SCORED_DOCUMENT_STATUSES = ("new", "ok", "failed")
+
+
+@dataclass
+class PartyOutcome:
+    party_id: str
+    name: str
+    scorecard: Scorecard  # the new one when changed, else the latest stored one
+    previous: Scorecard | None
+    changed: bool
+    changes: list[dict] = field(default_factory=list)
+    extraction_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, error)
+
+
+def rubric_version_row(session: Session, rubric: Rubric) -> RubricVersion:
+    return ensure_rubric_version(session, rubric.content_hash, rubric.version, rubric.yaml_text)
+
+
+def ensure_text(snapshot: Snapshot, url: str) -> str | None:
+    """The snapshot's extracted text, extracting and storing it the first time."""
+    if snapshot.text is None and snapshot.extraction_error is None:
+        try:
+            snapshot.text = extract_text(snapshot.raw, snapshot.content_type, url)
+        except ExtractionError as exc:
+            snapshot.extraction_error = str(exc)
+    return snapshot.text
+
+
+def _claim_from_row(row: ClaimRow) -> Claim:
+    return Claim(step_id=row.step_id, element_id=row.element_id, credit=row.credit,
+                 quote=row.quote, url=row.url, start=row.start, end=row.end, detail=row.detail)
+
+
+def snapshot_claims(session: Session, scorer: Scorer, rubric_version_id: int,
+                    snapshot: Snapshot, document: Document) -> list[Claim]:
+    """Claims of one snapshot under one rubric, computed once and then read back."""
+    cached = stored_claims(session, snapshot.id, rubric_version_id)
+    if cached is not None:
+        return [_claim_from_row(row) for row in cached]
+    text = ensure_text(snapshot, document.url)
+    claims = scorer.claims(text, document.url, document.kind) if text else []
+    store_claims(session, snapshot.id, rubric_version_id, [
+        {"step_id": c.step_id, "element_id": c.element_id, "credit": c.credit, "quote": c.quote,
+         "url": c.url, "start": c.start, "end": c.end, "detail": c.detail}
+        for c in claims
+    ])
+    return claims
+
+
+def _steps_for_storage(card) -> list[dict]:
+    return [
+        {"id": step.id, "title": step.title, "score": step.score,
+         "elements": [
+             {"id": el.id, "credit": el.credit, "looked_for": el.looked_for,
+              "evidence": [{"quote": ev.quote, "url": ev.url, "start": ev.start, "end": ev.end,
+                            "snapshot_id": ev.snapshot_id} for ev in el.evidence]}
+             for el in step.elements
+         ]}
+        for step in card.steps
+    ]
+
+
+def _sentences(text: str | None) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text or "") if s.strip()]
+
+
+def summarise_text_change(old: str | None, new: str | None, limit: int = 160) -> str:
+    """'+3 / −1 sentences; added: "We now keep canvassing data for 2 years."'"""
+    old_sentences, new_sentences = _sentences(old), _sentences(new)
+    added, removed = [], []
+    matcher = difflib.SequenceMatcher(a=old_sentences, b=new_sentences, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed.extend(old_sentences[a0:a1])
+        if tag in ("replace", "insert"):
+            added.extend(new_sentences[b0:b1])
+    summary = f"+{len(added)} / -{len(removed)} sentences"
+    example = added[0] if added else (removed[0] if removed else "")
+    if example:
+        label = "added" if added else "removed"
+        if len(example) > limit:
+            example = example[: limit - 1] + "…"
+        summary += f"; {label}: \u201c{example}\u201d"
+    return summary
+
+
+def _score_text(score: float) -> str:
+    return f"{score:.1f}"
+
+
+def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequence[dict],
+                    overall: float, grade: str, snapshots: dict[int, tuple[Document, Snapshot]]
+                    ) -> list[dict]:
+    """What moved since `previous`: overall, steps, elements and documents."""
+    if previous is None:
+        return []
+    changes: list[dict] = []
+    if round(previous.overall, 1) != round(overall, 1) or previous.grade != grade:
+        changes.append({"kind": "overall", "subject": "overall",
+                        "old": f"{_score_text(previous.overall)} {previous.grade}",
+                        "new": f"{_score_text(overall)} {grade}", "summary": None})
+    old_steps = {s.step_id: s.score for s in previous.steps}
+    old_elements = {(e.step_id, e.element_id): e.credit for e in previous.elements}
+    for step in steps:
+        old = old_steps.get(step["id"])
+        if old is None or round(old, 1) != round(step["score"], 1):
+            changes.append({"kind": "step", "subject": step["id"],
+                            "old": None if old is None else _score_text(old),
+                            "new": _score_text(step["score"]), "summary": step["title"]})
+        for element in step["elements"]:
+            before = old_elements.get((step["id"], element["id"]))
+            if before != element["credit"]:
+                changes.append({"kind": "element", "subject": f"{step['id']}/{element['id']}",
+                                "old": before, "new": element["credit"], "summary": None})
+
+    old_ids = set(previous.snapshot_ids or [])
+    old_by_document: dict[int, Snapshot] = {}
+    if old_ids:
+        for snapshot in session.scalars(select(Snapshot).where(Snapshot.id.in_(old_ids))):
+            old_by_document[snapshot.document_id] = snapshot
+    new_by_document = {document.id: (document, snapshot) for document, snapshot in snapshots.values()}
+    for document_id, (document, snapshot) in new_by_document.items():
+        before = old_by_document.get(document_id)
+        if before is None:
+            changes.append({"kind": "document", "subject": document.url, "old": None,
+                            "new": "added", "summary": document.kind})
+        elif before.id != snapshot.id:
+            summary = summarise_text_change(ensure_text(before, document.url),
+                                            ensure_text(snapshot, document.url))
+            changes.append({"kind": "document", "subject": document.url, "old": None,
+                            "new": "changed", "summary": summary})
+    for document_id, before in old_by_document.items():
+        if document_id not in new_by_document:
+            document = session.get(Document, document_id)
+            changes.append({"kind": "document", "subject": document.url, "old": None,
+                            "new": "removed", "summary": f"status {document.status}"})
+    return changes
+
+
+def score_party_snapshots(session: Session, *, party_id: str, run_id: int, scorer: Scorer,
+                          rubric_version_id: int, pairs: Iterable[tuple[Document, Snapshot]],
+                          created_at=None) -> PartyOutcome:
+    """Score one party's document set; store a scorecard if it differs from the last one."""
+    party = session.get(Party, party_id)
+    pairs = list(pairs)
+    documents, errors = [], []
+    for document, snapshot in pairs:
+        claims = snapshot_claims(session, scorer, rubric_version_id, snapshot, document)
+        if snapshot.extraction_error:
+            errors.append((document.url, snapshot.extraction_error))
+        documents.append(DocumentClaims(url=document.url, kind=document.kind, claims=claims,
+                                        snapshot_id=snapshot.id))
+    card = scorer.scorecard(documents)
+    steps = _steps_for_storage(card)
+    snapshots = {snapshot.id: (document, snapshot) for document, snapshot in pairs}
+    previous = previous_scorecard(session, party_id, rubric_version_id)
+    changes = diff_scorecards(session, previous, steps, card.overall, card.grade, snapshots)
+    if previous is not None and not changes:
+        return PartyOutcome(party_id, party.name, previous, previous, False, [], errors)
+    stored = store_scorecard(
+        session, party_id=party_id, run_id=run_id, rubric_version_id=rubric_version_id,
+        overall=card.overall, grade=card.grade, steps=steps, snapshot_ids=list(snapshots),
+        changes=changes,
+    )
+    if created_at is not None:
+        stored.created_at = created_at
+    return PartyOutcome(party_id, party.name, stored, previous, True, changes, errors)
+
+
+def score_parties(engine: Engine, *, run_id: int, party_ids: Sequence[str], rubric: Rubric,
+                  scorer: Scorer, progress: Callable[[str], None] | None = None
+                  ) -> list[PartyOutcome]:
+    """Score each party's current documents; one transaction per party."""
+    outcomes = []
+    for party_id in party_ids:
+        with transaction(engine) as session:
+            version = rubric_version_row(session, rubric)
+            pairs = [(d, s) for d, s in current_snapshots(session, party_id)
+                     if d.status in SCORED_DOCUMENT_STATUSES]
+            outcome = score_party_snapshots(session, party_id=party_id, run_id=run_id,
+                                            scorer=scorer, rubric_version_id=version.id,
+                                            pairs=pairs)
+            outcomes.append(outcome)
+        if progress:
+            state = "changed" if outcome.changed else "unchanged"
+            progress(f"scored {party_id}: {outcome.scorecard.grade} "
+                     f"{outcome.scorecard.overall:.1f} ({state})")
+    return outcomes
+
+
+def notification_entry(outcome: PartyOutcome) -> dict:
+    """The outbox payload's entry for one party (see the bot's renderer)."""
+    card, previous = outcome.scorecard, outcome.previous
+    titles = {s.step_id: s.title for s in card.steps}
+    old_steps = {s.step_id: s.score for s in previous.steps}
+    new_steps = {s.step_id: s.score for s in card.steps}
+    return {
+        "party": outcome.party_id,
+        "name": outcome.name,
+        "scorecard_id": card.id,
+        "old": {"overall": round(previous.overall, 1), "grade": previous.grade},
+        "new": {"overall": round(card.overall, 1), "grade": card.grade},
+        "steps": [{"id": c["subject"], "title": titles.get(c["subject"], c["subject"]),
+                   "old": old_steps.get(c["subject"]), "new": new_steps[c["subject"]]}
+                  for c in outcome.changes if c["kind"] == "step"],
+        "elements": [{"step": c["subject"].split("/")[0], "element": c["subject"].split("/")[1],
+                      "old": c["old"], "new": c["new"]}
+                     for c in outcome.changes if c["kind"] == "element"],
+        "documents": [{"url": c["subject"], "change": c["new"], "summary": c["summary"]}
+                      for c in outcome.changes if c["kind"] == "document"],
+    }
+
+
+def queue_notifications(engine: Engine, run_id: int, outcomes: Iterable[PartyOutcome]) -> int:
+    """Queue one message per subscriber for this run, covering every party they follow
+    whose scorecard changed. Returns how many messages were queued."""
+    changed = [o for o in outcomes if o.changed and o.previous is not None]
+    if not changed:
+        return 0
+    queued = 0
+    with transaction(engine) as session:
+        per_chat: dict[int, list[dict]] = defaultdict(list)
+        for outcome in changed:
+            entry = notification_entry(outcome)
+            for chat_id in subscribers_of(session, outcome.party_id):
+                per_chat[chat_id].append(entry)
+        for chat_id, entries in per_chat.items():
+            message = queue_message(
+                session, idempotency_key=f"run:{run_id}:chat:{chat_id}", chat_id=chat_id,
+                run_id=run_id, payload={"type": "scorecard_change", "run_id": run_id,
+                                        "parties": entries},
+            )
+            queued += message is not None
+    return queued
+
+
+def rescore_history(engine: Engine, *, run_id: int, rubric: Rubric, scorer: Scorer,
+                    progress: Callable[[str], None] | None = None) -> list[PartyOutcome]:
+    """Re-apply `rubric` to every stored party state, oldest first, then to the current one.
+
+    Each past check run that produced a scorecard under any rubric version gets its
+    counterpart under this one (same run, same time, same snapshots), so a party's history
+    stays comparable across a rubric change. Runs already scored under this rubric are
+    skipped, and so is every (snapshot, rubric) pair already scored.
+    """
+    with transaction(engine) as session:
+        version_id = rubric_version_row(session, rubric).id
+        party_ids = list(session.scalars(select(Party.id).order_by(Party.id)))
+    outcomes = []
+    for party_id in party_ids:
+        with transaction(engine) as session:
+            cards = session.scalars(
+                select(Scorecard).where(Scorecard.party_id == party_id)
+                .order_by(Scorecard.created_at, Scorecard.id)
+            ).all()
+            done_runs = {c.run_id for c in cards if c.rubric_version_id == version_id}
+            past_states: dict[int, Scorecard] = {}
+            for card in cards:
+                if card.run_id not in done_runs:
+                    past_states.setdefault(card.run_id, card)
+            for card in past_states.values():
+                snapshots = session.scalars(
+                    select(Snapshot).where(Snapshot.id.in_(card.snapshot_ids or []))
+                ).all()
+                pairs = [(snapshot.document, snapshot) for snapshot in snapshots]
+                score_party_snapshots(session, party_id=party_id, run_id=card.run_id,
+                                      scorer=scorer, rubric_version_id=version_id, pairs=pairs,
+                                      created_at=card.created_at)
+        outcomes.extend(score_parties(engine, run_id=run_id, party_ids=[party_id],
+                                      rubric=rubric, scorer=scorer, progress=progress))
+    return outcomes

@@ -1,0 +1,281 @@
+"""Raw document bytes -> the plain text that claims and offsets refer to.
+
+HTML: page chrome (nav, header, footer, aside, cookie/consent banners, forms, scripts) is
+removed, table rows become one line each ("Acme Print Ltd | Printing leaflets"), then
+trafilatura (favor_recall) extracts the main text with headings kept; readability-lxml and
+a plain lxml walk are the fallbacks. PDF: pypdf. Markdown and plain text: as they are,
+decoded with charset detection (invalid bytes replaced, never a crash).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urlparse
+
+MAX_RAW_BYTES = 25 * 1024 * 1024
+MAX_TEXT_CHARS = 5_000_000
+MAX_HTML_FOR_TRAFILATURA = 3 * 1024 * 1024
+
+
+class ExtractionError(Exception):
+    """The document cannot be turned into text; the message says why."""
+
+
+def sniff_type(raw: bytes, content_type: str | None, url: str) -> str:
+    """'html', 'pdf', 'markdown' or 'text'."""
+    ct = (content_type or "").split(";")[0].strip().lower()
+    if ct:
+        if "pdf" in ct:
+            return "pdf"
+        if "html" in ct or "xml" in ct and "xhtml" in ct:
+            return "html"
+        if "markdown" in ct:
+            return "markdown"
+        if ct.startswith("text/plain"):
+            return "pdf" if raw.lstrip()[:5] == b"%PDF-" else "text"
+    path = urlparse(url or "").path.lower() if "://" in (url or "") else (url or "").lower()
+    for ext, kind in ((".pdf", "pdf"), (".html", "html"), (".htm", "html"), (".md", "markdown"),
+                      (".markdown", "markdown"), (".txt", "text")):
+        if path.endswith(ext):
+            return kind
+    head = raw[:1024].lstrip()
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    low = head[:512].lower()
+    if low.startswith(b"<!doctype html") or b"<html" in low or b"<body" in low or b"<div" in low or b"<p>" in low:
+        return "html"
+    return "text"
+
+
+def _charset_from_ct(content_type: str | None) -> str | None:
+    m = re.search(r"charset=([\w.:-]+)", content_type or "", re.I)
+    return m.group(1) if m else None
+
+
+def decode(raw: bytes, content_type: str | None = None) -> str:
+    """Bytes -> str. Declared charset, BOM, UTF-8, else cp1252; bad bytes become U+FFFD."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    declared = _charset_from_ct(content_type)
+    if declared:
+        try:
+            return raw.decode(declared, errors="replace")
+        except LookupError:
+            pass
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(3, len(text) // 200):
+        return text  # mostly UTF-8 with a few broken bytes
+    return raw.decode("cp1252", errors="replace")
+
+
+def _looks_binary(raw: bytes) -> bool:
+    sample = raw[:65536]
+    if not sample:
+        return False
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return ctrl / len(sample) > 0.05
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return text
+
+
+def extract_text(raw: bytes, content_type: str | None, url: str) -> str:
+    if raw is None:
+        raise ExtractionError("no content")
+    if len(raw) > MAX_RAW_BYTES:
+        raise ExtractionError(f"document too large: {len(raw):,} bytes (limit {MAX_RAW_BYTES:,})")
+    if not raw.strip():
+        return ""
+    kind = sniff_type(raw, content_type, url)
+    if kind == "pdf":
+        text = _pdf_text(raw)
+    else:
+        if _looks_binary(raw):
+            raise ExtractionError("the file looks like binary data, not text, HTML or PDF")
+        decoded = decode(raw, content_type)
+        if kind == "html":
+            text = html_text(decoded)
+        else:
+            text = decoded
+    text = _normalise(text)
+    if len(text) > MAX_TEXT_CHARS:
+        raise ExtractionError(
+            f"document too long: {len(text):,} characters of text (limit {MAX_TEXT_CHARS:,}); "
+            "a privacy notice is rarely over 200,000"
+        )
+    return text
+
+
+# ------------------------------------------------------------------ PDF
+
+def _pdf_text(raw: bytes) -> str:
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(raw), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:
+                ok = 0
+            if not ok:
+                raise ExtractionError("the PDF is encrypted (password-protected); its text cannot be read")
+        pages = []
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+    except ExtractionError:
+        raise
+    except (PdfReadError, Exception) as exc:  # pypdf raises many kinds on broken files
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "decrypt" in msg.lower() or "encrypt" in msg.lower() or "cryptography" in msg.lower():
+            raise ExtractionError(f"the PDF is encrypted and cannot be read ({msg})") from None
+        raise ExtractionError(f"broken or truncated PDF: {msg}") from None
+    if not pages:
+        raise ExtractionError("broken or truncated PDF: no pages found")
+    text = "\n\n".join(p.strip() for p in pages)
+    if not text.strip():
+        raise ExtractionError("the PDF has no extractable text (scanned images or an empty file)")
+    return text
+
+
+# ------------------------------------------------------------------ HTML
+
+CHROME_TAGS = ("nav", "header", "footer", "aside", "script", "style", "noscript", "form", "button",
+               "svg", "iframe", "template", "select", "dialog")
+CHROME_RE = re.compile(
+    r"cookie|consent|gdpr-banner|banner|navbar|nav-|menu|breadcrumb|footer|masthead|site-header|"
+    r"skip-link|social|share|newsletter|signup|sign-up|donate-bar|modal|popup|sidebar",
+    re.I,
+)
+BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tr", "h1", "h2", "h3",
+              "h4", "h5", "h6", "dl", "dt", "dd", "blockquote", "pre", "br", "body", "figure", "figcaption",
+              "address", "td", "th", "thead", "tbody"}
+
+
+def _clean_tree(decoded: str):
+    import lxml.html
+    from lxml import etree
+
+    if not decoded.strip():
+        return None
+    try:
+        parser = lxml.html.HTMLParser(recover=True, remove_comments=True, remove_pis=True)
+        root = lxml.html.document_fromstring(decoded.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+    drop = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if tag in CHROME_TAGS:
+            drop.append(el)
+            continue
+        ident = " ".join(filter(None, (el.get("id"), el.get("class"), el.get("role"), el.get("aria-label"))))
+        if ident and tag not in ("html", "body", "main", "article") and CHROME_RE.search(ident):
+            # don't drop a container that holds the main content
+            if el.find(".//main") is None and el.find(".//article") is None:
+                drop.append(el)
+        elif el.get("role") in ("navigation", "banner", "contentinfo", "dialog"):
+            drop.append(el)
+    for el in drop:
+        if el.getparent() is not None:
+            el.drop_tree()
+    # table rows -> one paragraph per row, cells joined by " | "
+    for table in list(root.iter("table")):
+        rows = []
+        for tr in table.iter("tr"):
+            cells = [" ".join(td.text_content().split()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
+            cells = [c for c in cells if c]
+            if cells:
+                rows.append(" | ".join(cells))
+        new = lxml.html.Element("div")
+        for r in rows:
+            p = lxml.html.Element("p")
+            p.text = r
+            new.append(p)
+        new.tail = table.tail
+        parent = table.getparent()
+        if parent is not None:
+            parent.replace(table, new)
+    return root
+
+
+def _walk_text(root) -> str:
+    """Block-aware text of an lxml tree, without recursion (safe on very deep trees)."""
+    out: list[str] = []
+    stack = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        if closing:
+            if isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS:
+                out.append("\n")
+            if el.tail:
+                out.append(el.tail)
+            continue
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in BLOCK_TAGS:
+            out.append("\n")
+        if tag == "li":
+            out.append("- ")
+        if el.text and isinstance(el.tag, str):
+            out.append(el.text)
+        stack.append((el, True))
+        for child in reversed(list(el)):
+            stack.append((child, False))
+    text = "".join(out)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def html_text(decoded: str) -> str:
+    import lxml.html
+
+    root = _clean_tree(decoded)
+    if root is None:
+        return ""
+    plain = _walk_text(root)
+    if not plain.strip():
+        return ""
+    try:
+        cleaned = lxml.html.tostring(root, encoding="unicode")
+    except Exception:
+        return plain
+    best = None
+    if len(cleaned) <= MAX_HTML_FOR_TRAFILATURA:
+        try:
+            import trafilatura
+
+            best = trafilatura.extract(cleaned, favor_recall=True, include_tables=True, include_comments=False,
+                                       include_links=False, output_format="txt", deduplicate=False)
+        except Exception:
+            best = None
+        if not best or len(best) < 0.5 * len(plain):
+            try:
+                from readability import Document
+
+                summary = Document(cleaned).summary(html_partial=True)
+                alt = _walk_text(lxml.html.fragment_fromstring(summary, create_parent="div"))
+                if alt and len(alt) > len(best or ""):
+                    best = alt
+            except Exception:
+                pass
+    if not best or len(best) < 0.5 * len(plain):
+        best = plain
+    return best

@@ -1,0 +1,499 @@
+"""Load and validate rubric.yaml.
+
+Every problem is reported with its path inside the YAML (``steps[3].elements[1].full[0]``)
+and its line number; a rubric with any problem is rejected as a whole (nothing applied).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DOCUMENT_KINDS = ("privacy_notice", "supplier_list", "cookie_policy", "other")
+STEP_IDS = (
+    "data-sources",
+    "suppliers",
+    "message-transparency",
+    "profiling",
+    "special-category",
+    "lawful-basis",
+    "online-targeting",
+    "rights",
+    "retention",
+    "accountability",
+)
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# spaCy token attributes usable without a trained model.
+TOKEN_ATTRS = {
+    "ORTH", "TEXT", "LOWER", "LEMMA", "NORM", "SHAPE", "PREFIX", "SUFFIX", "LENGTH",
+    "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
+    "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_CURRENCY", "LIKE_NUM",
+    "LIKE_URL", "LIKE_EMAIL", "IS_SENT_START", "OP",
+}
+NEEDS_MODEL = {"POS", "TAG", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "MORPH", "HEAD"}
+OPS = {"!", "?", "+", "*", "{", "}"}
+PREDICATES = {"IN", "NOT_IN", "REGEX", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS", "==", ">=", "<=", ">", "<", "!=", "FUZZY"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def format(self, source: str) -> str:
+        where = f"{source}:{self.line}" if self.line else source
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class RubricError(Exception):
+    def __init__(self, problems: list[Problem], source: str = "rubric.yaml"):
+        self.problems = problems
+        self.source = source
+        super().__init__("\n".join(p.format(source) for p in problems))
+
+
+# ---------------------------------------------------------------- pattern checks
+
+def _check_token_pattern(pattern: Any) -> list[tuple[str, str]]:
+    """Return (sub-path, message) for each problem in one spaCy token pattern."""
+    out: list[tuple[str, str]] = []
+    if not isinstance(pattern, list) or not pattern:
+        return [("", "a token pattern must be a non-empty list of token descriptions like {LOWER: data}")]
+    for i, tok in enumerate(pattern):
+        sub = f"[{i}]"
+        if not isinstance(tok, dict):
+            out.append((sub, f"each token must be a mapping like {{LOWER: word}}, got {tok!r}"))
+            continue
+        if not tok:
+            out.append((sub, "empty token description {} (use {OP: '?'} style entries only with an attribute)"))
+        for key, value in tok.items():
+            k = str(key)
+            if k in NEEDS_MODEL:
+                out.append((sub, f"token attribute '{k}' needs a trained spaCy model, which partywatch does not use"))
+            elif k not in TOKEN_ATTRS and not k.startswith("_"):
+                close = _closest(k, TOKEN_ATTRS)
+                hint = f" (did you mean '{close}'?)" if close else ""
+                out.append((sub, f"unknown token attribute '{k}'{hint}"))
+            elif k == "OP":
+                if str(value) not in OPS and not re.fullmatch(r"\{\d*,?\d*\}", str(value)):
+                    out.append((sub, f"OP must be one of ? * + ! (got {value!r})"))
+            elif isinstance(value, dict):
+                for pk, pv in value.items():
+                    if pk not in PREDICATES:
+                        out.append((sub, f"unknown predicate '{pk}' for {k} (use IN, NOT_IN or REGEX)"))
+                    elif pk == "REGEX":
+                        try:
+                            re.compile(str(pv))
+                        except re.error as exc:
+                            out.append((sub, f"bad regular expression {pv!r}: {exc}"))
+                    elif pk in ("IN", "NOT_IN") and not isinstance(pv, list):
+                        out.append((sub, f"{pk} needs a list of words"))
+            elif isinstance(value, list):
+                out.append((sub, f"{k} needs one value; for several write {k}: {{IN: [...]}}"))
+    return out
+
+
+def _closest(word: str, options: set[str]) -> str | None:
+    import difflib
+
+    m = difflib.get_close_matches(word.upper(), sorted(options), n=1, cutoff=0.7)
+    return m[0] if m else None
+
+
+Term = Union[str, list[dict[str, Any]]]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Rule(Model):
+    """A rule matches a sentence when it contains one of `find`, and (if given) one of
+    `with`, and one of `and_with`, and none of `unless`."""
+
+    find: list[Term] = Field(min_length=1)
+    with_: list[Term] | None = Field(default=None, alias="with")
+    and_with: list[Term] | None = None
+    unless: list[Term] | None = None
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        # A bare phrase or a bare list of phrases is shorthand for {find: [...]}
+        if isinstance(v, str):
+            return {"find": [v]}
+        return v
+
+    def groups(self) -> list[tuple[str, list[Term]]]:
+        g = [("find", self.find)]
+        if self.with_:
+            g.append(("with", self.with_))
+        if self.and_with:
+            g.append(("and_with", self.and_with))
+        return g
+
+
+class SupplierCount(Model):
+    full_min: int = Field(default=3, ge=1)
+    partial_min: int = Field(default=1, ge=1)
+    role_needed_for_full: bool = True
+
+
+class Element(Model):
+    id: str
+    question: str
+    looked_for: str | None = None
+    weight: float = Field(default=1.0, gt=0, le=100)
+    reverse: bool = False
+    applies_to: list[Literal["privacy_notice", "supplier_list", "cookie_policy", "other"]] = Field(
+        default_factory=lambda: list(DOCUMENT_KINDS)
+    )
+    full: list[Rule] = Field(default_factory=list)
+    partial: list[Rule] = Field(default_factory=list)
+    named_suppliers: SupplierCount | None = None
+    hedge_caps: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not ID_RE.match(v):
+            raise ValueError("ids are lowercase letters, digits and dashes, like 'electoral-register'")
+        return v
+
+    @model_validator(mode="after")
+    def _has_rules(self) -> "Element":
+        if not self.full and not self.partial and not self.named_suppliers:
+            raise ValueError("an element needs at least one 'full' or 'partial' rule")
+        return self
+
+
+class Step(Model):
+    id: str
+    title: str
+    asks: str
+    source: str
+    weight: float = Field(default=1.0, gt=0, le=100)
+    elements: list[Element] = Field(min_length=2, max_length=5)
+
+
+class GradeBand(Model):
+    grade: str = Field(pattern=r"^[A-E]$")
+    min: float = Field(ge=0, le=100)
+
+
+class SupplierSettings(Model):
+    known: list[str] = Field(default_factory=list)
+    roles: dict[str, list[Term]] = Field(default_factory=dict)
+    context: list[Term] = Field(default_factory=list)
+    not_names: list[str] = Field(default_factory=list)
+
+
+class RubricModel(Model):
+    version: str
+    title: str = "partywatch transparency rubric"
+    grade_bands: list[GradeBand] = Field(min_length=2)
+    hedges: list[Term] = Field(default_factory=list)
+    negations: list[Term] = Field(default_factory=list)
+    refusals: list[Term] = Field(default_factory=list)
+    suppliers: SupplierSettings = Field(default_factory=SupplierSettings)
+    steps: list[Step]
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, (int, float)) else v
+
+
+# ---------------------------------------------------------------- the loaded rubric
+
+class Rubric:
+    def __init__(self, model: RubricModel, yaml_text: str, source: str):
+        self.model = model
+        self.yaml_text = yaml_text
+        self.source = source
+        self.version = model.version
+        self.content_hash = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+        self.steps = model.steps
+        self.grade_bands = sorted(model.grade_bands, key=lambda b: -b.min)
+
+    def grade(self, overall: float) -> str:
+        for band in self.grade_bands:
+            if overall >= band.min:
+                return band.grade
+        return self.grade_bands[-1].grade
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def summary(self) -> dict[str, Any]:
+        n_el = sum(len(s.elements) for s in self.steps)
+        phrases = tokens = 0
+
+        def count(terms: list[Term] | None) -> None:
+            nonlocal phrases, tokens
+            for t in terms or []:
+                if isinstance(t, str):
+                    phrases += 1
+                else:
+                    tokens += 1
+
+        for s in self.steps:
+            for e in s.elements:
+                for r in e.full + e.partial:
+                    for _, g in r.groups():
+                        count(g)
+                    count(r.unless)
+        for lst in (self.model.hedges, self.model.negations, self.model.refusals, self.model.suppliers.context):
+            count(lst)
+        for lst in self.model.suppliers.roles.values():
+            count(lst)
+        return {
+            "version": self.version,
+            "steps": len(self.steps),
+            "elements": n_el,
+            "phrase_patterns": phrases,
+            "token_patterns": tokens,
+            "known_suppliers": len(self.model.suppliers.known),
+            "content_hash": self.content_hash,
+        }
+
+
+# ---------------------------------------------------------------- line numbers
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """Map each YAML path (tuple of keys/indexes) to its 1-based line number."""
+    out: dict[tuple, int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return out
+
+    def walk(node: Any, path: tuple) -> None:
+        out[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = k.value
+                out[path + (key,)] = k.start_mark.line + 1
+                walk(v, path + (key,))
+                out[path + (key,)] = k.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+def _fmt_path(path: tuple) -> str:
+    s = ""
+    for p in path:
+        if isinstance(p, int):
+            s += f"[{p}]"
+        else:
+            s += ("." if s else "") + str(p)
+    return s
+
+
+def _line_for(lines: dict[tuple, int], path: tuple) -> int | None:
+    p = tuple(path)
+    while p:
+        if p in lines:
+            return lines[p]
+        p = p[:-1]
+    return lines.get(())
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union/type markers from an error location."""
+    out = []
+    for part in loc:
+        if isinstance(part, str) and (
+            part in ("str", "list[dict[str,any]]", "function-before[_shorthand()]", "function-after[_has_rules()]")
+            or part.startswith("list[") or part.startswith("function-") or part.startswith("dict[")
+        ):
+            continue
+        out.append("with" if part == "with_" else part)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- loading
+
+def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        msg = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+        raise RubricError([Problem("", line, f"YAML syntax error: {msg or exc}")], source_name) from None
+    if not isinstance(data, dict):
+        raise RubricError([Problem("", 1, "the rubric must be a YAML mapping with 'version', 'grade_bands' and 'steps'")], source_name)
+    lines = _line_map(text)
+    problems: list[Problem] = []
+    try:
+        model = RubricModel.model_validate(data)
+    except ValidationError as exc:
+        seen = set()
+        for err in exc.errors():
+            loc = _clean_loc(err["loc"])
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                close = None
+                import difflib
+
+                parent_fields = _fields_for(loc[:-1], data)
+                if parent_fields:
+                    m = difflib.get_close_matches(str(loc[-1]), parent_fields, n=1, cutoff=0.6)
+                    close = m[0] if m else None
+                msg = f"unknown key '{loc[-1]}'" + (f" (did you mean '{close}'?)" if close else "")
+            elif msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            key = (loc, msg)
+            if key in seen:
+                continue
+            seen.add(key)
+            problems.append(Problem(_fmt_path(loc), _line_for(lines, loc), msg))
+        # Union errors for terms are noisy; keep the most specific per path.
+        problems = _dedupe_term_errors(problems)
+        raise RubricError(problems, source_name) from None
+
+    problems += _semantic_checks(model, data, lines)
+    if problems:
+        raise RubricError(problems, source_name)
+    rubric = Rubric(model, text, source_name)
+    # Finally compile every pattern with spaCy to catch anything the checks above missed.
+    from scoring.engine import compile_check
+
+    problems = compile_check(rubric)
+    if problems:
+        raise RubricError([Problem(p, _line_for(lines, _parse_path(p)), m) for p, m in problems], source_name)
+    return rubric
+
+
+def _parse_path(p: str) -> tuple:
+    out: list[Any] = []
+    for name, idx in re.findall(r"([A-Za-z_][\w-]*)|\[(\d+)\]", p):
+        out.append(int(idx) if idx else name)
+    return tuple(out)
+
+
+def _dedupe_term_errors(problems: list[Problem]) -> list[Problem]:
+    by_path: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_path.setdefault(p.path, []).append(p)
+    out = []
+    for path, ps in by_path.items():
+        if len(ps) > 1 and any("valid string" in p.message for p in ps):
+            ps = [p for p in ps if "valid string" not in p.message] or ps
+        out.extend(ps)
+    return out
+
+
+_FIELDS_BY_DEPTH = {
+    "root": list(RubricModel.model_fields),
+    "step": list(Step.model_fields),
+    "element": list(Element.model_fields),
+    "rule": ["find", "with", "and_with", "unless"],
+    "suppliers": list(SupplierSettings.model_fields),
+    "band": list(GradeBand.model_fields),
+}
+
+
+def _fields_for(loc: tuple, data: Any) -> list[str]:
+    if not loc:
+        return _FIELDS_BY_DEPTH["root"]
+    if loc[0] == "steps":
+        if len(loc) == 2:
+            return _FIELDS_BY_DEPTH["step"]
+        if len(loc) == 4:
+            return _FIELDS_BY_DEPTH["element"]
+        if len(loc) == 6:
+            return _FIELDS_BY_DEPTH["rule"]
+    if loc[0] == "suppliers":
+        return _FIELDS_BY_DEPTH["suppliers"]
+    if loc[0] == "grade_bands":
+        return _FIELDS_BY_DEPTH["band"]
+    return []
+
+
+def _semantic_checks(model: RubricModel, data: dict, lines: dict[tuple, int]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(loc: tuple, msg: str) -> None:
+        problems.append(Problem(_fmt_path(loc), _line_for(lines, loc), msg))
+
+    ids = [s.id for s in model.steps]
+    seen: dict[str, int] = {}
+    for i, s in enumerate(model.steps):
+        if s.id in seen:
+            add(("steps", i, "id"), f"duplicate step id '{s.id}' (also steps[{seen[s.id]}])")
+        seen[s.id] = i
+        if s.id not in STEP_IDS:
+            add(("steps", i, "id"), f"unknown step id '{s.id}'; the ten step ids are fixed: {', '.join(STEP_IDS)}")
+        el_seen: dict[str, int] = {}
+        for j, e in enumerate(s.elements):
+            if e.id in el_seen:
+                add(("steps", i, "elements", j, "id"), f"duplicate element id '{e.id}' in step '{s.id}' (also elements[{el_seen[e.id]}])")
+            el_seen[e.id] = j
+            if e.named_suppliers and e.named_suppliers.partial_min > e.named_suppliers.full_min:
+                add(("steps", i, "elements", j, "named_suppliers"), "partial_min cannot be larger than full_min")
+            for credit in ("full", "partial"):
+                for k, rule in enumerate(getattr(e, credit)):
+                    for gname, terms in rule.groups() + ([("unless", rule.unless)] if rule.unless else []):
+                        for t, term in enumerate(terms):
+                            _check_term(term, ("steps", i, "elements", j, credit, k, gname, t), add)
+    missing = [x for x in STEP_IDS if x not in ids]
+    if missing:
+        add(("steps",), f"missing step(s): {', '.join(missing)}")
+    for name in ("hedges", "negations", "refusals"):
+        for t, term in enumerate(getattr(model, name)):
+            _check_term(term, (name, t), add)
+    for t, term in enumerate(model.suppliers.context):
+        _check_term(term, ("suppliers", "context", t), add)
+    for role, terms in model.suppliers.roles.items():
+        for t, term in enumerate(terms):
+            _check_term(term, ("suppliers", "roles", role, t), add)
+    grades = [b.grade for b in model.grade_bands]
+    if len(set(grades)) != len(grades):
+        add(("grade_bands",), "each grade may appear only once")
+    if not any(b.min == 0 for b in model.grade_bands):
+        add(("grade_bands",), "the lowest grade band must start at min: 0 so every score gets a grade")
+    return problems
+
+
+def _check_term(term: Term, loc: tuple, add) -> None:
+    if isinstance(term, str):
+        if not term.strip():
+            add(loc, "empty phrase")
+        return
+    for sub, msg in _check_token_pattern(term):
+        add(loc + _parse_path(sub), msg)
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise RubricError([Problem("", None, "file not found")], str(p)) from None
+    except OSError as exc:
+        raise RubricError([Problem("", None, f"cannot read: {exc.strerror or exc}")], str(p)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RubricError([Problem("", line, "the rubric is not valid UTF-8 text")], str(p)) from None
+    return load_rubric_text(text, p.name if p.parent == Path(".") else str(p))

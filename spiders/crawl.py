@@ -1,0 +1,100 @@
+"""Run one crawl: `python -m spiders.crawl --db URL --parties FILE [--run-id N] [--party ID ...]`.
+
+The crawl runs in a process of its own (see spiders.runner): Twisted's reactor starts
+once per process, the parent can kill a crawl that overruns, and the crawl's memory is
+returned when it ends. This process writes fetches and snapshots to the history itself
+and prints one JSON progress line per event on stdout (spiders.progress); scrapy's log
+goes to stderr.
+
+parties.yaml is expected to have been validated by the caller (`partywatch check` does);
+this module reads only the fields it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import yaml
+from sqlalchemy import select
+
+
+def _load_parties(path: str, wanted: list[str]) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    parties = [
+        {"id": p["id"], "name": p["name"], "jurisdiction": p["jurisdiction"],
+         "homepage": p["homepage"],
+         "documents": [{"url": d["url"], "kind": d.get("kind", "privacy_notice")}
+                       for d in p.get("documents") or []]}
+        for p in data.get("parties") or []
+    ]
+    if wanted:
+        unknown = set(wanted) - {p["id"] for p in parties}
+        if unknown:
+            raise SystemExit(f"unknown party id(s): {', '.join(sorted(unknown))}")
+        parties = [p for p in parties if p["id"] in wanted]
+    return parties
+
+
+def _prepare_history(db_url: str, parties: list[dict]) -> dict[str, list[tuple[str, str]]]:
+    """Make sure the parties exist; return each party's documents already in the history."""
+    from history.db import open_database, transaction
+    from history.models import Document
+    from history.store import sync_parties
+
+    engine = open_database(db_url)
+    try:
+        with transaction(engine) as session:
+            sync_parties(session, [{k: p[k] for k in ("id", "name", "jurisdiction", "homepage")}
+                                   for p in parties])
+            known: dict[str, list[tuple[str, str]]] = {}
+            rows = session.execute(
+                select(Document.party_id, Document.url, Document.kind)
+                .where(Document.party_id.in_([p["id"] for p in parties]))
+                .order_by(Document.id)
+            )
+            for party_id, url, kind in rows:
+                known.setdefault(party_id, []).append((url, kind))
+        return known
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spiders.crawl", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="history database URL")
+    parser.add_argument("--parties", required=True, help="parties.yaml")
+    parser.add_argument("--run-id", type=int, default=None, help="the run these fetches belong to")
+    parser.add_argument("--party", action="append", default=[], help="crawl only this party (repeatable)")
+    parser.add_argument("--delay", type=float, default=None, help="seconds between requests to one host")
+    parser.add_argument("--maxsize", type=int, default=None, help="response size cap in bytes")
+    parser.add_argument("--timeout", type=float, default=None, help="per-request timeout in seconds")
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.progress import emit
+    from spiders.settings import crawl_settings
+    from spiders.spider import PartySpider
+
+    started = time.monotonic()
+    parties = _load_parties(args.parties, args.party)
+    known = _prepare_history(args.db, parties)
+    settings = crawl_settings(delay=args.delay, maxsize=args.maxsize, timeout=args.timeout,
+                              log_level=args.log_level)
+    settings.update({"PARTYWATCH_DB_URL": args.db, "PARTYWATCH_RUN_ID": args.run_id})
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(PartySpider)
+    process.crawl(crawler, parties=parties, known_documents=known)
+    process.start()
+    stats = {k: v for k, v in (crawler.stats.get_stats() or {}).items()
+             if isinstance(v, (int, float, str))}
+    emit("done", stats=stats, elapsed=round(time.monotonic() - started, 3))
+    return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The party spider: fetch each party's known documents and discover the others.
+
+For every party it requests the homepage, the document URLs from parties.yaml and every
+document already in the history (so a document that vanished from the site's links is
+still checked and flagged). From the homepage it follows links that look like privacy
+notices, supplier lists, cookie policies, transparency pages or imprints, up to
+DISCOVERY_DEPTH. It yields one item per document fetch — raw bytes or the error — and
+never parses the document's text: that is the scoring pipeline's job.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urldefrag
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from spiders.discovery import classify
+from spiders.hosts import AllowedHosts, host_key
+from spiders.middlewares import HostNotAllowed
+from spiders.progress import emit
+from spiders.settings import DISCOVERY_DEPTH
+
+STORED_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _media_type(response) -> str:
+    value = response.headers.get(b"Content-Type") or b""
+    media = value.decode("latin-1").split(";")[0].strip().lower()
+    if not media:
+        return "application/pdf" if response.body[:5] == b"%PDF-" else "text/html"
+    return media
+
+
+def describe_failure(failure, maxsize: int, timeout: float) -> tuple[int | None, str]:
+    """(HTTP status or None, a short error a maintainer understands) for a failed request."""
+    exc = failure.value
+    name = type(exc).__name__
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return status, f"HTTP {status}"
+    if "Cancel" in name and "max size" in str(exc):
+        return None, f"response larger than the size cap of {maxsize:,} bytes; not stored"
+    if "Timeout" in name or "TimedOut" in name:
+        return None, f"timed out after {timeout:g} s"
+    if "Resolve" in name or "DNS" in name:
+        return None, "host name not found"
+    if "Refused" in name:
+        return None, "connection refused"
+    if isinstance(exc, HostNotAllowed):
+        return None, str(exc)
+    text = str(exc).strip()
+    return None, f"{name}: {text}" if text else name
+
+
+class PartySpider(scrapy.Spider):
+    """Crawl the parties given as `parties` (dicts: id, homepage, documents[url, kind])."""
+
+    name = "party"
+
+    def __init__(self, parties: list[dict], known_documents: dict[str, list[tuple[str, str]]] | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.parties = parties
+        self.known_documents = known_documents or {}
+        self.allowed_hosts = {
+            p["id"]: AllowedHosts.from_urls([p["homepage"], *(d["url"] for d in p.get("documents", []))])
+            for p in parties
+        }
+        self._seen: set[tuple[str, str]] = set()
+        self.link_extractor = LinkExtractor(deny_extensions=[], unique=True, canonicalize=False)
+
+    def _request(self, party: str, url: str, kind: str | None, depth: int, source: str):
+        url = urldefrag(url)[0]
+        if (party, url) in self._seen:
+            return None
+        self._seen.add((party, url))
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.failed,
+            dont_filter=True,  # deduplicated per party above; two parties may share a URL
+            meta={"party_id": party, "document_url": url, "kind": kind, "depth": depth,
+                  "source": source, "download_slot": host_key(url)},
+        )
+
+    async def start(self):
+        count = 0
+        requests = []
+        for party in self.parties:
+            pid = party["id"]
+            requests.append(self._request(pid, party["homepage"], None, 0, "homepage"))
+            for doc in party.get("documents", []):
+                requests.append(self._request(pid, doc["url"], doc.get("kind", "privacy_notice"), 1,
+                                              "parties.yaml"))
+            for url, kind in self.known_documents.get(pid, []):
+                requests.append(self._request(pid, url, kind, 1, "history"))
+        requests = [r for r in requests if r is not None]
+        count = len(requests)
+        emit("start", parties=[p["id"] for p in self.parties], requests=count)
+        for request in requests:
+            yield request
+
+    def parse_page(self, response):
+        meta = response.meta
+        media = _media_type(response)
+        if meta["kind"] is not None:
+            if media in STORED_TYPES:
+                yield {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
+                       "http_status": response.status, "raw": response.body, "content_type": media,
+                       "error": None}
+            else:
+                yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
+        if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH:
+            yield from self._follow(response)
+
+    def _follow(self, response):
+        party = response.meta["party_id"]
+        allowed = self.allowed_hosts[party]
+        for link in self.link_extractor.extract_links(response):
+            kind = classify(link.text or "", link.url)
+            if kind is None or not allowed.may_follow(link.url):
+                continue
+            request = self._request(party, link.url, kind, response.meta["depth"] + 1, response.url)
+            if request is not None:
+                yield request
+
+    def _failure_item(self, meta, status, error):
+        return {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
+                "http_status": status, "raw": None, "content_type": None, "error": error}
+
+    def failed(self, failure):
+        meta = failure.request.meta
+        party, url = meta["party_id"], meta["document_url"]
+        redirected = bool(meta.get("redirect_urls"))
+        if failure.check(IgnoreRequest) and not (failure.check(HostNotAllowed) and redirected):
+            # Never requested (robots.txt or a host the party may not use): not a fetch.
+            emit("skipped", party=party, url=url, reason=str(failure.value) or "forbidden by robots.txt")
+            return
+        status, error = describe_failure(
+            failure, self.settings.getint("DOWNLOAD_MAXSIZE"), self.settings.getfloat("DOWNLOAD_TIMEOUT")
+        )
+        if meta["kind"] is None:
+            emit("page_failed", party=party, url=url, http_status=status, error=error)
+            return
+        yield self._failure_item(meta, status, error)

@@ -1,0 +1,89 @@
+"""parties.yaml mistakes are reported with the entry, the field and the line."""
+
+import textwrap
+
+import pytest
+
+from partywatch.parties import PartiesError, load_parties, select_parties
+from partywatch.paths import REPO_ROOT
+
+GOOD = """\
+parties:
+  - id: snp
+    name: Scottish National Party
+    jurisdiction: GB-SCT
+    homepage: https://www.snp.org/
+    documents:
+      - {url: https://www.snp.org/privacy-notice/, kind: privacy_notice}
+  - id: labour
+    name: Labour Party
+    jurisdiction: GB
+    homepage: https://labour.org.uk/
+"""
+
+
+def problems(tmp_path, text):
+    path = tmp_path / "parties.yaml"
+    path.write_text(textwrap.dedent(text))
+    with pytest.raises(PartiesError) as caught:
+        load_parties(path)
+    return [line.replace(str(path), "parties.yaml") for line in caught.value.problems]
+
+
+def test_the_shipped_parties_file_is_valid():
+    parties = load_parties(REPO_ROOT / "parties.yaml")
+    ids = {p.id for p in parties}
+    assert {"conservatives", "labour", "libdems", "snp", "green-ew", "scottish-greens",
+            "reform-uk", "plaid-cymru", "dup", "sinn-fein", "alliance", "sdlp", "uup",
+            "ukip"} <= ids
+
+
+def test_a_good_file_loads_with_its_hosts(tmp_path):
+    path = tmp_path / "parties.yaml"
+    path.write_text(GOOD)
+    snp, labour = load_parties(path)
+    assert snp.hosts == {"www.snp.org"}
+    assert snp.documents[0].kind == "privacy_notice"
+    assert labour.documents == []
+
+
+def test_missing_homepage(tmp_path):
+    text = GOOD.replace("    homepage: https://labour.org.uk/\n", "")
+    assert problems(tmp_path, text) == ["parties.yaml:8: parties[1] (labour).homepage: field required"]
+
+
+def test_duplicate_id(tmp_path):
+    text = GOOD.replace("id: labour", "id: snp")
+    assert problems(tmp_path, text) == [
+        "parties.yaml:8: parties[1] (snp).id: duplicate id, already used by parties[0]"]
+
+
+def test_malformed_url(tmp_path):
+    text = GOOD.replace("https://labour.org.uk/", "labour.org.uk")
+    assert problems(tmp_path, text) == [
+        "parties.yaml:11: parties[1] (labour).homepage: not an http(s) URL: 'labour.org.uk'"]
+
+
+def test_unknown_key(tmp_path):
+    text = GOOD.replace("    jurisdiction: GB\n", "    jurisdiction: GB\n    homepgae: x\n")
+    assert problems(tmp_path, text) == ["parties.yaml:11: parties[1] (labour).homepgae: unknown key 'homepgae'"]
+
+
+def test_bad_id_and_bad_document_kind_are_both_reported(tmp_path):
+    text = GOOD.replace("id: snp", "id: SNP!").replace("kind: privacy_notice", "kind: privacy")
+    found = problems(tmp_path, text)
+    assert len(found) == 2
+    assert found[0].startswith("parties.yaml:2: parties[0] (SNP!).id: 'SNP!' is not a lowercase id")
+    assert found[1].startswith("parties.yaml:7: parties[0] (SNP!).documents[0].kind: Input should be")
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    found = problems(tmp_path, GOOD.replace("name: Labour Party", "name: [Labour"))
+    assert found == ["parties.yaml:10: not valid YAML: expected ',' or ']', but got ':'"]
+
+
+def test_unknown_party_selection_lists_the_known_ones(tmp_path):
+    path = tmp_path / "parties.yaml"
+    path.write_text(GOOD)
+    with pytest.raises(PartiesError, match="unknown party 'tories'; parties.yaml has: labour, snp"):
+        select_parties(load_parties(path), ("tories",))
