@@ -77,11 +77,7 @@ def snapshot_claims(session: Session, scorer: Scorer, rubric_version_id: int,
         return [_claim_from_row(row) for row in cached]
     text = ensure_text(snapshot, document.url)
     claims = scorer.claims(text, document.url, document.kind) if text else []
-    store_claims(session, snapshot.id, rubric_version_id, [
-        {"step_id": c.step_id, "element_id": c.element_id, "credit": c.credit, "quote": c.quote,
-         "url": c.url, "start": c.start, "end": c.end, "detail": c.detail}
-        for c in claims
-    ])
+    store_claims(session, snapshot.id, rubric_version_id, [c.to_dict() for c in claims])
     return claims
 
 
@@ -113,7 +109,9 @@ def summarise_text_change(old: str | None, new: str | None, limit: int = 160) ->
         if tag in ("replace", "insert"):
             added.extend(new_sentences[b0:b1])
     summary = f"+{len(added)} / -{len(removed)} sentences"
-    example = added[0] if added else (removed[0] if removed else "")
+    # A heading says little about what changed: show the first real sentence.
+    pool = added or removed
+    example = next((s for s in pool if len(s.split()) >= 5), pool[0] if pool else "")
     if example:
         label = "added" if added else "removed"
         if len(example) > limit:

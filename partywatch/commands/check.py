@@ -1,9 +1,146 @@
 """`partywatch check`: crawl every party, score, store and queue notifications."""
 
+from __future__ import annotations
+
+import json
+import sys
+
 import click
+from rich.console import Console
+from rich.table import Table
+
+from partywatch.checking import CheckError, CheckReport, run_check
+from partywatch.options import (
+    db_option,
+    open_db,
+    parties_option,
+    resolve_parties_path,
+    resolve_rubric_path,
+    rubric_option,
+)
+
+STATUS_STYLE = {"ok": "green", "new": "green", "failed": "red", "gone": "yellow"}
+
+
+def print_report(report: CheckReport, console: Console) -> None:
+    """The scorecards as tables: one line per party, then step scores, then failures."""
+    summary = Table(title=f"Scorecards (rubric {report.rubric_version}, run {report.run_id})")
+    for column, justify in (("Party", "left"), ("Grade", "center"), ("Score", "right"),
+                            ("Since last check", "left"), ("Documents", "left")):
+        summary.add_column(column, justify=justify)
+    for party in report.parties:
+        counts: dict[str, int] = {}
+        for document in party.documents:
+            counts[document.status] = counts.get(document.status, 0) + 1
+        documents = ", ".join(f"[{STATUS_STYLE.get(s, 'white')}]{n} {s}[/]"
+                              for s, n in sorted(counts.items())) or "[red]none found[/]"
+        if party.changed and party.changes:
+            moved = [c for c in party.changes if c["kind"] in ("step", "document")]
+            since = f"changed: {len(moved)} step/document change(s)"
+        else:
+            since = "new" if party.changed else "unchanged"
+        summary.add_row(party.name, party.grade, f"{party.overall:.1f}", since, documents)
+    console.print(summary)
+
+    if report.parties:
+        steps = Table(title="Step scores (0-100)")
+        steps.add_column("Step")
+        for party in report.parties:
+            steps.add_column(party.party_id, justify="right")
+        for index, step in enumerate(report.parties[0].steps):
+            steps.add_row(f"{step['id']}", *(f"{p.steps[index]['score']:.0f}" for p in report.parties))
+        console.print(steps)
+
+    for party in report.parties:
+        for change in party.changes:
+            if change["kind"] == "document":
+                console.print(f"[bold]{party.party_id}[/] document {change['new']}: "
+                              f"{change['subject']}" + (f" — {change['summary']}" if change["summary"] else ""))
+    if report.failures:
+        console.print("[bold red]Fetch failures[/] (last good snapshots kept):")
+        for failure in report.failures:
+            console.print(f"  {failure['party']}: {failure['url']}: {failure['error']}")
+    console.print(f"{report.notifications_queued} notification(s) queued.")
+
+
+class _Progress:
+    """A live display on a terminal; plain log lines on stderr otherwise."""
+
+    def __init__(self):
+        self.console = Console(stderr=True)
+        self.live = self.console.is_terminal
+        self.fetched = self.failed = self.total = 0
+        self.status = None
+
+    def __enter__(self):
+        if self.live:
+            self.status = self.console.status("starting the crawl…")
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+    def line(self, message: str) -> None:
+        if not self.live:
+            self.console.print(message, markup=False, highlight=False, soft_wrap=True)
+        elif message.startswith(("FAILED", "scored", "run ")):
+            self.console.print(message, markup=False, highlight=False)
+        if self.live and message.startswith(("scoring", "scored")):
+            self.status.update(message)
+
+    def event(self, event: dict) -> None:
+        if not self.live:
+            return
+        if event.get("event") == "fetch":
+            self.fetched += 1
+            self.failed += not event["ok"]
+            self.status.update(f"crawling: {self.fetched} documents fetched, {self.failed} failed — "
+                               f"{event['url']}")
 
 
 @click.command("check")
-def command() -> None:
-    """Crawl every party, score, store and queue notifications. (Not available yet.)"""
-    raise click.ClickException("'partywatch check' is not available yet (issue 4).")
+@parties_option
+@rubric_option
+@db_option
+@click.option("--party", "party_ids", multiple=True, metavar="ID",
+              help="Check only this party (repeat for several). Default: every party.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Print the scorecards as tables or as JSON.")
+def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None:
+    """Crawl every party, score its documents, store and notify.
+
+    For each party in parties.yaml the crawl fetches the homepage, the document URLs listed
+    there and every document found before, and follows links that look like privacy
+    notices, supplier lists, cookie policies, transparency pages or imprints. It obeys
+    robots.txt, waits between requests to one site, and stays on the party's own hosts.
+
+    Then each party's current documents are scored against the rubric. A new scorecard is
+    stored only when it differs from the party's previous one; subscribers of a changed
+    party get one Telegram notification (sent by `partywatch serve`).
+
+    A site that fails keeps its last good snapshots and scorecard; failures are listed in
+    the output and the command still exits 0. It exits non-zero only when it cannot run:
+    a bad parties file or rubric, or an unreachable database.
+
+    \b
+    Examples:
+      partywatch check
+      partywatch check --party snp --party labour --format json
+      partywatch check --db postgresql://app@db/partywatch
+    """
+    engine = open_db(db_url)
+    try:
+        with _Progress() as progress:
+            report = run_check(engine, parties_path=resolve_parties_path(parties_path),
+                               rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids,
+                               progress=progress.line, on_event=progress.event)
+    except CheckError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report, Console(file=sys.stdout))

@@ -1,0 +1,235 @@
+"""One `check`: crawl every party, score what changed, store, queue notifications.
+
+    report = run_check(engine, parties_path="parties.yaml", rubric_path="rubric.yaml")
+    for party in report.parties:
+        print(party.party_id, party.grade, party.overall, [d.status for d in party.documents])
+
+The crawl runs in a subprocess (spiders.runner) that writes fetches and snapshots to the
+history itself; this process then scores the parties' current snapshots (partywatch
+.pipeline), which stores a new scorecard only for a party whose scorecard changed, and
+queues one notification per subscriber. A party whose site is down keeps its last good
+snapshots, so its scorecard stays as it was; the failures are listed in the report.
+
+CheckError means the check could not run at all (bad parties.yaml or rubric, database
+unreachable, the crawl process crashed). Fetch failures are not errors: they are reported.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from sqlalchemy import Engine, select, text
+
+from history.db import transaction
+from history.models import Document, Fetch, Run, Scorecard
+from history.store import finish_run, start_run, sync_parties
+from partywatch.parties import PartiesError, load_parties, select_parties
+# The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
+# by the pipeline when it diffs scorecards; re-exported here for check's callers.
+from partywatch.pipeline import summarise_text_change  # noqa: F401
+
+__all__ = ["run_check", "CheckError", "CheckReport", "PartyReport", "DocumentReport",
+           "summarise_text_change"]
+
+
+class CheckError(Exception):
+    """The check could not run at all; the message says why and what to fix."""
+
+
+@dataclass
+class DocumentReport:
+    url: str
+    kind: str
+    status: str  # new | ok | failed | gone
+    error: str | None = None  # the latest fetch error, when the document is failing
+
+    def to_dict(self) -> dict:
+        data = {"url": self.url, "kind": self.kind, "status": self.status}
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+@dataclass
+class PartyReport:
+    party_id: str
+    name: str
+    overall: float
+    grade: str
+    steps: list[dict]  # the scorecard JSON's STEP objects, in rubric order
+    documents: list[DocumentReport]
+    changed: bool  # a new scorecard was stored in this run
+    scorecard_id: int
+    changes: list[dict] = field(default_factory=list)  # kind, subject, old, new, summary
+    failures: list[dict] = field(default_factory=list)  # {url, error} of this run's failures
+
+    def to_dict(self) -> dict:
+        return {"party": self.party_id, "name": self.name, "overall": self.overall,
+                "grade": self.grade, "steps": self.steps,
+                "documents": [d.to_dict() for d in self.documents]}
+
+
+@dataclass
+class CheckReport:
+    run_id: int
+    rubric_version: str
+    parties: list[PartyReport]
+    notifications_queued: int = 0
+    crawl_seconds: float = 0.0
+    crawl_timed_out: bool = False
+    skipped: list[dict] = field(default_factory=list)  # {party, url, reason}: never requested
+
+    @property
+    def failures(self) -> list[dict]:
+        return [{"party": p.party_id, **f} for p in self.parties for f in p.failures]
+
+    def to_dict(self) -> dict:
+        """The `check --format json` contract of DESIGN.md."""
+        return {"rubric_version": self.rubric_version,
+                "parties": [p.to_dict() for p in self.parties]}
+
+
+def _steps_json(card: Scorecard) -> list[dict]:
+    elements: dict[str, list[dict]] = {}
+    for element in card.elements:
+        elements.setdefault(element.step_id, []).append({
+            "id": element.element_id,
+            "credit": element.credit,
+            "evidence": [{"quote": ev["quote"], "url": ev["url"], "start": ev["start"],
+                          "end": ev["end"]} for ev in element.evidence or []],
+        })
+    return [{"id": step.step_id, "title": step.title, "score": step.score,
+             "elements": elements.get(step.step_id, [])} for step in card.steps]
+
+
+def _documents(session, party_id: str) -> list[DocumentReport]:
+    reports = []
+    for document in session.scalars(select(Document).where(Document.party_id == party_id)
+                                     .order_by(Document.id)):
+        error = None
+        if document.status in ("failed", "gone"):
+            error = session.scalar(select(Fetch.error).where(Fetch.document_id == document.id)
+                                   .order_by(Fetch.id.desc()).limit(1))
+        reports.append(DocumentReport(document.url, document.kind, document.status, error))
+    return reports
+
+
+def _say(progress, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def _describe_event(event: dict) -> str | None:
+    kind = event.get("event")
+    if kind == "fetch":
+        if event["ok"]:
+            state = "new content" if event["new_content"] else "unchanged"
+            return f"fetched {event['party']} {event['url']} ({event['kind']}, {state})"
+        return f"FAILED {event['party']} {event['url']}: {event['error']}"
+    if kind == "page_failed":
+        return f"FAILED {event['party']} homepage {event['url']}: {event['error']}"
+    if kind == "skipped":
+        return f"skipped {event['party']} {event['url']}: {event['reason']}"
+    return None
+
+
+def run_check(
+    engine: Engine,
+    *,
+    parties_path: str | Path,
+    rubric_path: str | Path,
+    party_ids: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
+    on_event: Callable[[dict], None] | None = None,
+    crawl_timeout: float | None = None,
+    crawl_options: dict | None = None,
+) -> CheckReport:
+    """Crawl, score, store and queue notifications for the parties (all, or `party_ids`).
+
+    `progress` receives human-readable lines; `on_event` the crawl's JSON progress events
+    (see spiders.progress). `crawl_options` (delay, maxsize, timeout) override the crawl
+    settings; `crawl_timeout` kills a crawl that runs longer (what it stored is kept).
+    """
+    from scoring import RubricError, Scorer, load_rubric
+    from partywatch.pipeline import queue_notifications, score_parties
+    from spiders.runner import DEFAULT_CRAWL_TIMEOUT, run_crawl
+
+    try:
+        parties = select_parties(load_parties(parties_path), tuple(party_ids))
+    except PartiesError as exc:
+        raise CheckError(f"cannot use the parties file; nothing was checked:\n{exc}") from exc
+    try:
+        rubric = load_rubric(rubric_path)
+    except RubricError as exc:
+        raise CheckError(f"the rubric has errors; nothing was checked:\n{exc}") from exc
+    db_url = engine.url.render_as_string(hide_password=False)
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        raise CheckError("check needs a database file or server: an in-memory SQLite database "
+                         "cannot be shared with the crawl process")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # the driver's own exception types vary
+        raise CheckError(f"cannot reach the database {engine.url.render_as_string()}: {exc}") from exc
+
+    ids = [p.id for p in parties]
+    with transaction(engine) as session:
+        sync_parties(session, [p.as_row() for p in parties])
+        run_id = start_run(session, "check").id
+    _say(progress, f"run {run_id}: crawling {len(ids)} part{'y' if len(ids) == 1 else 'ies'}")
+
+    failures: dict[str, list[dict]] = {pid: [] for pid in ids}
+    skipped: list[dict] = []
+
+    def handle(event: dict) -> None:
+        if event.get("event") == "fetch" and not event["ok"]:
+            failures.setdefault(event["party"], []).append({"url": event["url"], "error": event["error"]})
+        elif event.get("event") == "page_failed":
+            failures.setdefault(event["party"], []).append(
+                {"url": event["url"], "error": f"homepage: {event['error']}"})
+        elif event.get("event") == "skipped":
+            skipped.append({k: event[k] for k in ("party", "url", "reason")})
+        if on_event is not None:
+            on_event(event)
+        line = _describe_event(event)
+        if line:
+            _say(progress, line)
+
+    started = time.monotonic()
+    crawl = run_crawl(db_url, str(parties_path), run_id, ids, on_event=handle,
+                      crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, **(crawl_options or {}))
+    if crawl.timed_out:
+        _say(progress, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
+    elif crawl.returncode != 0:
+        message = (f"the crawl process failed (exit {crawl.returncode}); nothing was scored.\n"
+                   f"{crawl.stderr_tail.strip()}")
+        with transaction(engine) as session:
+            finish_run(session, session.get(Run, run_id), error=message[:2000])
+        raise CheckError(message)
+
+    _say(progress, "scoring")
+    outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
+                             scorer=Scorer(rubric), progress=progress)
+    queued = queue_notifications(engine, run_id, outcomes)
+    reports = []
+    with transaction(engine) as session:
+        for outcome in outcomes:
+            card = session.get(Scorecard, outcome.scorecard.id)
+            reports.append(PartyReport(
+                party_id=outcome.party_id, name=outcome.name, overall=round(card.overall, 1),
+                grade=card.grade, steps=_steps_json(card),
+                documents=_documents(session, outcome.party_id), changed=outcome.changed,
+                scorecard_id=card.id, changes=list(outcome.changes),
+                failures=failures.get(outcome.party_id, []),
+            ))
+        finish_run(session, session.get(Run, run_id),
+                   error="crawl timed out" if crawl.timed_out else None)
+    _say(progress, f"run {run_id} done: {sum(r.changed for r in reports)} scorecard(s) changed, "
+                   f"{queued} notification(s) queued, "
+                   f"{sum(len(r.failures) for r in reports)} fetch failure(s)")
+    return CheckReport(run_id=run_id, rubric_version=rubric.version, parties=reports,
+                       notifications_queued=queued, crawl_seconds=round(time.monotonic() - started, 2),
+                       crawl_timed_out=crawl.timed_out, skipped=skipped)

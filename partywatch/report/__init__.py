@@ -1,0 +1,2 @@
+"""The static scorecard site (`partywatch report`) and the history charts it shares with
+`partywatch history --plot`."""

@@ -1,0 +1,131 @@
+"""Write the static scorecard site: a league table and a page per party.
+
+Plain HTML and one stylesheet, relative links only, charts as PNG files with alt text and
+the same numbers in a table: the folder opens from disk (file://) with no server, and
+nothing needs JavaScript. Every quote is escaped by Jinja2's autoescaping; evidence links
+are only made for http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import Engine, select
+
+from history import store
+from history.db import session_factory
+from history.models import Document, Party, RubricVersion
+from history.research import party_history, step_changes
+from partywatch.report.charts import describe_history, plot_history
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CREDIT_LABELS = {"full": "Full", "partial": "Partial", "none": "None found", "n/a": "N/A"}
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None: a javascript: link in evidence must not be clickable."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def page_name(party_id: str) -> str:
+    """A file name for a party's page; ids are [a-z0-9-] but a hand-edited DB may differ."""
+    return re.sub(r"[^a-z0-9-]+", "_", party_id.lower()) or "party"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("partywatch.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["safe_url"] = safe_url
+    env.filters["score"] = lambda value: "–" if value is None else f"{value:.0f}"
+    env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "–"
+    env.filters["credit_label"] = lambda credit: CREDIT_LABELS.get(credit, credit)
+    env.filters["css_class"] = lambda value: re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+    return env
+
+
+@dataclass
+class SiteResult:
+    out_dir: Path
+    index: Path
+    party_pages: dict[str, Path] = field(default_factory=dict)
+    charts: dict[str, Path] = field(default_factory=dict)
+
+
+def build_site(engine: Engine, out_dir: Path | str,
+               progress: Callable[[str], None] | None = None) -> SiteResult:
+    """Write index.html, parties/<id>.html, charts/<id>.png and style.css into `out_dir`."""
+    out = Path(out_dir)
+    (out / "parties").mkdir(parents=True, exist_ok=True)
+    (out / "charts").mkdir(exist_ok=True)
+    shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
+    env = _environment()
+    generated_at = datetime.now(timezone.utc)
+    result = SiteResult(out, out / "index.html")
+
+    with session_factory(engine)() as session:
+        parties = list(session.scalars(select(Party).order_by(Party.id)))
+        cards = {card.party_id: card for card in store.latest_scorecards(session)}
+        rubric_names = dict(session.execute(
+            select(RubricVersion.id, RubricVersion.version)).all())
+        documents: dict[str, list[Document]] = {}
+        for document in session.scalars(select(Document).order_by(Document.party_id, Document.url)):
+            documents.setdefault(document.party_id, []).append(document)
+        conn = session.connection()
+
+        steps: list[tuple[str, str]] = []
+        for card in cards.values():
+            if len(card.steps) > len(steps):
+                steps = [(s.step_id, s.title) for s in card.steps]
+        ranked = sorted((p for p in parties if p.id in cards),
+                        key=lambda p: (-cards[p.id].overall, p.name.lower()))
+        unscored = [p for p in parties if p.id not in cards]
+        versions_in_table = sorted({rubric_names[c.rubric_version_id] for c in cards.values()})
+
+        rows = []
+        for rank, party in enumerate(ranked, start=1):
+            card = cards[party.id]
+            rows.append({"rank": rank, "party": party, "card": card, "page": f"parties/{page_name(party.id)}.html",
+                         "rubric_version": rubric_names[card.rubric_version_id],
+                         "scores": {s.step_id: s.score for s in card.steps}})
+
+        for party in ranked:
+            if progress:
+                progress(party.id)
+            card = cards[party.id]
+            history = party_history(conn, party.id, card.rubric_version_id)
+            chart = out / "charts" / f"{page_name(party.id)}.png"
+            plot_history(history, chart)
+            result.charts[party.id] = chart
+            elements_by_step: dict[str, list] = {}
+            for element in card.elements:
+                elements_by_step.setdefault(element.step_id, []).append(element)
+            page = out / "parties" / f"{page_name(party.id)}.html"
+            page.write_text(env.get_template("party.html.j2").render(
+                title=party.name, root="../", generated_at=generated_at, party=party, card=card,
+                rubric_version=rubric_names[card.rubric_version_id],
+                steps=card.steps, elements_by_step=elements_by_step,
+                chart=f"../charts/{chart.name}", chart_alt=describe_history(history),
+                history=history, recent_points=list(reversed(history.points[-30:])),
+                changes=step_changes(conn, party.id, limit=30),
+                documents=documents.get(party.id, []),
+            ), encoding="utf-8")
+            result.party_pages[party.id] = page
+
+        result.index.write_text(env.get_template("index.html.j2").render(
+            title="Party data transparency scorecards", root="", generated_at=generated_at,
+            rows=rows, steps=steps, unscored=unscored, versions=versions_in_table,
+        ), encoding="utf-8")
+    return result

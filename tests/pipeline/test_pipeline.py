@@ -1,0 +1,144 @@
+"""Scoring stored snapshots: scorecards only on change, notifications once, rescoring history."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from history.db import transaction
+from history.models import Claim, OutboxMessage, Scorecard, ScorecardChange, Subscriber, Subscription
+from history.store import get_or_create_document, record_fetch, start_run, sync_parties
+from partywatch.paths import REPO_ROOT
+from partywatch.pipeline import queue_notifications, rescore_history, score_parties
+from scoring import Scorer, load_rubric, load_rubric_text
+
+VAGUE = b"""<html><body><main><h1>Privacy</h1>
+<p>We value your privacy and may share data with carefully selected partners from time to time.</p>
+</main></body></html>"""
+
+DETAILED = b"""<html><body><main><h1>Privacy notice</h1>
+<p>We get your name and address from the electoral register and from canvassing on the doorstep.</p>
+<p>We do not buy data from data brokers or other commercial sources.</p>
+<p>We keep canvassing records for two years after each general election and then delete them.</p>
+<p>You have the right to access your personal data and to complain to the Information Commissioner's Office (ICO).</p>
+<p>Our Data Protection Officer can be contacted at dpo@example.org.</p>
+</main></body></html>"""
+
+PARTIES = [{"id": "alpha", "name": "Alpha Party", "jurisdiction": "GB", "homepage": "http://alpha.test/"},
+           {"id": "beta", "name": "Beta Party", "jurisdiction": "GB", "homepage": "http://beta.test/"}]
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(REPO_ROOT / "rubric.yaml")
+
+
+@pytest.fixture(scope="module")
+def scorer(rubric):
+    return Scorer(rubric)
+
+
+def crawl(engine, contents: dict[str, bytes]) -> int:
+    """Stand in for a crawl: store one privacy notice per party, as the spiders do."""
+    with transaction(engine) as session:
+        sync_parties(session, PARTIES)
+        run_id = start_run(session, "check").id
+        for party_id, raw in contents.items():
+            document = get_or_create_document(session, party_id, f"http://{party_id}.test/privacy",
+                                              "privacy_notice")
+            record_fetch(session, document, run_id=run_id, http_status=200, raw=raw,
+                         content_type="text/html; charset=utf-8")
+    return run_id
+
+
+def count(engine, model) -> int:
+    with transaction(engine) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def subscribe(engine, chat_id: int, party_id: str) -> None:
+    with transaction(engine) as session:
+        session.add(Subscriber(chat_id=chat_id, active=True))
+        session.add(Subscription(chat_id=chat_id, party_id=party_id))
+
+
+def run_check(engine, rubric, scorer, contents):
+    run_id = crawl(engine, contents)
+    outcomes = score_parties(engine, run_id=run_id, party_ids=sorted(contents), rubric=rubric,
+                             scorer=scorer)
+    return run_id, outcomes, queue_notifications(engine, run_id, outcomes)
+
+
+def test_unchanged_documents_store_no_new_scorecard_and_notify_nobody(engine, rubric, scorer):
+    subscribe(engine, 1001, "alpha")
+    _, first, queued = run_check(engine, rubric, scorer, {"alpha": VAGUE, "beta": DETAILED})
+    assert [o.changed for o in first] == [True, True] and queued == 0  # nothing to compare yet
+    _, second, queued = run_check(engine, rubric, scorer, {"alpha": VAGUE, "beta": DETAILED})
+    assert [o.changed for o in second] == [False, False] and queued == 0
+    assert count(engine, Scorecard) == 2
+    assert second[1].scorecard.id == first[1].scorecard.id
+
+
+def test_a_changed_notice_gives_one_scorecard_its_changes_and_one_message_per_subscriber(
+        engine, rubric, scorer):
+    subscribe(engine, 1001, "alpha")
+    subscribe(engine, 1002, "*")
+    subscribe(engine, 1003, "beta")
+    run_check(engine, rubric, scorer, {"alpha": VAGUE, "beta": VAGUE})
+    run_id, outcomes, queued = run_check(engine, rubric, scorer, {"alpha": DETAILED, "beta": VAGUE})
+    alpha, beta = outcomes
+    assert alpha.changed and not beta.changed
+    assert alpha.scorecard.overall > alpha.previous.overall
+    kinds = {c["kind"] for c in alpha.changes}
+    assert {"overall", "step", "element", "document"} <= kinds
+    document_change = next(c for c in alpha.changes if c["kind"] == "document")
+    assert document_change["new"] == "changed" and "electoral register" in document_change["summary"]
+    assert count(engine, Scorecard) == 3
+    with transaction(engine) as session:
+        stored = session.scalars(select(ScorecardChange.kind)).all()
+        assert len(stored) == len(alpha.changes)
+        messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.chat_id)).all()
+    assert queued == 2
+    assert [(m.chat_id, m.idempotency_key) for m in messages] == [
+        (1001, f"run:{run_id}:chat:1001"), (1002, f"run:{run_id}:chat:1002")]
+    party = messages[0].payload["parties"][0]
+    assert party["party"] == "alpha" and party["new"]["overall"] > party["old"]["overall"]
+    assert party["steps"] and all(s["new"] != s["old"] for s in party["steps"])
+    # Queuing the same run again adds nothing: the idempotency key is unique.
+    assert queue_notifications(engine, run_id, outcomes) == 0
+
+
+def test_every_credit_quotes_the_stored_text(engine, rubric, scorer):
+    _, (alpha,), _ = run_check(engine, rubric, scorer, {"alpha": DETAILED})
+    with transaction(engine) as session:
+        from history.models import Snapshot
+        snapshot = session.scalars(select(Snapshot)).one()
+        credited = [e for e in alpha.scorecard.elements if e.credit in ("full", "partial")]
+        assert credited
+        for element in credited:
+            for evidence in element.evidence:
+                assert snapshot.text[evidence["start"]:evidence["end"]] == evidence["quote"]
+                assert evidence["snapshot_id"] == snapshot.id
+
+
+def test_rescore_rebuilds_history_under_a_new_rubric_once(engine, rubric, scorer):
+    run_check(engine, rubric, scorer, {"alpha": VAGUE})
+    run_check(engine, rubric, scorer, {"alpha": DETAILED})
+    with transaction(engine) as session:
+        original = session.scalars(select(Scorecard).order_by(Scorecard.id)).all()
+    edited = load_rubric_text(rubric.yaml_text + "\n# edited by the maintainer\n", "edited.yaml")
+    assert edited.content_hash != rubric.content_hash
+    with transaction(engine) as session:
+        run_id = start_run(session, "rescore").id
+    rescore_history(engine, run_id=run_id, rubric=edited, scorer=Scorer(edited))
+    with transaction(engine) as session:
+        cards = session.scalars(select(Scorecard).order_by(Scorecard.created_at, Scorecard.id)).all()
+        new = [c for c in cards if c.rubric_version_id != original[0].rubric_version_id
+               and c.party_id == "alpha"]
+        # one counterpart per past run, at the same time, with the same scores
+        assert [(c.run_id, c.created_at, c.overall) for c in new] == [
+            (c.run_id, c.created_at, c.overall) for c in original]
+        claims_after_first = session.scalar(select(func.count()).select_from(Claim))
+    rescore_history(engine, run_id=run_id, rubric=edited, scorer=Scorer(edited))
+    assert count(engine, Scorecard) == 5  # alpha: 2 runs x 2 rubrics; beta: no documents, all none
+    assert count(engine, Claim) == claims_after_first
