@@ -206,7 +206,12 @@ class Scorecard(Base):
 
 class StepScore(Base):
     __tablename__ = "step_scores"
-    __table_args__ = (Index("ix_step_scores_step", "step_id"),)
+    __table_args__ = (
+        Index("ix_step_scores_step", "step_id"),
+        # Covering index (migration 0002): a party's years of step scores read from the
+        # index alone, without a table lookup per row.
+        Index("ix_step_scores_scorecard_score", "scorecard_id", "step_id", "score"),
+    )
 
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), primary_key=True)
     step_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -58,5 +58,5 @@ def command(db_url: str | None, fmt: str, out_dir: Path, tables: tuple[str, ...]
     total = sum(result.row_counts.values())
     click.echo(f"Exported {total} rows in {len(result.row_counts)} tables as {fmt.upper()} to {out_dir}:")
     for name, count in result.row_counts.items():
-        click.echo(f"  {name}.{fmt:<5} {count:>9} rows")
+        click.echo(f"  {name + '.' + fmt:<22}{count:>12,} rows")
     click.echo("  DATA_DICTIONARY.md and datapackage.json describe every column.")

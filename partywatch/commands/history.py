@@ -96,13 +96,13 @@ def command(party: str, db_url: str | None, plot_path: Path | None, rubric_versi
     console.print(history_table(history, last))
     console.print(Columns([f"[bold]s{n}[/] {step_id}" for n, (step_id, _) in
                            enumerate(history.steps, start=1)], padding=(0, 2)))
-    console.print(f"{len(history.points)} scorecard(s) under rubric version {history.rubric_version}, "
-                  f"{history.points[0].scored_at:%Y-%m-%d} to {history.points[-1].scored_at:%Y-%m-%d}.",
-                  highlight=False)
+    # Plain lines through click: rich would wrap paths and sentences at its own width.
+    click.echo(f"{len(history.points)} scorecard(s) under rubric version {history.rubric_version}, "
+               f"{history.points[0].scored_at:%Y-%m-%d} to {history.points[-1].scored_at:%Y-%m-%d}.")
     if history.other_versions:
         others = ", ".join(f"{v.version} ({v.scorecards} scorecard(s))" for v in history.other_versions)
-        console.print(f"Also scored under rubric version(s) {others}; scores are not comparable across "
-                      "versions. See them with --rubric-version VERSION.", highlight=False)
+        click.echo(f"Also scored under rubric version(s) {others}; scores are not comparable across "
+                   "versions. See them with --rubric-version VERSION.")
     if plot_path is not None:
         from partywatch.report.charts import plot_history
 
@@ -110,4 +110,4 @@ def command(party: str, db_url: str | None, plot_path: Path | None, rubric_versi
             plot_history(history, plot_path)
         except OSError as exc:
             raise click.ClickException(f"cannot write the chart to {plot_path}: {exc}") from exc
-        console.print(f"Chart written to {plot_path}", highlight=False)
+        click.echo(f"Chart written to {plot_path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from history.research import PartyHistory
@@ -51,6 +52,8 @@ def plot_history(history: PartyHistory, path: Path | str, *, width: float = 10.0
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        if len(times) == 1:  # one point: a fortnight around it, not matplotlib's years
+            ax.set_xlim(times[0] - timedelta(days=7), times[0] + timedelta(days=7))
         if not times:
             ax.text(0.5, 0.5, "no scorecards yet", transform=ax.transAxes, ha="center")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)

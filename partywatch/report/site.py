@@ -17,6 +17,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 from sqlalchemy import Engine, select
 
 from history import store
@@ -49,6 +50,8 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("partywatch.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["safe_url"] = safe_url
+    # Let narrow column headers break only after a hyphen ("data-/sources").
+    env.filters["hyphen_breaks"] = lambda value: Markup(str(escape(value)).replace("-", "-<wbr>"))
     env.filters["score"] = lambda value: "–" if value is None else f"{value:.0f}"
     env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "–"
     env.filters["credit_label"] = lambda credit: CREDIT_LABELS.get(credit, credit)

@@ -1,0 +1,76 @@
+"""`partywatch history PARTY`: the scores over time, one rubric version at a time, and a chart."""
+
+import matplotlib.image
+from click.testing import CliRunner
+
+from partywatch.commands.history import command as history_command
+
+
+def run(*args):
+    return CliRunner().invoke(history_command, list(args), terminal_width=120)
+
+
+def test_table_shows_each_scorecard_of_the_latest_rubric_version(history_db):
+    result = run("snp", "--db", history_db.url)
+    assert result.exit_code == 0, result.output
+    assert "Scottish National Party (snp) — rubric version 2025.2" in result.output
+    latest = history_db.latest("snp")
+    assert latest.scored_at.strftime("%Y-%m-%d") in result.output
+    assert f"{latest.overall:.0f}" in result.output and latest.grade in result.output
+    # The older version is named, not mixed in.
+    assert "Also scored under rubric version(s) 2025.1 (2 scorecard(s))" in result.output
+    assert "2025-03-01" not in result.output
+    assert "s9 retention" in result.output
+
+
+def test_older_version_and_rises_are_marked(history_db):
+    result = run("Scottish National Party", "--db", history_db.url, "--rubric-version", "2025.1")
+    assert result.exit_code == 0, result.output
+    cards = history_db.cards_of("snp", "2025.1")
+    assert "rubric version 2025.1" in result.output
+    for card in cards:
+        assert card.scored_at.strftime("%Y-%m-%d") in result.output
+    assert f"▲{cards[1].steps['retention']:.0f}" in result.output  # retention rose 0 -> 67
+    assert "2 scorecard(s) under rubric version 2025.1" in result.output
+
+
+def test_last_limits_the_table_and_says_so(history_db):
+    result = run("snp", "--db", history_db.url, "--rubric-version", "2025.1", "--last", "1")
+    assert result.exit_code == 0, result.output
+    # The older scorecard's row is gone; its date stays only in the summary's range.
+    assert result.output.count("2025-03-01") == 1 and result.output.count("2025-03-03") == 2
+    assert "1 older scorecard(s) not shown" in result.output
+
+
+def test_plot_writes_a_png_chart(history_db, tmp_path):
+    chart = tmp_path / "charts" / "labour.png"
+    result = run("labour", "--db", history_db.url, "--rubric-version", "2025.1", "--plot", str(chart))
+    assert result.exit_code == 0, result.output
+    assert f"Chart written to {chart}" in result.output
+    pixels = matplotlib.image.imread(str(chart))
+    assert pixels.shape[1] >= 800 and pixels[..., :3].std() > 0.05
+
+
+def test_unknown_party_suggests_close_ids(history_db):
+    result = run("snpp", "--db", history_db.url)
+    assert result.exit_code == 1
+    assert "unknown party 'snpp'. Did you mean: snp?" in result.output
+    assert "Traceback" not in result.output
+    result = run("green", "--db", history_db.url)
+    assert "Did you mean: greens" in result.output
+
+
+def test_party_without_scorecards_and_unknown_version_are_clear_errors(history_db):
+    result = run("reform", "--db", history_db.url)
+    assert result.exit_code == 1
+    assert "Reform UK (reform) has no scorecards yet" in result.output
+    result = run("snp", "--db", history_db.url, "--rubric-version", "1999")
+    assert result.exit_code == 1
+    assert "no scorecards under rubric version '1999'" in result.output
+    assert "2025.2, 2025.1" in result.output
+
+
+def test_empty_database_says_there_are_no_parties(engine, database_url):
+    result = run("snp", "--db", database_url)
+    assert result.exit_code == 1
+    assert "the database has no parties yet" in result.output

@@ -1,0 +1,151 @@
+"""`partywatch report`: a static site that opens from disk, without JavaScript, in Chromium."""
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from partywatch.commands.report import command as report_command
+from conftest import HOSTILE_QUOTE, PARTY_NAMES
+
+CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(name)), None)
+
+
+class Page(HTMLParser):
+    """Collects the links, images and tags of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.images, self.tags = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag == "a" and "href" in attrs:
+            self.links.append(attrs["href"])
+        if tag == "img":
+            self.images.append(attrs)
+        if tag == "link":
+            self.links.append(attrs["href"])
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture
+def site(history_db, tmp_path):
+    out = tmp_path / "site"
+    result = CliRunner().invoke(report_command, ["--db", history_db.url, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 party page(s)" in result.output
+    return out
+
+
+def test_league_table_ranks_parties_with_grades_and_step_scores(site, history_db):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    latest = sorted((history_db.latest(p) for p in ("snp", "labour", "greens")),
+                    key=lambda c: (-c.overall, PARTY_NAMES[c.party].lower()))
+    positions = [html.index(f">{PARTY_NAMES[c.party]}</a>") for c in latest]
+    assert positions == sorted(positions)  # best overall first
+    assert '<table class="league"' in html and "<caption" in html and 'scope="col"' in html
+    for card in latest:
+        assert f'grade-{card.grade.lower()}">{card.grade}</span>' in html
+    assert html.count("#step-retention") == 3  # every step score links to its evidence
+    assert "Reform UK" in html and "Not scored yet" in html
+
+
+def test_party_page_shows_escaped_evidence_links_and_chart(site, history_db):
+    page_path = site / "parties" / "labour.html"
+    html = page_path.read_text(encoding="utf-8")
+    assert HOSTILE_QUOTE not in html and "<script" not in html
+    assert "We share data with &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp;" in html
+    assert '<a href="https://labour.example/privacy">' in html
+    assert "Looked for: a statement about named" in html
+    assert 'id="step-retention"' in html
+    # The rights step fell 50 -> 0 under 2025.1: listed under recent changes.
+    assert "Your data rights" in html and "▼" in html
+    page = parse(page_path)
+    assert page.images and all(img.get("alt") for img in page.images)
+    assert "Labour Party's overall score" in page.images[0]["alt"]
+    greens = (site / "parties" / "greens.html").read_text(encoding="utf-8")
+    assert 'href="javascript:' not in greens and "javascript:alert(1)" in greens  # shown, not linked
+
+
+def test_every_relative_link_and_image_exists_on_disk(site):
+    pages = [site / "index.html", *sorted((site / "parties").glob("*.html"))]
+    assert len(pages) == 4
+    for path in pages:
+        page = parse(path)
+        assert "script" not in page.tags
+        for target in page.links + [img["src"] for img in page.images]:
+            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+                continue
+            file_part = target.split("#")[0]
+            assert (path.parent / file_part).resolve().is_file(), f"{path.name}: broken link {target}"
+    assert (site / "charts" / "snp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_of_an_empty_database_says_so(engine, database_url, tmp_path):
+    result = CliRunner().invoke(report_command, ["--db", database_url, "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert "No scorecards yet" in (tmp_path / "s" / "index.html").read_text()
+
+
+def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    profile.mkdir()
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+               "--no-first-run", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars", *args]
+    # (Headless --dump-dom/--screenshot themselves need scripting on, so "works without
+    # JavaScript" is checked instead by the pages having no <script> at all.)
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def assert_screenshot(path: Path, min_width: int):
+    import matplotlib.image
+
+    assert path.is_file() and path.stat().st_size > 10_000, f"no screenshot at {path}"
+    pixels = matplotlib.image.imread(str(path))
+    height, width = pixels.shape[:2]
+    assert width >= min_width and height > 500
+    assert pixels[..., :3].std() > 0.05, "the screenshot is blank"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on PATH (CI installs Debian's "
+                                             "chromium package; apt-get install -y chromium)")
+def test_report_renders_in_headless_chromium_from_disk(site, tmp_path):
+    index = (site / "index.html").resolve().as_uri()
+    party = (site / "parties" / "snp.html").resolve().as_uri()
+
+    dom = chromium("--dump-dom", index, tmp_path=tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "League table: 3 parties" in dom.stdout
+    for name in ("Scottish National Party", "Labour Party", "Scottish Greens"):
+        assert name in dom.stdout
+
+    party_dom = chromium("--dump-dom", party, tmp_path=tmp_path)
+    assert "Evidence, step by step" in party_dom.stdout and "How long data is kept" in party_dom.stdout
+
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    league = shots / "league.png"
+    run = chromium(f"--screenshot={league}", "--window-size=1400,900", index, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert_screenshot(league, 1400)
+    page = shots / "party.png"
+    run = chromium(f"--screenshot={page}", "--window-size=1200,2400", party, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert_screenshot(page, 1200)
+    keep = Path("/tmp/partywatch-report-screenshots")  # for a human to look at after a run
+    keep.mkdir(exist_ok=True)
+    shutil.copy(league, keep / "league.png")
+    shutil.copy(page, keep / "party.png")
