@@ -70,10 +70,12 @@ def decode(raw: bytes, content_type: str | None = None) -> str:
     except UnicodeDecodeError:
         pass
     text = raw.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    if bad <= max(3, len(text) // 200):
-        return text  # mostly UTF-8 with a few broken bytes
-    return raw.decode("cp1252", errors="replace")
+    bad = text.count("\ufffd") - raw.count("\ufffd".encode("utf-8"))
+    non_ascii = sum(1 for b in raw if b >= 0x80)
+    if non_ascii and bad / non_ascii > 0.9:
+        # nearly every non-ASCII byte is invalid UTF-8: a single-byte (Windows) encoding
+        return raw.decode("cp1252", errors="replace")
+    return text  # UTF-8 with some broken bytes, replaced
 
 
 def _looks_binary(raw: bytes) -> bool:
@@ -148,10 +150,28 @@ def _pdf_text(raw: bytes) -> str:
         raise ExtractionError(f"broken or truncated PDF: {msg}") from None
     if not pages:
         raise ExtractionError("broken or truncated PDF: no pages found")
-    text = "\n\n".join(p.strip() for p in pages)
+    text = "\n\n".join(_reflow(p.strip()) for p in pages)
     if not text.strip():
         raise ExtractionError("the PDF has no extractable text (scanned images or an empty file)")
     return text
+
+
+_LIST_START = re.compile(r"^\s*([-•*▪–]|\d+[.)]|[a-z][.)]\s)")
+
+
+def _reflow(page: str) -> str:
+    """Join lines that a PDF wrapped in the middle of a sentence."""
+    out: list[str] = []
+    for line in page.split("\n"):
+        line = line.rstrip()
+        if out and out[-1] and line.strip():
+            prev = out[-1]
+            wrapped = len(prev) >= 45 and not prev.rstrip().endswith((".", ":", "!", "?", ";"))
+            if (wrapped or line.lstrip()[:1].islower()) and not _LIST_START.match(line):
+                out[-1] = prev + " " + line.strip()
+                continue
+        out.append(line)
+    return "\n".join(out)
 
 
 # ------------------------------------------------------------------ HTML
@@ -244,9 +264,39 @@ def _walk_text(root) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+MAX_DEPTH = 200
+
+
+def _max_depth(decoded: str) -> int:
+    depth = best = 0
+    for m in _TAG_RE.finditer(decoded):
+        closing, tag, selfclose = m.group(1), m.group(2).lower(), m.group(3)
+        if tag in _VOID or selfclose:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        best = max(best, depth)
+    return best
+
+
+def _regex_text(decoded: str) -> str:
+    """Tags stripped without building a tree: for pages nested too deeply for lxml."""
+    import html as htmlmod
+
+    text = re.sub(r"(?is)<(script|style|nav|footer|header|noscript)\b.*?</\1\s*>", " ", decoded)
+    text = re.sub(r"(?i)</?(p|div|li|h[1-6]|tr|br|section|article|table|ul|ol)\b[^>]*>", "\n", text)
+    text = htmlmod.unescape(re.sub(r"<[^>]*>", " ", text))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
 def html_text(decoded: str) -> str:
     import lxml.html
 
+    if _max_depth(decoded) > MAX_DEPTH:
+        # libxml2 stops at a few hundred levels and would lose the text inside
+        return _regex_text(decoded)
     root = _clean_tree(decoded)
     if root is None:
         return ""

@@ -160,6 +160,7 @@ class Element(Model):
     full: list[Rule] = Field(default_factory=list)
     partial: list[Rule] = Field(default_factory=list)
     named_suppliers: SupplierCount | None = None
+    met_by: str | None = None
     hedge_caps: bool = True
 
     @field_validator("id")
@@ -171,7 +172,7 @@ class Element(Model):
 
     @model_validator(mode="after")
     def _has_rules(self) -> "Element":
-        if not self.full and not self.partial and not self.named_suppliers:
+        if not self.full and not self.partial and not self.named_suppliers and not self.met_by:
             raise ValueError("an element needs at least one 'full' or 'partial' rule")
         return self
 
@@ -202,6 +203,7 @@ class RubricModel(Model):
     title: str = "partywatch transparency rubric"
     grade_bands: list[GradeBand] = Field(min_length=2)
     hedges: list[Term] = Field(default_factory=list)
+    not_hedges: list[Term] = Field(default_factory=list)
     negations: list[Term] = Field(default_factory=list)
     refusals: list[Term] = Field(default_factory=list)
     suppliers: SupplierSettings = Field(default_factory=SupplierSettings)
@@ -255,7 +257,7 @@ class Rubric:
                     for _, g in r.groups():
                         count(g)
                     count(r.unless)
-        for lst in (self.model.hedges, self.model.negations, self.model.refusals, self.model.suppliers.context):
+        for lst in (self.model.hedges, self.model.not_hedges, self.model.negations, self.model.refusals, self.model.suppliers.context):
             count(lst)
         for lst in self.model.suppliers.roles.values():
             count(lst)
@@ -368,6 +370,13 @@ def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
             problems.append(Problem(_fmt_path(loc), _line_for(lines, loc), msg))
         # Union errors for terms are noisy; keep the most specific per path.
         problems = _dedupe_term_errors(problems)
+        # token patterns are checked too, so one run shows every mistake
+        problems = [p for p in problems if not p.path.endswith("]") or "valid list" not in p.message]
+        seen_paths = {p.path for p in problems}
+        for loc, msg in _raw_pattern_problems(data):
+            path = _fmt_path(loc)
+            if path not in seen_paths:
+                problems.append(Problem(path, _line_for(lines, loc), msg))
         raise RubricError(problems, source_name) from None
 
     problems += _semantic_checks(model, data, lines)
@@ -381,6 +390,27 @@ def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     if problems:
         raise RubricError([Problem(p, _line_for(lines, _parse_path(p)), m) for p, m in problems], source_name)
     return rubric
+
+
+TERM_KEYS = {"find", "with", "and_with", "unless", "hedges", "not_hedges", "negations", "refusals", "context"}
+
+
+def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
+    """Token-pattern problems found by walking the raw YAML data."""
+    out: list[tuple[tuple, str]] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k in TERM_KEYS and isinstance(v, list):
+                for t, term in enumerate(v):
+                    if isinstance(term, list):
+                        for sub, msg in _check_token_pattern(term):
+                            out.append((loc + (k, t) + _parse_path(sub), msg))
+            elif isinstance(v, (dict, list)):
+                out.extend(_raw_pattern_problems(v, loc + (k,)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.extend(_raw_pattern_problems(v, loc + (i,)))
+    return out
 
 
 def _parse_path(p: str) -> tuple:
@@ -448,6 +478,8 @@ def _semantic_checks(model: RubricModel, data: dict, lines: dict[tuple, int]) ->
             if e.id in el_seen:
                 add(("steps", i, "elements", j, "id"), f"duplicate element id '{e.id}' in step '{s.id}' (also elements[{el_seen[e.id]}])")
             el_seen[e.id] = j
+            if e.met_by and (e.met_by == e.id or e.met_by not in {x.id for x in s.elements}):
+                add(("steps", i, "elements", j, "met_by"), f"met_by must name another element of step '{s.id}' (got '{e.met_by}')")
             if e.named_suppliers and e.named_suppliers.partial_min > e.named_suppliers.full_min:
                 add(("steps", i, "elements", j, "named_suppliers"), "partial_min cannot be larger than full_min")
             for credit in ("full", "partial"):
@@ -458,7 +490,7 @@ def _semantic_checks(model: RubricModel, data: dict, lines: dict[tuple, int]) ->
     missing = [x for x in STEP_IDS if x not in ids]
     if missing:
         add(("steps",), f"missing step(s): {', '.join(missing)}")
-    for name in ("hedges", "negations", "refusals"):
+    for name in ("hedges", "not_hedges", "negations", "refusals"):
         for t, term in enumerate(getattr(model, name)):
             _check_term(term, (name, t), add)
     for t, term in enumerate(model.suppliers.context):

@@ -1,0 +1,93 @@
+"""`partywatch score`: local files as one party's set, table and JSON, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from partywatch.cli import main
+
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["score", *map(str, args)], terminal_width=150)
+
+
+def test_score_json_set_of_files():
+    res = run(CORPUS / "green-valleys.html", CORPUS / "green-valleys-suppliers.html", "--format", "json")
+    assert res.exit_code == 0, res.output
+    card = json.loads(res.output)
+    assert set(card) == {"rubric_version", "overall", "grade", "steps"}
+    assert len(card["steps"]) == 10
+    named = card["steps"][1]["elements"][0]
+    assert named["id"] == "named-suppliers" and named["credit"] == "full"
+    assert any(ev["url"].endswith("green-valleys-suppliers.html") for ev in named["evidence"])
+
+
+def test_score_table_is_readable():
+    res = run(CORPUS / "civic-renewal.html", CORPUS / "progressive-union.pdf")
+    assert res.exit_code == 0, res.output
+    assert "grade A" in res.output
+    assert "data-sources" in res.output and "accountability" in res.output
+    assert "electoral register" in res.output
+
+
+def test_missing_and_unreadable_files_are_clear_errors(tmp_path):
+    res = run(tmp_path / "nope.html")
+    assert res.exit_code != 0 and "no such file" in res.output and "Traceback" not in res.output
+    res = run(tmp_path)
+    assert res.exit_code != 0 and "directory" in res.output
+    odd = tmp_path / "notice.docx"
+    odd.write_bytes(b"PK..")
+    res = run(odd)
+    assert res.exit_code != 0 and "unsupported file type" in res.output
+    locked = tmp_path / "broken.pdf"
+    locked.write_bytes(b"%PDF-1.4\n1 0 obj <<")
+    res = run(locked)
+    assert res.exit_code != 0 and "PDF" in res.output and "Traceback" not in res.output
+
+
+def test_empty_file_gives_all_none(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    res = run(empty, "--format", "json")
+    assert res.exit_code == 0
+    card = json.loads(res.output)
+    assert card["overall"] == 0 and all(e["credit"] == "none" for s in card["steps"] for e in s["elements"])
+
+
+def test_bad_rubric_option(tmp_path):
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text("version: 1\nsteps: [\n")
+    res = run(CORPUS / "heartland.html", "--rubric", bad)
+    assert res.exit_code != 0 and "YAML syntax error" in res.output
+
+
+def test_score_url_served_locally():
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(CORPUS))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        res = run(f"{base}/civic-renewal.html", "--format", "json")
+        assert res.exit_code == 0, res.output
+        card = json.loads(res.output)
+        assert card["grade"] == "A"
+        assert card["steps"][0]["elements"][0]["evidence"][0]["url"] == f"{base}/civic-renewal.html"
+        res = run(f"{base}/missing.html")
+        assert res.exit_code != 0 and "HTTP 404" in res.output
+    finally:
+        server.shutdown()
+        server.server_close()

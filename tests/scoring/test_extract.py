@@ -1,0 +1,129 @@
+"""Text extraction, and bad input: a clear error or an all-none scorecard, never a crash or hang."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from scoring import ExtractionError, extract_text
+from scoring.extract import sniff_type
+
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
+
+
+def make_pdf(text: str, encrypt: str | None = None) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    enc = pdfencrypt.StandardEncryption(encrypt, ownerPassword="owner" + encrypt) if encrypt else None
+    c = canvas.Canvas(buf, pagesize=A4, encrypt=enc)
+    y = 800
+    for line in text.split("\n"):
+        c.drawString(50, y, line)
+        y -= 16
+    c.save()
+    return buf.getvalue()
+
+
+def test_html_chrome_dropped_headings_and_tables_kept():
+    text = extract_text((CORPUS / "civic-renewal.html").read_bytes(), "text/html; charset=utf-8",
+                        "https://civic.example/privacy")
+    assert "Privacy notice" in text and "Where your data comes from" in text
+    assert "NationBuilder | Membership database and website (CRM)" in text
+    for chrome in ("Accept all", "Our policies", "Promoted by J. Ellis", "Accessibility", "window.dataLayer"):
+        assert chrome not in text, chrome
+
+
+def test_pdf_text_and_wrapped_lines_rejoined():
+    text = extract_text((CORPUS / "progressive-union.pdf").read_bytes(), "application/pdf", "x")
+    assert "Our canvassers record your answers when we call at your home or telephone you." in text
+
+
+def test_sniffing():
+    assert sniff_type(b"%PDF-1.7 ...", None, "https://x.example/notice") == "pdf"
+    assert sniff_type(b"<html><body>x</body></html>", None, "https://x.example/notice") == "html"
+    assert sniff_type(b"# Title", None, "notes.md") == "markdown"
+    assert sniff_type(b"whatever", "application/pdf", "x.html") == "pdf"
+    assert sniff_type(b"<p>x</p>", "text/html", "x.txt") == "html"
+
+
+def test_markdown_and_text_as_they_are():
+    raw = (CORPUS / "northern-lights.md").read_bytes()
+    assert extract_text(raw, None, "northern-lights.md") == raw.decode("utf-8")
+
+
+# ------------------------------------------------------------------ bad input
+
+def test_empty_file_scores_all_none(scorer):
+    assert extract_text(b"", None, "empty.html") == ""
+    assert extract_text(b"   \n ", None, "empty.txt") == ""
+    card = scorer.score_texts([("empty.html", "privacy_notice", "")])
+    assert all(e.credit == "none" for s in card.steps for e in s.elements)
+
+
+def test_twenty_megabytes_of_text_is_a_clear_error_quickly():
+    raw = (b"We keep your data safe and sound in a big box. " * 440_000)[: 20 * 1024 * 1024]
+    t0 = time.monotonic()
+    with pytest.raises(ExtractionError, match="too long"):
+        extract_text(raw, "text/plain", "big.txt")
+    assert time.monotonic() - t0 < 10
+
+
+def test_binary_garbage_is_a_clear_error():
+    with pytest.raises(ExtractionError, match="binary"):
+        extract_text(os.urandom(200_000), None, "https://x.example/notice")
+    with pytest.raises(ExtractionError, match="binary"):
+        extract_text(os.urandom(5_000), "text/html", "x.html")
+
+
+def test_invalid_utf8_is_replaced_not_a_crash(scorer):
+    raw = "We use the electoral register. Caf\u00e9 ".encode("utf-8") + b"\xff\xfe\xc3(" + b" more text."
+    text = extract_text(raw, "text/plain", "bad.txt")
+    assert "electoral register" in text and "\ufffd" in text
+    cp1252 = "Our \u201cprivacy\u201d notice \u2013 we use the electoral roll.".encode("cp1252")
+    assert "\u201cprivacy\u201d" in extract_text(cp1252, None, "x.txt")
+    html = b"<html><body><main><p>We use the electoral register \xff\xfe.</p></main></body></html>"
+    assert "electoral register" in extract_text(html, "text/html", "x.html")
+    card = scorer.score_texts([("bad.txt", "privacy_notice", text)])
+    assert card.step("data-sources").elements[0].credit == "full"
+
+
+def test_ten_thousand_deep_nested_html_is_bounded(scorer):
+    raw = ("<html><body>" + "<div>" * 10_000 + "<p>We use the electoral register.</p>" + "</div>" * 10_000
+           + "</body></html>").encode()
+    t0 = time.monotonic()
+    text = extract_text(raw, "text/html", "deep.html")
+    assert text == "We use the electoral register."
+    card = scorer.score_texts([("deep.html", "privacy_notice", text)])
+    assert card.step("data-sources").elements[0].credit == "full"
+    assert time.monotonic() - t0 < 20
+
+
+def test_encrypted_pdf_is_a_clear_error():
+    raw = make_pdf("We use the electoral register.", encrypt="secret")
+    with pytest.raises(ExtractionError, match="encrypted"):
+        extract_text(raw, "application/pdf", "locked.pdf")
+
+
+def test_truncated_pdf_is_a_clear_error():
+    raw = make_pdf("We use the electoral register.\nWe do not buy data from data brokers.")
+    with pytest.raises(ExtractionError, match="PDF"):
+        extract_text(raw[: len(raw) // 3], "application/pdf", "cut.pdf")
+    with pytest.raises(ExtractionError, match="PDF"):
+        extract_text(b"%PDF-1.4\n%garbage", None, "cut.pdf")
+
+
+def test_unencrypted_generated_pdf_reads():
+    raw = make_pdf("We use the electoral register.")
+    assert "electoral register" in extract_text(raw, None, "ok.pdf")
+
+
+def test_oversized_raw_is_refused():
+    with pytest.raises(ExtractionError, match="too large"):
+        extract_text(b"a" * (26 * 1024 * 1024), None, "x.txt")

@@ -1,0 +1,171 @@
+"""rubric.yaml: the shipped rubric, validation errors with path and line, edits move only what they touch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from partywatch.cli import main
+from scoring import STEP_IDS, RubricError, Scorer, load_rubric, load_rubric_text
+
+REPO = Path(__file__).resolve().parents[2]
+RUBRIC_PATH = REPO / "rubric.yaml"
+CORPUS = REPO / "tests" / "fixtures" / "corpus"
+
+
+def test_shipped_rubric(rubric):
+    assert [s.id for s in rubric.steps] == list(STEP_IDS)
+    for step in rubric.steps:
+        assert 2 <= len(step.elements) <= 5
+        assert step.title and step.asks and step.source
+        for el in step.elements:
+            assert el.question
+    assert rubric.version == "2026.1"
+    assert len(rubric.content_hash) == 64
+    assert rubric.grade(95) == "A" and rubric.grade(0) == "E"
+
+
+def broken(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def problems(text):
+    with pytest.raises(RubricError) as info:
+        load_rubric_text(text, "rubric.yaml")
+    return info.value
+
+
+def test_unknown_key_typo(rubric_text):
+    text = broken(rubric_text, "        question: Does it say it uses the electoral register?",
+                  "        questoin: Does it say it uses the electoral register?")
+    err = problems(text)
+    msgs = [(p.path, p.line, p.message) for p in err.problems]
+    assert ("steps[0].elements[0].questoin", line_of(text, "questoin"),
+            "unknown key 'questoin' (did you mean 'question'?)") in msgs
+    assert any(p.path == "steps[0].elements[0].question" and "required" in p.message.lower() for p in err.problems)
+
+
+def test_bad_token_attribute(rubric_text):
+    text = broken(rubric_text, '[{LEMMA: {IN: ["buy", "purchase"', '[{LEMMMA: {IN: ["buy", "purchase"')
+    err = problems(text)
+    [p] = err.problems
+    assert p.path == "steps[0].elements[2].full[2].find[22][0]"
+    assert p.line == line_of(text, "LEMMMA")
+    assert "unknown token attribute 'LEMMMA' (did you mean 'LEMMA'?)" in p.message
+    assert f"rubric.yaml:{p.line}: steps[0].elements[2].full[2].find[22][0]: unknown token attribute 'LEMMMA'" in str(err)
+
+
+def test_bad_weight(rubric_text):
+    text = broken(rubric_text, "        weight: 2\n        # Counts", "        weight: -2\n        # Counts")
+    [p] = problems(text).problems
+    assert p.path == "steps[1].elements[0].weight"
+    assert p.line == line_of(text, "weight: -2")
+    assert "greater than 0" in p.message
+
+
+def test_duplicate_id(rubric_text):
+    text = broken(rubric_text, "      - id: disposal", "      - id: periods")
+    [p] = problems(text).problems
+    assert p.path == "steps[8].elements[1].id"
+    assert "duplicate element id 'periods'" in p.message
+    assert p.line == text.count("\n", 0, text.index("      - id: periods", text.index("      - id: periods") + 1)) + 1
+
+
+def test_yaml_syntax_error(rubric_text):
+    text = broken(rubric_text, 'version: "2026.1"', 'version: "2026.1\nx: [')
+    [p] = problems(text).problems
+    assert "YAML syntax error" in p.message and p.line is not None
+
+
+def test_more_kinds_of_mistakes(rubric_text):
+    # bad regular expression, POS (needs a trained model), unknown step id, bad OP
+    text = broken(rubric_text, '[{TEXT: {IN: ["may", "might"]}}]', '[{TEXT: {REGEX: "(unclosed"}}, {POS: VERB}, {LOWER: x, OP: "%"}]')
+    text = broken(text, "  - id: retention\n", "  - id: retentoin\n")
+    msgs = [p.message for p in problems(text).problems]
+    assert any("bad regular expression" in m for m in msgs)
+    assert any("needs a trained spaCy model" in m for m in msgs)
+    assert any("OP must be one of" in m for m in msgs)
+    assert any("unknown step id 'retentoin'" in m for m in msgs)
+    assert any("missing step(s): retention" in m for m in msgs)
+
+
+def test_structure_and_pattern_mistakes_reported_together(rubric_text):
+    text = broken(rubric_text, "    title: Where voters' data comes from", "    titel: Where voters' data comes from")
+    text = broken(text, "[{LIKE_EMAIL: true}], \"write to\"", "[{LIKE_EMAL: true}], \"write to\"")
+    msgs = [f"{p.path}: {p.message}" for p in problems(text).problems]
+    assert "steps[0].titel: unknown key 'titel' (did you mean 'title'?)" in msgs
+    assert any("unknown token attribute 'LIKE_EMAL' (did you mean 'LIKE_EMAIL'?)" in m for m in msgs)
+
+
+def test_validate_command(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["rubric", "validate", str(RUBRIC_PATH)])
+    assert ok.exit_code == 0, ok.output
+    assert "version         2026.1" in ok.output and "elements        30" in ok.output
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text(RUBRIC_PATH.read_text().replace("weight: 0.5", "weight: heavy", 1))
+    res = runner.invoke(main, ["rubric", "validate", str(bad)])
+    assert res.exit_code == 1
+    assert "weight" in res.output and "valid number" in res.output
+    assert "Traceback" not in res.output
+    missing = runner.invoke(main, ["rubric", "validate", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 1 and "file not found" in missing.output
+
+
+def _corpus_cards(scorer):
+    from scoring import extract_text
+
+    cards = {}
+    for name in ("civic-renewal.html", "fair-deal.html", "northern-lights.md", "heartland.html"):
+        text = extract_text((CORPUS / name).read_bytes(), None, name)
+        cards[name] = scorer.score_texts([(name, "privacy_notice", text)])
+    return cards
+
+
+def _scores(card):
+    return {s.id: s.score for s in card.steps}
+
+
+def test_changing_one_weight_moves_only_that_step(scorer, rubric_text):
+    edited = broken(rubric_text, "      - id: dpia\n        question: Does it say it carries out data protection impact assessments?\n        looked_for: data protection impact assessments (DPIAs)\n        weight: 0.5",
+                    "      - id: dpia\n        question: Does it say it carries out data protection impact assessments?\n        looked_for: data protection impact assessments (DPIAs)\n        weight: 3")
+    other = Scorer(load_rubric_text(edited))
+    before, after = _corpus_cards(scorer), _corpus_cards(other)
+    moved = set()
+    for name in before:
+        b, a = _scores(before[name]), _scores(after[name])
+        moved |= {k for k in b if b[k] != a[k]}
+        assert {k: v for k, v in b.items() if k != "accountability"} == \
+               {k: v for k, v in a.items() if k != "accountability"}
+    assert moved == {"accountability"}
+
+
+def test_changing_one_pattern_moves_only_that_element(scorer, rubric_text):
+    edited = broken(rubric_text, '          - find: ["information commissioner", "information commissioner\'s office", "ico", "ico.org.uk",',
+                    '          - find: ["nothing-matches-this-phrase",')
+    other = Scorer(load_rubric_text(edited))
+    before, after = _corpus_cards(scorer), _corpus_cards(other)
+    changed = set()
+    for name in before:
+        for sb, sa in zip(before[name].steps, after[name].steps):
+            for eb, ea in zip(sb.elements, sa.elements):
+                if eb.credit != ea.credit:
+                    changed.add((sb.id, eb.id))
+            if sb.id != "rights":
+                assert sb.score == sa.score
+    assert changed == {("rights", "ico-complaint")}
+    assert before["civic-renewal.html"].rubric_version == after["civic-renewal.html"].rubric_version
+    assert before["civic-renewal.html"].rubric_hash != after["civic-renewal.html"].rubric_hash
+
+
+def test_load_rubric_missing_file(tmp_path):
+    with pytest.raises(RubricError) as info:
+        load_rubric(tmp_path / "missing.yaml")
+    assert "file not found" in str(info.value)
