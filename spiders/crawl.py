@@ -13,6 +13,7 @@ this module reads only the fields it needs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -64,7 +65,8 @@ def _prepare_history(db_url: str, parties: list[dict]) -> dict[str, list[tuple[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spiders.crawl", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="history database URL")
+    parser.add_argument("--db", default=os.environ.get("PARTYWATCH_CRAWL_DB_URL"),
+                        help="history database URL (default: $PARTYWATCH_CRAWL_DB_URL)")
     parser.add_argument("--parties", required=True, help="parties.yaml")
     parser.add_argument("--run-id", type=int, default=None, help="the run these fetches belong to")
     parser.add_argument("--party", action="append", default=[], help="crawl only this party (repeatable)")
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=None, help="per-request timeout in seconds")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
+    if not args.db:
+        parser.error("no database: pass --db URL or set PARTYWATCH_CRAWL_DB_URL")
 
     from scrapy.crawler import CrawlerProcess
 
@@ -86,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = crawl_settings(delay=args.delay, maxsize=args.maxsize, timeout=args.timeout,
                               log_level=args.log_level)
     settings.update({"PARTYWATCH_DB_URL": args.db, "PARTYWATCH_RUN_ID": args.run_id})
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PartySpider)
     process.crawl(crawler, parties=parties, known_documents=known)
     process.start()

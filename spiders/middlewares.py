@@ -45,7 +45,9 @@ class AllowedHostsMiddleware:
         party = request.meta.get("party_id")
         if party is not None:
             decisions = [spider.allowed_hosts[party].decide(request.url)]
-        else:  # robots.txt: any party's host will do (its page passed this check first)
+        elif key in spider.named_hosts:  # robots.txt of a host named in parties.yaml
+            return None
+        else:  # robots.txt of a subdomain: its page passed this check first
             decisions = [a.decide(request.url) for a in spider.allowed_hosts.values()]
         if "named" in decisions:
             return None

@@ -30,16 +30,33 @@ class CrawlResult:
     elapsed: float = 0.0
     stderr_tail: str = ""
     peak_rss_kb: int | None = None
+    cpu_seconds: float | None = None  # user + system CPU time of the crawl process
 
     @property
     def ok(self) -> bool:
         return self.returncode == 0 and not self.timed_out
 
 
+DB_URL_ENV = "PARTYWATCH_CRAWL_DB_URL"
+
+
+def _has_password(db_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return bool(make_url(db_url).password)
+    except Exception:
+        return False
+
+
 def crawl_command(db_url: str, parties_path: str, run_id: int | None, party_ids=(),
                   *, delay: float | None = None, maxsize: int | None = None,
                   timeout: float | None = None) -> list[str]:
-    command = [sys.executable, "-m", "spiders.crawl", "--db", db_url, "--parties", str(parties_path)]
+    """The child's command line. A database URL with a password is passed in the
+    environment instead (PARTYWATCH_CRAWL_DB_URL), so it does not show in `ps`."""
+    command = [sys.executable, "-m", "spiders.crawl", "--parties", str(parties_path)]
+    if not _has_password(db_url):
+        command += ["--db", db_url]
     if run_id is not None:
         command += ["--run-id", str(run_id)]
     for party in party_ids:
@@ -61,6 +78,7 @@ def run_crawl(db_url: str, parties_path: str, run_id: int | None, party_ids=(), 
     # The child must import this checkout's packages even when started from elsewhere.
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env[DB_URL_ENV] = db_url
     started = time.monotonic()
     process = subprocess.Popen(
         crawl_command(db_url, parties_path, run_id, party_ids, **options),
@@ -91,6 +109,7 @@ def run_crawl(db_url: str, parties_path: str, run_id: int | None, party_ids=(), 
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         result.peak_rss_kb = usage.ru_maxrss
+        result.cpu_seconds = usage.ru_utime + usage.ru_stime
     finally:
         if timer:
             timer.cancel()

@@ -67,6 +67,10 @@ def crawl_settings(
         "CONCURRENT_REQUESTS": 1024,
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "AUTOTHROTTLE_ENABLED": False,
+        # Scrapy starts this many asyncio workers for the output of every response; a page
+        # yields a handful of links and at most one item, and 100 idle workers per page
+        # were most of the crawl's CPU time at 200 sites.
+        "CONCURRENT_ITEMS": 4,
         "DOWNLOAD_MAXSIZE": maxsize,
         "DOWNLOAD_WARNSIZE": 0,
         "DOWNLOAD_TIMEOUT": timeout,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from urllib.parse import urldefrag
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -27,12 +27,14 @@ STORED_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/p
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def _media_type(response) -> str:
-    value = response.headers.get(b"Content-Type") or b""
-    media = value.decode("latin-1").split(";")[0].strip().lower()
+def _content_type(response) -> tuple[str, str]:
+    """(media type, the full Content-Type to store: its charset matters for extraction)."""
+    value = (response.headers.get(b"Content-Type") or b"").decode("latin-1").strip()
+    media = value.split(";")[0].strip().lower()
     if not media:
-        return "application/pdf" if response.body[:5] == b"%PDF-" else "text/html"
-    return media
+        media = "application/pdf" if response.body[:5] == b"%PDF-" else "text/html"
+        value = media
+    return media, value
 
 
 def describe_failure(failure, maxsize: int, timeout: float) -> tuple[int | None, str]:
@@ -42,7 +44,7 @@ def describe_failure(failure, maxsize: int, timeout: float) -> tuple[int | None,
     if isinstance(exc, HttpError):
         status = exc.response.status
         return status, f"HTTP {status}"
-    if "Cancel" in name and "max size" in str(exc):
+    if isinstance(exc, DownloadCancelledError):  # only the size cap cancels our downloads
         return None, f"response larger than the size cap of {maxsize:,} bytes; not stored"
     if "Timeout" in name or "TimedOut" in name:
         return None, f"timed out after {timeout:g} s"
@@ -70,6 +72,7 @@ class PartySpider(scrapy.Spider):
             p["id"]: AllowedHosts.from_urls([p["homepage"], *(d["url"] for d in p.get("documents", []))])
             for p in parties
         }
+        self.named_hosts = set().union(*(a.named for a in self.allowed_hosts.values()))
         self._seen: set[tuple[str, str]] = set()
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True, canonicalize=False)
 
@@ -106,11 +109,11 @@ class PartySpider(scrapy.Spider):
 
     def parse_page(self, response):
         meta = response.meta
-        media = _media_type(response)
+        media, content_type = _content_type(response)
         if meta["kind"] is not None:
             if media in STORED_TYPES:
                 yield {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
-                       "http_status": response.status, "raw": response.body, "content_type": media,
+                       "http_status": response.status, "raw": response.body, "content_type": content_type,
                        "error": None}
             else:
                 yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
@@ -136,7 +139,8 @@ class PartySpider(scrapy.Spider):
         meta = failure.request.meta
         party, url = meta["party_id"], meta["document_url"]
         redirected = bool(meta.get("redirect_urls"))
-        if failure.check(IgnoreRequest) and not (failure.check(HostNotAllowed) and redirected):
+        if (failure.check(IgnoreRequest) and not failure.check(HttpError)
+                and not (failure.check(HostNotAllowed) and redirected)):
             # Never requested (robots.txt or a host the party may not use): not a fetch.
             emit("skipped", party=party, url=url, reason=str(failure.value) or "forbidden by robots.txt")
             return

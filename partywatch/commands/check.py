@@ -44,7 +44,7 @@ def print_report(report: CheckReport, console: Console) -> None:
 
     if report.parties:
         steps = Table(title="Step scores (0-100)")
-        steps.add_column("Step")
+        steps.add_column("Step", no_wrap=True)
         for party in report.parties:
             steps.add_column(party.party_id, justify="right")
         for index, step in enumerate(report.parties[0].steps):
@@ -56,6 +56,9 @@ def print_report(report: CheckReport, console: Console) -> None:
             if change["kind"] == "document":
                 console.print(f"[bold]{party.party_id}[/] document {change['new']}: "
                               f"{change['subject']}" + (f" — {change['summary']}" if change["summary"] else ""))
+    if report.skipped:
+        console.print(f"{len(report.skipped)} link(s) not requested (robots.txt or not a party host), e.g. "
+                      f"{report.skipped[0]['url']}: {report.skipped[0]['reason']}", markup=False)
     if report.failures:
         console.print("[bold red]Fetch failures[/] (last good snapshots kept):")
         for failure in report.failures:
@@ -123,6 +126,13 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None
     A site that fails keeps its last good snapshots and scorecard; failures are listed in
     the output and the command still exits 0. It exits non-zero only when it cannot run:
     a bad parties file or rubric, or an unreachable database.
+
+    \b
+    Politeness settings (environment):
+      PARTYWATCH_CRAWL_DELAY    seconds between requests to one site (default 1.0)
+      PARTYWATCH_CRAWL_MAXSIZE  response size cap in bytes (default 10 MB)
+      PARTYWATCH_CRAWL_TIMEOUT  per-request timeout in seconds (default 30)
+      PARTYWATCH_CRAWL_RETRIES  retries after a 5xx or a timeout (default 2)
 
     \b
     Examples:

@@ -1,0 +1,150 @@
+"""Crawl benchmark: many party sites on loopback, one polite crawl.
+
+    /work/venv/bin/python bench/crawl_bench.py [--parties 200] [--pages 10] [--delay 0.25] [--db URL]
+
+Serves N sites (one 127.0.0.1 port each, since partywatch treats host:port as the site)
+of P pages each — a homepage linking to P-1 privacy notices — plus a robots.txt, then
+runs the real crawl subprocess (`python -m spiders.crawl`) into a fresh database and
+prints:
+
+- pages per second;
+- crawl time / politeness bound, where the bound is pages per host × delay: the least time
+  a crawl that waits `delay` between two requests to one host can take (target ≤ 1.5);
+- the subprocess's fixed cost (interpreter, scrapy and database start-up), which is what
+  running each crawl in its own process costs;
+- peak RSS of the crawl subprocess (target < 500 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from history.db import open_database  # noqa: E402
+from spiders.runner import run_crawl  # noqa: E402
+
+
+def make_site(pages: int) -> dict[str, bytes]:
+    links = " ".join(f'<a href="/privacy-{i}.html">Privacy notice part {i}</a>' for i in range(1, pages))
+    routes = {"/": f"<html><body><h1>Party</h1>{links}</body></html>".encode(),
+              "/robots.txt": b"User-agent: *\nDisallow: /members/\n"}
+    for i in range(1, pages):
+        body = " ".join(f"<p>Paragraph {j} of privacy notice part {i}: we keep canvassing data "
+                        f"for two years.</p>" for j in range(40))
+        routes[f"/privacy-{i}.html"] = f"<html><body>{body}</body></html>".encode()
+    return routes
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    routes: dict[str, bytes] = {}
+    count = 0
+    lock = threading.Lock()
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        with Handler.lock:
+            Handler.count += 1
+        body = self.routes.get(self.path)
+        status = 200 if body is not None else 404
+        body = body if body is not None else b"not found"
+        self.send_response(status)
+        ctype = "text/plain" if self.path.endswith(".txt") else "text/html; charset=utf-8"
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(count: int, pages: int) -> list[ThreadingHTTPServer]:
+    Handler.routes = make_site(pages)
+    servers = []
+    for _ in range(count):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    return servers
+
+
+def write_parties(path: Path, servers) -> None:
+    parties = [{"id": f"party-{i:03d}", "name": f"Party {i}", "jurisdiction": "GB",
+                "homepage": f"http://127.0.0.1:{s.server_address[1]}/"} for i, s in enumerate(servers)]
+    path.write_text(yaml.safe_dump({"parties": parties}), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parties", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=10, help="pages per site, homepage included")
+    parser.add_argument("--delay", type=float, default=0.25, help="seconds between requests to one host")
+    parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        open_database(db_url).dispose()
+
+        # The fixed cost of a crawl subprocess: one tiny site, no delay.
+        servers = serve(1, 1)
+        write_parties(Path(tmp) / "one.yaml", servers)
+        tiny = run_crawl(db_url, str(Path(tmp) / "one.yaml"), None, delay=0)
+        tiny_crawl = tiny.events[-1]["stats"].get("elapsed_time_seconds", 0.0)
+        for server in servers:
+            server.shutdown()
+
+        servers = serve(args.parties, args.pages)
+        write_parties(Path(tmp) / "parties.yaml", servers)
+        Handler.count = 0
+        fetched = 0
+        import resource
+        server_cpu = resource.getrusage(resource.RUSAGE_SELF)
+
+        def on_event(event):
+            nonlocal fetched
+            fetched += event.get("event") == "fetch" and event.get("ok", False)
+
+        result = run_crawl(db_url, str(Path(tmp) / "parties.yaml"), None, delay=args.delay,
+                           on_event=on_event, crawl_timeout=3600)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        server_cpu = after.ru_utime + after.ru_stime - server_cpu.ru_utime - server_cpu.ru_stime
+        for server in servers:
+            server.shutdown()
+        if not result.ok:
+            sys.exit(f"crawl failed:\n{result.stderr_tail}")
+        stats = result.events[-1]["stats"]
+
+    pages = args.parties * args.pages
+    crawl_time = stats["elapsed_time_seconds"]
+    bound = args.pages * args.delay
+    print(f"sites × pages          {args.parties} × {args.pages} = {pages} pages "
+          f"(+{args.parties} robots.txt), delay {args.delay} s per host, {os.cpu_count()} CPUs")
+    print(f"requests served        {Handler.count}; documents stored {fetched}")
+    print(f"crawl time             {crawl_time:.2f} s (scrapy engine open → close)")
+    print(f"subprocess wall time   {result.elapsed:.2f} s")
+    print(f"pages per second       {pages / crawl_time:.1f} (crawl), {pages / result.elapsed:.1f} (wall)")
+    print(f"politeness bound       {bound:.2f} s (pages per host × delay)")
+    print(f"crawl time / bound     {crawl_time / bound:.2f} (target ≤ 1.5); "
+          f"wall / bound {result.elapsed / bound:.2f}")
+    print(f"subprocess fixed cost  {tiny.elapsed - tiny_crawl:.2f} s "
+          f"(1-page crawl: {tiny.elapsed:.2f} s wall, {tiny_crawl:.2f} s crawling)")
+    print(f"CPU time               crawl process {result.cpu_seconds:.1f} s "
+          f"({result.cpu_seconds / pages * 1000:.1f} ms per page), test servers {server_cpu:.1f} s; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"peak RSS (crawl)       {result.peak_rss_kb / 1024:.0f} MB (target < 500 MB)")
+
+
+if __name__ == "__main__":
+    main()

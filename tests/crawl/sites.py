@@ -1,0 +1,159 @@
+"""Fixture party sites for crawl tests: real HTTP servers on 127.0.0.1, one port each.
+
+    site = FixtureSite({"/": page('<a href="/privacy">Privacy notice</a>'),
+                        "/privacy": page("We keep data for 2 years."),
+                        "/robots.txt": text("User-agent: *\\nDisallow: /secret\\n")})
+    site.start()
+    ... crawl site.url("/") ...
+    assert "/secret" not in site.paths()
+    site.stop()
+
+A route is a Response, or a callable taking the request count of that path (1 for the
+first request) and returning one, so a page can fail and then recover or change over time.
+Routes can be replaced while the server runs (`site.routes["/x"] = ...`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Union
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict = field(default_factory=dict)
+    # Stream this many bytes of filler after `body` (an oversized response).
+    stream_bytes: int = 0
+    declare_length: bool = True
+    delay: float = 0.0  # seconds to wait before answering (a slow server)
+
+
+def page(body: str, status: int = 200) -> Response:
+    html = body if body.lstrip().startswith("<") else f"<p>{body}</p>"
+    return Response(status, f"<html><body>{html}</body></html>".encode(),
+                    {"Content-Type": "text/html; charset=utf-8"})
+
+
+def text(body: str, content_type: str = "text/plain") -> Response:
+    return Response(200, body.encode(), {"Content-Type": content_type})
+
+
+def pdf(data: bytes) -> Response:
+    return Response(200, data, {"Content-Type": "application/pdf"})
+
+
+def redirect(location: str, status: int = 301) -> Response:
+    return Response(status, b"", {"Location": location})
+
+
+def oversized(size: int, declare_length: bool = True) -> Response:
+    return Response(200, b"<html><body>", {"Content-Type": "text/html"}, stream_bytes=size,
+                    declare_length=declare_length)
+
+
+def fails_then(response: Response, failures: int, status: int = 500) -> Callable[[int], Response]:
+    """`failures` responses with `status`, then `response`."""
+    return lambda count: Response(status, b"try again") if count <= failures else response
+
+
+Route = Union[Response, Callable[[int], Response]]
+
+
+class FixtureSite:
+    def __init__(self, routes: dict[str, Route] | None = None):
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.log: list[tuple[str, str, float]] = []  # (path, user agent, time.monotonic())
+        self.incomplete: list[str] = []  # paths whose body the client stopped reading
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+    def start(self) -> "FixtureSite":
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                site._serve(self)
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client hanging up (the size cap at work) is not a test failure
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.root + path
+
+    def paths(self) -> list[str]:
+        with self._lock:
+            return [entry[0] for entry in self.log]
+
+    def times(self, prefix: str = "/") -> list[float]:
+        """When each request for a path starting with `prefix` arrived (monotonic clock)."""
+        with self._lock:
+            return [t for path, _, t in self.log if path.startswith(prefix)]
+
+    # -- serving ---------------------------------------------------------------------------
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path
+        with self._lock:
+            self.log.append((path, handler.headers.get("User-Agent", ""), time.monotonic()))
+            self._counts[path] = count = self._counts.get(path, 0) + 1
+        route = self.routes.get(path.split("?")[0])
+        if route is None:
+            response = Response(404, b"<html><body>Not found</body></html>", {"Content-Type": "text/html"})
+        elif callable(route):
+            response = route(count)
+        else:
+            response = route
+        if response.delay:
+            time.sleep(response.delay)
+        try:
+            handler.send_response(response.status)
+            for name, value in response.headers.items():
+                handler.send_header(name, value)
+            total = len(response.body) + response.stream_bytes
+            if response.declare_length:
+                handler.send_header("Content-Length", str(total))
+            else:
+                handler.send_header("Connection", "close")
+                handler.close_connection = True
+            handler.end_headers()
+            handler.wfile.write(response.body)
+            chunk = b"x" * 65536
+            left = response.stream_bytes
+            while left > 0:
+                handler.wfile.write(chunk[:left])
+                left -= len(chunk)
+            handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            with self._lock:
+                self.incomplete.append(path)
