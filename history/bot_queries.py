@@ -1,7 +1,7 @@
 """The database reads and writes the Telegram bot needs beyond history.store.
 
 Subscriptions, the outbox's claim/confirm protocol, the check lease, and the scorecards
-the bot shows. Every function takes an Engine (or a Session) and plain values and returns
+the bot shows. Every function takes an Engine and plain values and returns
 plain values or detached rows, so the bot can call them from a worker thread.
 
 The outbox protocol (exactly once):
@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, delete, func, or_, select, update
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from history.db import transaction
 from history.models import (

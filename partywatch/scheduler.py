@@ -100,11 +100,27 @@ class Service:
         self.holder = holder or sender_name()
         self.scheduler: AsyncIOScheduler | None = None
         self.checks_run = 0
+        self._checks: set[asyncio.Task] = set()
 
     # --- checks --------------------------------------------------------------------------
 
     async def run_check(self, party_ids: tuple[str, ...] = (), *, forced: bool = True) -> str:
-        """Run one check under the database lease; returns a summary line (never raises)."""
+        """Run one check under the database lease; returns a summary line (never raises).
+
+        The check runs in a task of its own: stopping the scheduler cannot cancel it half
+        way (its crawl thread would run on without the lease); `wait_for_checks` awaits it.
+        """
+        task = asyncio.get_running_loop().create_task(self._run_check(party_ids, forced))
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
+        return await asyncio.shield(task)
+
+    async def wait_for_checks(self) -> None:
+        if self._checks:
+            log.info("waiting for the running check to finish")
+            await asyncio.wait(list(self._checks))
+
+    async def _run_check(self, party_ids: tuple[str, ...], forced: bool) -> str:
         if self.check is None:
             return "No check function configured."
         taken = await asyncio.to_thread(q.acquire_lock, self.engine, CHECK_LOCK, self.holder, self.lock_ttl)
@@ -172,22 +188,27 @@ class Service:
 
     # --- the outbox ----------------------------------------------------------------------
 
-    async def drain(self) -> int:
-        return await self.drainer.drain() if self.drainer else 0
+    async def drain(self) -> None:
+        """The "drain" job: start delivering the outbox (in the drainer's own task)."""
+        self.kick_drain()
 
     def kick_drain(self) -> None:
         """Deliver what a check just queued now rather than at the next drain tick."""
         if self.drainer is not None:
-            asyncio.get_running_loop().create_task(self.drainer.drain())
+            self.drainer.kick()
 
     # --- the scheduler -------------------------------------------------------------------
 
     def start(self) -> AsyncIOScheduler:
         global _current
         _current = self
+        store = SQLAlchemyJobStore(engine=self.engine, tablename="apscheduler_jobs")
+        try:
+            store.jobs_t.create(self.engine, checkfirst=True)
+        except Exception:  # two processes starting at once: the other one created it
+            log.debug("apscheduler_jobs created concurrently", exc_info=True)
         scheduler = AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename="apscheduler_jobs"),
-                       "memory": MemoryJobStore()},
+            jobstores={"default": store, "memory": MemoryJobStore()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=timezone.utc,
         )
@@ -210,7 +231,7 @@ class Service:
     def stop(self) -> None:
         global _current
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown(wait=False)  # a running check is left to finish in its thread
         if _current is self:
             _current = None
 
@@ -223,8 +244,9 @@ def _now():
 
 async def serve(settings, bot_context, check: CheckFunction | None, *, every: timedelta,
                 drain_every: float = 2.0, poll_timeout: float = 10.0,
-                ready: Callable[[], None] | None = None) -> None:
-    """Run the bot and the scheduler until SIGINT or SIGTERM."""
+                stop: asyncio.Event | None = None,
+                ready: Callable[["Service"], None] | None = None) -> None:
+    """Run the bot and the scheduler until SIGINT or SIGTERM (or until `stop` is set)."""
     from bot.app import build_application, publish_commands
 
     application, drainer = build_application(settings, bot_context)
@@ -232,10 +254,11 @@ async def serve(settings, bot_context, check: CheckFunction | None, *, every: ti
                       drainer=drainer, admin_ids=settings.admin_ids)
     bot_context.run_check = lambda party_ids: service.run_check(party_ids, forced=True)
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
 
     async with application:  # getMe: fails here on a wrong token or unreachable server
         try:
@@ -243,14 +266,16 @@ async def serve(settings, bot_context, check: CheckFunction | None, *, every: ti
         except Exception as error:  # a nicety; the bot works without it
             log.warning("could not publish the command list: %s", error)
         await application.start()
-        await application.updater.start_polling(timeout=int(poll_timeout), drop_pending_updates=False)
+        await application.updater.start_polling(timeout=timedelta(seconds=poll_timeout), poll_interval=0.0,
+                                                drop_pending_updates=False)
         service.start()
         log.info("serving as @%s; Ctrl-C to stop", application.bot.username)
         if ready:
-            ready()
+            ready(service)
         await stop.wait()
         log.info("stopping: finishing the messages in flight")
         service.stop()
+        await service.wait_for_checks()
         await drainer.stop()
         await application.updater.stop()
         await application.stop()

@@ -89,7 +89,7 @@ def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout)
         raise click.ClickException(str(error)) from None
     logging.basicConfig(stream=sys.stderr, level=os.environ.get("PARTYWATCH_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler", "telegram.ext.Application"):
+    for noisy in ("apscheduler", "alembic", "telegram.ext.Application"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     protect_logs(settings.token)
 

@@ -1,0 +1,240 @@
+"""Turning notifications and scorecards into Telegram HTML messages.
+
+Every text that comes from a party's documents, parties.yaml or the rubric goes through
+`esc` (html.escape), so a quote containing `<script>` or `&` arrives as written. Long
+quotes are shortened before escaping (never mid-entity), and every message stays under
+Telegram's 4,096 characters: notifications are summarised (pointing to /why), replies to
+commands are split on line boundaries by `split_message`.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Iterable, Sequence
+
+TELEGRAM_LIMIT = 4096
+# Room for Telegram counting differently from us (it counts UTF-16 units of the parsed text;
+# we count characters of the HTML, which is never fewer).
+MESSAGE_LIMIT = 4000
+QUOTE_LIMIT = 400
+LINE_LIMIT = 300
+
+CREDIT_MARKS = {"full": "✅", "partial": "🟡", "none": "❌", "n/a": "➖"}
+CHANGE_WORDS = {"added": "new", "changed": "changed", "removed": "removed", "failing": "failing"}
+
+
+def esc(text: object) -> str:
+    """Escape any text for Telegram's HTML parse mode."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def shorten(text: object, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis."""
+    text = " ".join(("" if text is None else str(text)).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def fmt_score(value: float | None) -> str:
+    if value is None:
+        return "–"
+    value = round(float(value), 1)
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+def link(url: str, label: str = "source") -> str:
+    return f'<a href="{esc(url)}">{esc(label)}</a>'
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split an HTML message on line boundaries into parts of at most `limit` characters.
+
+    Our renderers close every tag on the line that opens it, so any line boundary is a
+    safe place to cut. A single line longer than `limit` is cut before an entity or tag.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = limit
+            for marker in ("&", "<"):
+                at = line.rfind(marker, cut - 12, cut)
+                if at != -1:
+                    cut = min(cut, at)
+            head, line = line[:cut], line[cut:]
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip()] or [""]
+
+
+def fit(lines: Sequence[str], footer: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Join lines, dropping the tail (with a note) so the message stays under `limit`."""
+    text = "\n".join(lines)
+    if len(text) + len(footer) + 1 <= limit:
+        return f"{text}\n{footer}" if footer else text
+    kept: list[str] = []
+    size = len(footer) + 80
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    dropped = len(lines) - len(kept)
+    note = f"<i>… {dropped} more line{'s' if dropped != 1 else ''} left out to fit one message.</i>"
+    return "\n".join([*kept, note, footer] if footer else [*kept, note])
+
+
+# --- notifications (the outbox payload) --------------------------------------------------
+
+
+def render_notification(payload: dict) -> str:
+    """One message for one subscriber for one check run, always under the limit."""
+    kind = payload.get("type")
+    if kind == "admin_alert":
+        return fit([f"⚠️ <b>partywatch admin alert</b>",
+                    *(esc(shorten(line, LINE_LIMIT * 2)) for line in str(payload.get("text", "")).splitlines())],
+                   "")
+    if kind != "scorecard_change":
+        return esc(shorten(payload.get("text") or f"partywatch: {payload}", 3000))
+
+    parties = payload.get("parties") or []
+    lines: list[str] = []
+    if len(parties) > 1:
+        lines.append(f"<b>{len(parties)} scorecards changed</b>")
+    first_step = None
+    for party in parties:
+        pid = party.get("party", "")
+        old, new = party.get("old") or {}, party.get("new") or {}
+        if lines:
+            lines.append("")
+        lines.append(f"<b>{esc(shorten(party.get('name') or pid, 120))}</b> ({esc(pid)})")
+        if old:
+            lines.append(f"Grade {esc(old.get('grade', '?'))} → <b>{esc(new.get('grade', '?'))}</b>, "
+                         f"score {fmt_score(old.get('overall'))} → <b>{fmt_score(new.get('overall'))}</b>")
+        else:
+            lines.append(f"First scorecard: grade <b>{esc(new.get('grade', '?'))}</b>, "
+                         f"score <b>{fmt_score(new.get('overall'))}</b>")
+        for step in party.get("steps") or []:
+            first_step = first_step or (pid, step.get("id"))
+            old_score, new_score = step.get("old"), step.get("new")
+            arrow = "▲" if (old_score or 0) < (new_score or 0) else "▼"
+            lines.append(f"{arrow} {esc(shorten(step.get('title') or step.get('id'), 100))}: "
+                         f"{fmt_score(old_score)} → {fmt_score(new_score)}")
+        elements = party.get("elements") or []
+        if elements:
+            lines.append(f"{len(elements)} answer{'s' if len(elements) != 1 else ''} changed: " + ", ".join(
+                esc(shorten(f"{e.get('element')} {e.get('old') or '–'}→{e.get('new') or '–'}", 60))
+                for e in elements[:6]) + (" …" if len(elements) > 6 else ""))
+        for document in party.get("documents") or []:
+            change = CHANGE_WORDS.get(document.get("change"), document.get("change") or "changed")
+            summary = document.get("summary")
+            lines.append(f"📄 {esc(change)}: {link(document.get('url', ''), shorten(document.get('url', ''), 80))}"
+                         + (f" — {esc(shorten(summary, LINE_LIMIT))}" if summary else ""))
+    if first_step:
+        footer = f"Ask <code>/why {esc(first_step[0])} {esc(first_step[1])}</code> for the quoted evidence."
+    elif parties:
+        footer = f"Ask <code>/score {esc(parties[0].get('party', ''))}</code> for the whole scorecard."
+    else:
+        footer = ""
+    return fit(lines, footer)
+
+
+# --- scorecards --------------------------------------------------------------------------
+
+
+def render_score(name: str, party_id: str, card) -> str:
+    """/score: grade, overall and each step's score."""
+    lines = [f"<b>{esc(name)}</b> ({esc(party_id)})",
+             f"Grade <b>{esc(card.grade)}</b> · overall <b>{fmt_score(card.overall)}</b>/100",
+             f"<i>as of {card.created_at:%Y-%m-%d %H:%M} UTC</i>", ""]
+    for step in card.steps:
+        lines.append(f"<code>{fmt_score(step.score):>5}</code>  {esc(step.title)}")
+    lines.append("")
+    lines.append(f"Ask <code>/why {esc(party_id)} &lt;step&gt;</code> or tap a step for the evidence.")
+    return "\n".join(lines)
+
+
+def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str, str]) -> str:
+    """/why: each element's credit with its quoted evidence and link."""
+    step = next(s for s in card.steps if s.step_id == step_id)
+    lines = [f"<b>{esc(name)}</b> · <b>{esc(step.title)}</b>: {fmt_score(step.score)}/100", ""]
+    for element in (e for e in card.elements if e.step_id == step_id):
+        label = questions.get(element.element_id) or element.element_id
+        lines.append(f"{CREDIT_MARKS.get(element.credit, '•')} <b>{esc(element.credit)}</b> — {esc(shorten(label, 200))}")
+        evidence = element.evidence or []
+        if element.credit == "none" or not evidence:
+            looked = element.looked_for or ""
+            lines.append(f"   <i>No disclosure found.</i>" + (f" Looked for: {esc(shorten(looked, LINE_LIMIT))}" if looked else ""))
+        for item in evidence[:3]:
+            quote = shorten(item.get("quote", ""), QUOTE_LIMIT)
+            lines.append(f"   “{esc(quote)}” {link(item.get('url', ''))}")
+        if len(evidence) > 3:
+            lines.append(f"   <i>and {len(evidence) - 3} more quotes</i>")
+    return "\n".join(lines)
+
+
+def render_compare(left: tuple[str, str, object], right: tuple[str, str, object]) -> str:
+    """/compare: two scorecards side by side, step by step."""
+    (lid, lname, lcard), (rid, rname, rcard) = left, right
+    rsteps = {s.step_id: s for s in rcard.steps}
+    lines = [f"<b>{esc(lname)}</b> vs <b>{esc(rname)}</b>",
+             f"<code>{esc(lid[:12]):>12} {esc(rid[:12]):>12}</code>",
+             f"<code>{esc(lcard.grade):>12} {esc(rcard.grade):>12}</code>  grade",
+             f"<code>{fmt_score(lcard.overall):>12} {fmt_score(rcard.overall):>12}</code>  overall", ""]
+    for step in lcard.steps:
+        other = rsteps.get(step.step_id)
+        rscore = fmt_score(other.score) if other else "–"
+        mark = " ◀" if other and step.score > other.score else (" ▶" if other and step.score < other.score else "")
+        lines.append(f"<code>{fmt_score(step.score):>12} {rscore:>12}</code>  {esc(step.title)}{mark}")
+    return "\n".join(lines)
+
+
+def render_parties(rows: Iterable[tuple[str, str, object]]) -> str:
+    """/parties: every watched party with its latest grade."""
+    lines = ["<b>Parties watched</b>"]
+    for party_id, name, card in rows:
+        grade = f"{esc(card.grade)} ({fmt_score(card.overall)})" if card else "not scored yet"
+        lines.append(f"• <code>{esc(party_id)}</code> {esc(name)} — {grade}")
+    lines.append("")
+    lines.append("Try <code>/score snp</code>, or tap a party.")
+    return "\n".join(lines)
+
+
+def render_rubric(steps: Sequence[tuple[str, str, str]]) -> str:
+    """/rubric: the ten steps in plain words. `steps` are (id, title, asks)."""
+    lines = ["<b>The ten steps</b> a party is scored on:", ""]
+    for number, (step_id, title, asks) in enumerate(steps, 1):
+        lines.append(f"{number}. <b>{esc(title)}</b> (<code>{esc(step_id)}</code>)")
+        if asks:
+            lines.append(f"   {esc(shorten(asks, LINE_LIMIT))}")
+    return "\n".join(lines)
+
+
+HELP = """<b>partywatch</b> scores how openly UK political parties explain their use of voters' personal data, against ten steps, and tells you when a score changes.
+
+/parties – the parties watched and their grades
+/score <i>party</i> – grade, overall and per-step scores
+/why <i>party step</i> – each answer with the quoted evidence and its link
+/compare <i>party party</i> – two parties side by side
+/history <i>party</i> – a chart of the scores over time
+/subscribe <i>party</i>|all – get a message when a scorecard changes
+/unsubscribe <i>party</i>|all – stop those messages
+/subscriptions – what you follow
+/rubric – the ten steps in plain words
+
+A party can be named by its id, its name or a common abbreviation (snp, lib dems, tories)."""

@@ -1,0 +1,123 @@
+"""Helpers for the bot tests: stored scorecards and partywatch serve running in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+from bot.config import BotSettings
+from bot.handlers import BotContext, RubricStep
+from history.db import transaction
+from history.store import ensure_rubric_version, finish_run, start_run, store_scorecard, sync_parties
+from fake_telegram import FakeTelegram  # noqa: F401  (re-exported for the tests)
+
+ADMIN = 9000
+STEPS = [
+    ("data-sources", "Where voters' data comes from"),
+    ("suppliers", "Who the party works with"),
+    ("message-transparency", "Who is behind each message"),
+    ("profiling", "Profiling voters"),
+    ("special-category", "Political opinions and other sensitive data"),
+    ("lawful-basis", "The lawful basis"),
+    ("online-targeting", "Online ad targeting"),
+    ("rights", "Your data rights"),
+    ("retention", "How long data is kept"),
+    ("accountability", "Accountability"),
+]
+PARTIES = [
+    {"id": "snp", "name": "Scottish National Party", "jurisdiction": "GB-SCT", "homepage": "https://www.snp.org/"},
+    {"id": "labour", "name": "Labour Party", "jurisdiction": "GB", "homepage": "https://labour.org.uk/"},
+    {"id": "libdems", "name": "Liberal Democrats", "jurisdiction": "GB", "homepage": "https://www.libdems.org.uk/"},
+    {"id": "conservatives", "name": "Conservative and Unionist Party", "jurisdiction": "GB",
+     "homepage": "https://www.conservatives.com/"},
+]
+NASTY_QUOTE = 'We keep data <script>alert("x")</script> for <b>2 years</b> & then delete it.'
+
+
+def seed_scorecard(engine, party_id: str, overall: float, grade: str, *, scores: dict | None = None,
+                   quote: str = "We keep canvassing data for two years.") -> int:
+    """Store a scorecard for `party_id` (all parties are synced first); returns its id."""
+    scores = scores or {}
+    with transaction(engine) as session:
+        sync_parties(session, PARTIES)
+        run = start_run(session, "check")
+        version = ensure_rubric_version(session, "hash-1", "1", "version: 1")
+        steps = []
+        for step_id, title in STEPS:
+            score = scores.get(step_id, overall)
+            steps.append({"id": step_id, "title": title, "score": score, "elements": [
+                {"id": "periods", "credit": "full" if score >= 50 else "none",
+                 "evidence": [{"quote": quote, "url": f"https://example.org/{party_id}/privacy?a=1&b=2",
+                               "start": 0, "end": len(quote)}] if score >= 50 else [],
+                 "looked_for": "how long each kind of data is kept"},
+                {"id": "deletion", "credit": "partial", "evidence": [
+                    {"quote": "Data may be deleted from time to time.", "url": "https://example.org/p",
+                     "start": 0, "end": 10}]},
+            ]})
+        card = store_scorecard(session, party_id=party_id, run_id=run.id, rubric_version_id=version.id,
+                               overall=overall, grade=grade, steps=steps, snapshot_ids=[])
+        finish_run(session, run)
+        return card.id
+
+
+def rubric_steps() -> list[RubricStep]:
+    return [RubricStep(step_id, title, f"Does the party publish {title.lower()}?",
+                       {"periods": "Does it say how long each kind of data is kept?",
+                        "deletion": "Does it say how data is deleted?"})
+            for step_id, title in STEPS]
+
+
+class RunningBot:
+    """partywatch's real serve() (bot + scheduler) in a thread, against the fake server."""
+
+    def __init__(self, engine, fake: FakeTelegram, check=None, every=timedelta(hours=12),
+                 drain_every: float = 0.5, admins=frozenset({ADMIN}), steps=None):
+        self.engine, self.fake, self.check = engine, fake, check
+        self.every, self.drain_every = every, drain_every
+        self.settings = BotSettings(token=fake.token, base_url=fake.base_url, admin_ids=frozenset(admins))
+        self.context = BotContext(engine=engine, admin_ids=frozenset(admins),
+                                  parties=[(p["id"], p["name"]) for p in PARTIES],
+                                  rubric_steps=rubric_steps() if steps is None else steps)
+        self.service = None
+        self.error: BaseException | None = None
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from partywatch.scheduler import serve
+
+        async def main():
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+
+            def ready(service):
+                self.service = service
+                self._ready.set()
+
+            await serve(self.settings, self.context, self.check, every=self.every,
+                        drain_every=self.drain_every, poll_timeout=1, stop=self._stop, ready=ready)
+
+        try:
+            asyncio.run(main())
+        except BaseException as error:  # surfaced by start()
+            self.error = error
+            self._ready.set()
+
+    def start(self) -> "RunningBot":
+        self._thread.start()
+        assert self._ready.wait(30), "the bot did not start"
+        if self.error:
+            raise self.error
+        return self
+
+    def call(self, coroutine, timeout: float = 60):
+        """Run a coroutine in the bot's event loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def stop(self) -> None:
+        if self._loop and self._stop and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
