@@ -66,6 +66,27 @@ def print_report(report: CheckReport, console: Console) -> None:
     console.print(f"{report.notifications_queued} notification(s) queued.")
 
 
+def run_check_and_print(engine, output_format: str, *, intro: str | None = None,
+                        **check_options) -> CheckReport:
+    """Run a check with progress on stderr, then print its scorecards (table or JSON).
+
+    A check that cannot run at all becomes a one-line error, not a traceback.
+    """
+    try:
+        with _Progress() as progress:
+            if intro:
+                progress.line(intro)
+            report = run_check(engine, progress=progress.line, on_event=progress.event,
+                               **check_options)
+    except CheckError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report, Console(file=sys.stdout))
+    return report
+
+
 class _Progress:
     """A live display on a terminal; plain log lines on stderr otherwise."""
 
@@ -142,15 +163,7 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None
     """
     engine = open_db(db_url)
     try:
-        with _Progress() as progress:
-            report = run_check(engine, parties_path=resolve_parties_path(parties_path),
-                               rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids,
-                               progress=progress.line, on_event=progress.event)
-    except CheckError as exc:
-        raise click.ClickException(str(exc)) from exc
+        run_check_and_print(engine, output_format, parties_path=resolve_parties_path(parties_path),
+                            rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids)
     finally:
         engine.dispose()
-    if output_format == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print_report(report, Console(file=sys.stdout))

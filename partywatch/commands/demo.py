@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 import tempfile
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from history import DatabaseError, open_database
-from partywatch.checking import CheckError, run_check
-from partywatch.commands.check import _Progress, print_report
+from partywatch.commands.check import run_check_and_print
 from partywatch.demo_sites import serve_demo_sites, write_parties_yaml
 from partywatch.options import resolve_rubric_path, rubric_option
 
@@ -44,19 +40,12 @@ def command(rubric_path, db_url, output_format) -> None:
         try:
             with serve_demo_sites() as sites:
                 parties_path = write_parties_yaml(sites, Path(tmp) / "parties.yaml")
-                with _Progress() as progress:
-                    progress.line(f"serving {len(sites)} sample party sites on 127.0.0.1")
-                    # The sites are ours and local: a short delay keeps the demo quick.
-                    report = run_check(engine, parties_path=parties_path,
-                                       rubric_path=resolve_rubric_path(rubric_path),
-                                       progress=progress.line, on_event=progress.event,
-                                       crawl_options={"delay": 0.05})
-        except CheckError as exc:
-            raise click.ClickException(str(exc)) from exc
+                # The sites are ours and local: a short delay keeps the demo quick.
+                run_check_and_print(
+                    engine, output_format, parties_path=parties_path,
+                    rubric_path=resolve_rubric_path(rubric_path), crawl_options={"delay": 0.05},
+                    intro=f"serving {len(sites)} sample party sites on 127.0.0.1")
         finally:
             engine.dispose()
-    if output_format == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print_report(report, Console(file=sys.stdout))
+    if output_format == "table":
         click.echo("\nThat was the demo on sample sites. On the real parties: partywatch check")
