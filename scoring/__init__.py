@@ -7,7 +7,8 @@ partywatch packages.
 from scoring.engine import Scorer
 from scoring.extract import ExtractionError, extract_text
 from scoring.models import Claim, DocumentClaims, ElementResult, Evidence, Scorecard, StepResult, step_label
-from scoring.rubric import DOCUMENT_KINDS, STEP_IDS, Problem, Rubric, RubricError, load_rubric, load_rubric_text
+from scoring.loader import load_rubric, load_rubric_text
+from scoring.rubric import DOCUMENT_KINDS, STEP_IDS, Problem, Rubric, RubricError
 
 __all__ = [
     "load_rubric", "load_rubric_text", "Rubric", "RubricError", "Problem", "extract_text", "ExtractionError",

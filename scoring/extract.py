@@ -1,10 +1,11 @@
 """Raw document bytes -> the plain text that claims and offsets refer to.
 
-HTML: page chrome (nav, header, footer, aside, cookie/consent banners, forms, scripts) is
-removed, table rows become one line each ("Acme Print Ltd | Printing leaflets"), then
-trafilatura (favor_recall) extracts the main text with headings kept; readability-lxml and
-a plain lxml walk are the fallbacks. PDF: pypdf. Markdown and plain text: as they are,
-decoded with charset detection (invalid bytes replaced, never a crash).
+HTML: page chrome (nav, header, footer, aside, cookie/consent banners, forms, scripts, menus
+made of links) is removed and the rest is written as Markdown-like text that keeps what a
+reader sees: headings ("## How long we keep it"), list items ("- ...") and table rows one
+per line ("Canvass records | 5 years", header row first). PDF: pypdf. Markdown and plain
+text: as they are, decoded with charset detection (invalid bytes replaced, never a crash).
+``scoring.structure`` reads the sections back from the text.
 """
 
 from __future__ import annotations
@@ -175,9 +176,14 @@ def _reflow(page: str) -> str:
 
 
 # ------------------------------------------------------------------ HTML
+#
+# HTML becomes text that keeps the structure a reader sees, written the way Markdown
+# writes it, so that every later stage (and every stored snapshot) reads structure from
+# the text alone: "## Heading" lines, "- item" lines, and table rows "cell | cell" with
+# the header row first. Quotes are still exact slices of this text.
 
 CHROME_TAGS = ("nav", "header", "footer", "aside", "script", "style", "noscript", "form", "button",
-               "svg", "iframe", "template", "select", "dialog")
+               "svg", "iframe", "template", "select", "dialog", "head", "title", "meta", "link")
 CHROME_RE = re.compile(
     r"cookie|consent|gdpr-banner|banner|navbar|nav-|menu|breadcrumb|footer|masthead|site-header|"
     r"skip-link|social|share|newsletter|signup|sign-up|donate-bar|modal|popup|sidebar",
@@ -185,7 +191,13 @@ CHROME_RE = re.compile(
 )
 BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tr", "h1", "h2", "h3",
               "h4", "h5", "h6", "dl", "dt", "dd", "blockquote", "pre", "br", "body", "figure", "figcaption",
-              "address", "td", "th", "thead", "tbody"}
+              "address", "td", "th", "thead", "tbody", "center", "hr"}
+HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+BOLD_TAGS = {"strong", "b"}
+BOLD_HEADING_MAX_WORDS = 12
+# A list or box whose text is mostly links is a menu, not part of the notice.
+LINK_DENSITY_DROP = 0.7
+LINK_DENSITY_MIN_LINKS = 3
 
 
 def _clean_tree(decoded: str):
@@ -214,42 +226,73 @@ def _clean_tree(decoded: str):
                 drop.append(el)
         elif el.get("role") in ("navigation", "banner", "contentinfo", "dialog"):
             drop.append(el)
+        elif tag in ("ul", "ol", "div", "td", "table") and _is_link_list(el):
+            drop.append(el)
     for el in drop:
         if el.getparent() is not None:
             el.drop_tree()
-    # table rows -> one paragraph per row, cells joined by " | "
-    for table in list(root.iter("table")):
-        rows = []
-        for tr in table.iter("tr"):
-            cells = [" ".join(td.text_content().split()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")]
-            cells = [c for c in cells if c]
-            if cells:
-                rows.append(" | ".join(cells))
-        new = lxml.html.Element("div")
-        for r in rows:
-            p = lxml.html.Element("p")
-            p.text = r
-            new.append(p)
-        new.tail = table.tail
-        parent = table.getparent()
-        if parent is not None:
-            parent.replace(table, new)
     return root
 
 
+def _is_link_list(el) -> bool:
+    links = el.findall(".//a")
+    if len(links) < LINK_DENSITY_MIN_LINKS:
+        return False
+    text = " ".join(el.text_content().split())
+    if not text:
+        return False
+    linked = sum(len(" ".join(a.text_content().split())) for a in links)
+    return linked / len(text) >= LINK_DENSITY_DROP
+
+
+def _table_lines(table) -> list[str]:
+    """One line per row, cells joined by " | "; the header row (th cells) first."""
+    rows: list[tuple[bool, str]] = []
+    for tr in table.iter("tr"):
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        texts = [" ".join(c.text_content().split()) for c in cells]
+        texts = [t for t in texts if t]
+        if texts:
+            rows.append((all(c.tag == "th" for c in cells), " | ".join(texts)))
+    rows.sort(key=lambda r: not r[0])  # stable: header rows first, the rest in order
+    return [r for _, r in rows]
+
+
+def _bold_only(el) -> bool:
+    """<p><strong>What we collect</strong></p>: a heading written in bold."""
+    text = " ".join(el.text_content().split())
+    if not text or len(text.split()) > BOLD_HEADING_MAX_WORDS or text.endswith((".", ",", ";")):
+        return False
+    bold = "".join(" ".join(b.text_content().split()) for b in el.iter(*BOLD_TAGS))
+    return len(bold.replace(" ", "")) >= 0.9 * len(text.replace(" ", ""))
+
+
 def _walk_text(root) -> str:
-    """Block-aware text of an lxml tree, without recursion (safe on very deep trees)."""
+    """Structured text of an lxml tree, without recursion (safe on very deep trees)."""
     out: list[str] = []
     stack = [(root, False)]
     while stack:
         el, closing = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if closing:
-            if isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS:
+            if tag in BLOCK_TAGS or tag in HEADING_TAGS:
                 out.append("\n")
             if el.tail:
                 out.append(el.tail)
             continue
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag == "table":
+            out.append("\n" + "\n".join(_table_lines(el)) + "\n")
+            if el.tail:
+                out.append(el.tail)
+            continue
+        if tag in HEADING_TAGS or (tag in ("p", "div", "dt") and len(el) and _bold_only(el)):
+            text = " ".join(el.text_content().split())
+            if text:
+                level = HEADING_TAGS.get(tag, 4)
+                out.append("\n" + "#" * level + " " + text + "\n")
+            if el.tail:
+                out.append(el.tail)
+            continue
         if tag in BLOCK_TAGS:
             out.append("\n")
         if tag == "li":
@@ -261,7 +304,7 @@ def _walk_text(root) -> str:
             stack.append((child, False))
     text = "".join(out)
     lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line for line in lines if line and line != "-")
 
 
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
@@ -292,40 +335,14 @@ def _regex_text(decoded: str) -> str:
 
 
 def html_text(decoded: str) -> str:
-    import lxml.html
-
     if _max_depth(decoded) > MAX_DEPTH:
         # libxml2 stops at a few hundred levels and would lose the text inside
         return _regex_text(decoded)
     root = _clean_tree(decoded)
     if root is None:
         return ""
-    plain = _walk_text(root)
-    if not plain.strip():
-        return ""
-    try:
-        cleaned = lxml.html.tostring(root, encoding="unicode")
-    except Exception:
-        return plain
-    best = None
-    if len(cleaned) <= MAX_HTML_FOR_TRAFILATURA:
-        try:
-            import trafilatura
-
-            best = trafilatura.extract(cleaned, favor_recall=True, include_tables=True, include_comments=False,
-                                       include_links=False, output_format="txt", deduplicate=False)
-        except Exception:
-            best = None
-        if not best or len(best) < 0.5 * len(plain):
-            try:
-                from readability import Document
-
-                summary = Document(cleaned).summary(html_partial=True)
-                alt = _walk_text(lxml.html.fragment_fromstring(summary, create_parent="div"))
-                if alt and len(alt) > len(best or ""):
-                    best = alt
-            except Exception:
-                pass
-    if not best or len(best) < 0.5 * len(plain):
-        best = plain
-    return best
+    main = root.find(".//main")
+    if main is None:
+        main = root.find(".//article")
+    body = main if main is not None and len(main.text_content().split()) >= 50 else root
+    return _walk_text(body)

@@ -117,12 +117,18 @@ class Model(BaseModel):
 
 class Rule(Model):
     """A rule matches a sentence when it contains one of `find`, and (if given) one of
-    `with`, and one of `and_with`, and none of `unless`."""
+    `with`, and one of `and_with`, and none of `unless`; when the headings it sits under
+    (or its table's header row) contain one of `in_section` and none of `not_in_section`;
+    and, with `negated`, when the `find` term is negated in its own clause ("we do not
+    buy data")."""
 
     find: list[Term] = Field(min_length=1)
     with_: list[Term] | None = Field(default=None, alias="with")
     and_with: list[Term] | None = None
     unless: list[Term] | None = None
+    in_section: list[Term] | None = None
+    not_in_section: list[Term] | None = None
+    negated: bool = False
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="before")
@@ -194,8 +200,18 @@ class GradeBand(Model):
 class SupplierSettings(Model):
     known: list[str] = Field(default_factory=list)
     roles: dict[str, list[Term]] = Field(default_factory=dict)
+    incidental_roles: list[str] = Field(default_factory=list)
     context: list[Term] = Field(default_factory=list)
     not_names: list[str] = Field(default_factory=list)
+    not_name_words: list[str] = Field(default_factory=list)
+    company_suffixes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _incidental_roles_exist(self) -> "SupplierSettings":
+        unknown = [r for r in self.incidental_roles if r not in self.roles]
+        if unknown:
+            raise ValueError(f"incidental_roles names roles not listed under roles: {', '.join(unknown)}")
+        return self
 
 
 class RubricModel(Model):
@@ -206,6 +222,7 @@ class RubricModel(Model):
     not_hedges: list[Term] = Field(default_factory=list)
     negations: list[Term] = Field(default_factory=list)
     refusals: list[Term] = Field(default_factory=list)
+    clause_breaks: list[Term] = Field(default_factory=list)
     suppliers: SupplierSettings = Field(default_factory=SupplierSettings)
     steps: list[Step]
 
@@ -333,7 +350,9 @@ def _clean_loc(loc: tuple) -> tuple:
 
 # ---------------------------------------------------------------- loading
 
-def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
+def parse_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
+    """The rubric in `text`, checked against the schema; patterns are not compiled here
+    (see scoring.loader, which also compiles every pattern with spaCy)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -382,17 +401,17 @@ def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     problems += _semantic_checks(model, data, lines)
     if problems:
         raise RubricError(problems, source_name)
-    rubric = Rubric(model, text, source_name)
-    # Finally compile every pattern with spaCy to catch anything the checks above missed.
-    from scoring.engine import compile_check
-
-    problems = compile_check(rubric)
-    if problems:
-        raise RubricError([Problem(p, _line_for(lines, _parse_path(p)), m) for p, m in problems], source_name)
-    return rubric
+    return Rubric(model, text, source_name)
 
 
-TERM_KEYS = {"find", "with", "and_with", "unless", "hedges", "not_hedges", "negations", "refusals", "context"}
+def pattern_problems(rubric: Rubric, problems: list[tuple[str, str]]) -> RubricError:
+    """A RubricError for (path, message) pairs found when compiling, with line numbers."""
+    lines = _line_map(rubric.yaml_text)
+    return RubricError([Problem(p, _line_for(lines, _parse_path(p)), m) for p, m in problems], rubric.source)
+
+
+TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "hedges", "not_hedges",
+             "negations", "refusals", "clause_breaks", "context"}
 
 
 def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
@@ -436,7 +455,7 @@ _FIELDS_BY_DEPTH = {
     "root": list(RubricModel.model_fields),
     "step": list(Step.model_fields),
     "element": list(Element.model_fields),
-    "rule": ["find", "with", "and_with", "unless"],
+    "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "negated"],
     "suppliers": list(SupplierSettings.model_fields),
     "band": list(GradeBand.model_fields),
 }
@@ -484,13 +503,15 @@ def _semantic_checks(model: RubricModel, data: dict, lines: dict[tuple, int]) ->
                 add(("steps", i, "elements", j, "named_suppliers"), "partial_min cannot be larger than full_min")
             for credit in ("full", "partial"):
                 for k, rule in enumerate(getattr(e, credit)):
-                    for gname, terms in rule.groups() + ([("unless", rule.unless)] if rule.unless else []):
+                    extra = [(name, getattr(rule, name)) for name in ("unless", "in_section", "not_in_section")
+                             if getattr(rule, name)]
+                    for gname, terms in rule.groups() + extra:
                         for t, term in enumerate(terms):
                             _check_term(term, ("steps", i, "elements", j, credit, k, gname, t), add)
     missing = [x for x in STEP_IDS if x not in ids]
     if missing:
         add(("steps",), f"missing step(s): {', '.join(missing)}")
-    for name in ("hedges", "not_hedges", "negations", "refusals"):
+    for name in ("hedges", "not_hedges", "negations", "refusals", "clause_breaks"):
         for t, term in enumerate(getattr(model, name)):
             _check_term(term, (name, t), add)
     for t, term in enumerate(model.suppliers.context):
@@ -515,7 +536,8 @@ def _check_term(term: Term, loc: tuple, add) -> None:
         add(loc + _parse_path(sub), msg)
 
 
-def load_rubric(path: str | Path) -> Rubric:
+def read_rubric_file(path: str | Path) -> tuple[str, str]:
+    """(text, name to show in messages) of a rubric file, or a RubricError saying why not."""
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -528,4 +550,4 @@ def load_rubric(path: str | Path) -> Rubric:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RubricError([Problem("", line, "the rubric is not valid UTF-8 text")], str(p)) from None
-    return load_rubric_text(text, p.name if p.parent == Path(".") else str(p))
+    return text, (p.name if p.parent == Path(".") else str(p))

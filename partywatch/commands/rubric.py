@@ -49,3 +49,92 @@ def validate(file: str | None) -> None:
     for step in rubric.steps:
         els = ", ".join(e.id for e in step.elements)
         click.echo(f"  - {step.id:22s} (weight {step.weight:g}): {els}")
+
+
+def default_corpus_path():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus" / "real"
+
+
+@command.command("evaluate")
+@click.argument("corpus_dir", required=False, type=click.Path(file_okay=False))
+@click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Rubric to evaluate (default: ./rubric.yaml).")
+@click.option("--split", type=click.Choice(["all", "tune", "locked"]), default="all", show_default=True,
+              help="Which documents of the corpus's split.yaml to score.")
+@click.option("--min-agreement", type=click.FloatRange(0, 1), metavar="X",
+              help="Exit 1 when the exact step agreement is below X (e.g. 0.9).")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--show", type=click.IntRange(0), default=40, show_default=True,
+              help="How many disagreements to list in the table (all in JSON).")
+def evaluate(corpus_dir, rubric_path, split, min_agreement, output_format, show) -> None:
+    """Agreement of the rubric with a labelled corpus (the bundled real notices by default).
+
+    Scores every labelled document set in CORPUS_DIR and compares with the careful
+    reading in its labels: step agreement (exact, and within one class), element
+    agreement, evidence precision (from evidence_review.yaml; quotes not yet reviewed are
+    counted apart, never as right), the confusion table, and each disagreement with the
+    label's `why` beside partywatch's quote.
+
+    \b
+    The maintainer's loop: edit rubric.yaml, then
+      partywatch rubric validate
+      partywatch rubric evaluate --split tune      # tune on these only
+      partywatch rescore                           # apply to the stored history
+    Report the locked split (--split locked) but never tune on its texts or errors.
+    """
+    import json
+    from pathlib import Path
+
+    from scoring import RubricError, Scorer, load_rubric
+    from scoring.evaluation import CorpusError
+    from scoring.evaluation import evaluate as run_evaluation
+
+    path = rubric_path or str(default_rubric_path())
+    folder = Path(corpus_dir) if corpus_dir else default_corpus_path()
+    try:
+        rubric = load_rubric(path)
+        result = run_evaluation(Scorer(rubric), folder, split)
+    except RubricError as exc:
+        raise click.ClickException(f"{path}: the rubric has errors; run `partywatch rubric validate`:\n{exc}")
+    except CorpusError as exc:
+        raise click.ClickException(str(exc))
+    if output_format == "json":
+        click.echo(json.dumps({"rubric_version": rubric.version, **result.to_dict()}, indent=2))
+    else:
+        _print_evaluation(result, rubric.version, show)
+    if min_agreement is not None and result.step_agreement < min_agreement:
+        click.echo(f"step agreement {result.step_agreement:.1%} is below --min-agreement {min_agreement:.1%}",
+                   err=True)
+        raise SystemExit(1)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+def _print_evaluation(r, version: str, show: int) -> None:
+    click.echo(f"rubric {version} on {r.corpus} (split: {r.split}, {len(r.documents)} document sets)")
+    click.echo(f"  step agreement     {r.steps_exact}/{r.steps_total} = {_pct(r.step_agreement)} exact, "
+               f"{_pct(r.within_one)} within one class")
+    if r.elements_total:
+        click.echo(f"  element agreement  {r.elements_exact}/{r.elements_total} = {_pct(r.element_agreement)}")
+    reviewed = r.quotes_accepted + r.quotes_rejected
+    click.echo(f"  evidence precision {r.quotes_accepted}/{reviewed} = {_pct(r.evidence_precision)} "
+               f"of reviewed quotes; {r.quotes_unreviewed} quote(s) not yet reviewed")
+    click.echo("\n  confusion (rows: label, columns: partywatch)")
+    click.echo("  " + " " * 10 + "".join(f"{c:>9}" for c in ("none", "partial", "full")))
+    for label in ("none", "partial", "full"):
+        click.echo(f"  {label:10}" + "".join(f"{r.confusion.get((label, got), 0):9d}"
+                                           for got in ("none", "partial", "full")))
+    if r.disagreements and show:
+        click.echo(f"\n  disagreements ({len(r.disagreements)}; first {min(show, len(r.disagreements))}):")
+        for d in r.disagreements[:show]:
+            score = f" ({d.score:.1f})" if d.score is not None else ""
+            click.echo(f"  - {d.document} {d.subject}: label {d.label}, partywatch {d.got}{score}")
+            if d.why:
+                click.echo(f"      label why: {d.why[:200]}")
+            if d.quote:
+                click.echo(f"      partywatch quote: {d.quote[:200]}")

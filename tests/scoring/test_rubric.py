@@ -22,7 +22,7 @@ def test_shipped_rubric(rubric):
         assert step.title and step.asks and step.source
         for el in step.elements:
             assert el.question
-    assert rubric.version == "2026.1"
+    assert rubric.version == "2026.2"
     assert len(rubric.content_hash) == 64
     assert rubric.grade(95) == "A" and rubric.grade(0) == "E"
 
@@ -79,7 +79,7 @@ def test_duplicate_id(rubric_text):
 
 
 def test_yaml_syntax_error(rubric_text):
-    text = broken(rubric_text, 'version: "2026.1"', 'version: "2026.1\nx: [')
+    text = broken(rubric_text, 'version: "2026.2"', 'version: "2026.2\nx: [')
     [p] = problems(text).problems
     assert "YAML syntax error" in p.message and p.line is not None
 
@@ -108,7 +108,7 @@ def test_validate_command(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(main, ["rubric", "validate", str(RUBRIC_PATH)])
     assert ok.exit_code == 0, ok.output
-    assert "version         2026.1" in ok.output and "elements        30" in ok.output
+    assert "version         2026.2" in ok.output and "elements        30" in ok.output
     bad = tmp_path / "rubric.yaml"
     bad.write_text(RUBRIC_PATH.read_text().replace("weight: 0.5", "weight: heavy", 1))
     res = runner.invoke(main, ["rubric", "validate", str(bad)])
@@ -134,17 +134,18 @@ def _scores(card):
 
 
 def test_changing_one_weight_moves_only_that_step(scorer, rubric_text):
-    edited = broken(rubric_text, "      - id: dpia\n        question: Does it say it carries out data protection impact assessments?\n        looked_for: data protection impact assessments (DPIAs)\n        weight: 0.5",
-                    "      - id: dpia\n        question: Does it say it carries out data protection impact assessments?\n        looked_for: data protection impact assessments (DPIAs)\n        weight: 3")
+    anchor = "      - id: ad-library\n        question: Does it point to an ad library or archive of its adverts?\n"
+    edited = broken(rubric_text, anchor + "        looked_for: a link to the Meta Ad Library, Google's political ads transparency report or an archive of its ads\n        weight: 0.5",
+                    anchor + "        looked_for: a link to the Meta Ad Library, Google's political ads transparency report or an archive of its ads\n        weight: 3")
     other = Scorer(load_rubric_text(edited))
     before, after = _corpus_cards(scorer), _corpus_cards(other)
     moved = set()
     for name in before:
         b, a = _scores(before[name]), _scores(after[name])
         moved |= {k for k in b if b[k] != a[k]}
-        assert {k: v for k, v in b.items() if k != "accountability"} == \
-               {k: v for k, v in a.items() if k != "accountability"}
-    assert moved == {"accountability"}
+        assert {k: v for k, v in b.items() if k != "online-targeting"} == \
+               {k: v for k, v in a.items() if k != "online-targeting"}
+    assert moved == {"online-targeting"}
 
 
 def test_changing_one_pattern_moves_only_that_element(scorer, rubric_text):

@@ -1,0 +1,284 @@
+"""Sentences in sections -> candidate claims -> accepted claims.
+
+A candidate is a rule whose terms all occur in one sentence. It is accepted only when a
+reader would accept the sentence as evidence:
+- the sentence is not a heading, a table's header row or a contact line on its own (a
+  contact line counts only for a rule that asks for its section, "Email: dpo@..." under
+  "Data Protection Officer");
+- the rule's section conditions hold for the headings the sentence sits under;
+- a refusal ("we do not publish the names of our suppliers") earns nothing;
+- negation and hedging count only inside the clause they govern: "we do not sell your
+  data; we keep it for two years" is neither a negated retention period nor hedged.
+Every accepted claim records the rule that produced it and how strongly it answers the
+element, so the maintainer can see why and the best evidence is shown first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.tokens import Doc
+
+from scoring.models import Claim
+from scoring.patterns import CompiledRubric, CompiledRule
+from scoring.structure import CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
+
+MAX_QUOTE = 600
+NEGATION_REACH = 15  # tokens between a negation and the term it negates, in one clause
+CREDIT_RANK = {"full": 2, "partial": 1, "none": 0}
+COMPANY_NAME_MAX_WORDS = 6
+NAME_CONNECTORS = {"&", "and", "of", "-"}
+
+
+@dataclass
+class DocumentContext:
+    """What the claim finder keeps about one document across its chunks."""
+
+    structure: Structure
+    url: str
+    kind: str
+    block_keys: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    doc: Doc
+    text: str  # the chunk's text
+    base: int  # the chunk's offset in the document
+    first: int  # token range [first, last)
+    last: int
+    block: int
+    block_kind: str
+    keys: frozenset[int]
+    positions: dict[int, list[int]]  # key -> token positions of its matches
+    section_keys: frozenset[int]
+    clause_of: dict[int, int]  # token -> clause number within the sentence
+
+
+class ClaimFinder:
+    def __init__(self, compiled: CompiledRubric):
+        self.c = compiled
+
+    def claims(self, doc: Doc, text: str, base: int, ctx: DocumentContext) -> list[Claim]:
+        """Accepted claims of one chunk (`text` == doc.text, starting at `base`)."""
+        c = self.c
+        if not len(doc):
+            return []
+        matches = c.matches(doc)
+        if not matches:
+            return []
+        arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64)
+        tok_start = arr[:, 1]
+        tok_end = tok_start + arr[:, 2]
+        sent_no = np.cumsum(arr[:, 0] == 1) - 1
+        bounds = np.flatnonzero(arr[:, 0] == 1).tolist() + [len(doc)]
+        structure = ctx.structure
+        by_sentence: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for key, s_, e_ in matches:
+            by_sentence[int(sent_no[s_])].append((key, s_, e_))
+            ctx.block_keys[structure.block_at(base + int(tok_start[s_]))].add(key)
+        out: list[Claim] = []
+        for si in sorted(by_sentence):
+            ms = by_sentence[si]
+            first, last = bounds[si], bounds[si + 1]
+            start, end = _trim(text, int(tok_start[first]), int(tok_end[last - 1]))
+            if start >= end:
+                continue
+            block = structure.block_at(base + start)
+            kind = structure.blocks[block].kind
+            if kind in (HEADING, HEADER_ROW):
+                continue  # context for what follows, never evidence on its own
+            positions: dict[int, list[int]] = defaultdict(list)
+            for key, s_, _e in ms:
+                positions[key].append(s_)
+            section = set()
+            for i in structure.context(block):
+                section |= ctx.block_keys.get(i, set())
+            sentence = Sentence(doc, text, base, first, last, block, kind, frozenset(positions),
+                                dict(positions), frozenset(section), self._clauses(doc, first, last, positions))
+            if sentence.keys & c.refusal:
+                continue
+            q_start, q_end = self._quote_span(sentence, start, end, ms, tok_start, tok_end)
+            quote = text[q_start:q_end]
+            best: dict[tuple[str, str], tuple[str, CompiledRule, int]] = {}
+            for ridx in sorted({r for k in sentence.keys for r in c.rules_by_key.get(k, ())}):
+                rule = c.rules[ridx]
+                verdict = self._accept(rule, sentence, ctx.kind)
+                if verdict is None:
+                    continue
+                credit, strength = verdict
+                key = (rule.step_id, rule.element.id)
+                prev = best.get(key)
+                if prev is None or _outranks((credit, strength), (prev[0], prev[2]), rule.element.reverse):
+                    best[key] = (credit, rule, strength)
+            for (step_id, element_id), (credit, rule, strength) in best.items():
+                out.append(Claim(step_id, element_id, credit, quote, ctx.url, base + q_start, base + q_end,
+                                 {"rule": rule.rule_id, "strength": strength}))
+            if c.supplier_elements and kind != CONTACT:
+                out.extend(self._supplier_claims(sentence, ctx, quote, base + q_start, base + q_end))
+        return out
+
+    # ------------------------------------------------------------ one rule, one sentence
+    def _accept(self, rule: CompiledRule, s: Sentence, doc_kind: str) -> tuple[str, int] | None:
+        """(credit, strength) when `rule` holds for the sentence, else None."""
+        c = self.c
+        if doc_kind not in rule.element.applies_to:
+            return None
+        if any(not (g & s.keys) for g in rule.groups) or (rule.unless & s.keys):
+            return None
+        if rule.in_section and not (rule.in_section & s.section_keys):
+            return None
+        if rule.not_in_section & s.section_keys:
+            return None
+        if s.block_kind == CONTACT and not rule.in_section:
+            return None  # a contact line is evidence only under a heading that asks for it
+        found = [p for k in rule.groups[0] & s.keys for p in s.positions[k]]
+        if rule.negated and not any(self._negated(s, p) for p in found):
+            return None
+        credit = rule.credit
+        if rule.element.reverse:
+            # a practice that should NOT be there: denying it is full, stating it is none
+            if any(self._negated(s, p) for p in found):
+                credit = "full"
+            else:
+                credit = "none" if credit == "full" else "partial"
+        elif credit == "full" and rule.element.hedge_caps and self._hedged(s, found):
+            credit = "partial"
+        # How directly the sentence answers: every condition met is a reason to believe it.
+        strength = len(rule.groups) + bool(rule.in_section) + (s.block_kind in (ROW, ITEM)) + rule.negated
+        return credit, strength
+
+    def _negated(self, s: Sentence, pos: int) -> bool:
+        clause = s.clause_of[pos]
+        return any(pos - NEGATION_REACH <= p < pos and s.clause_of[p] == clause
+                   for k in s.keys & self.c.negation for p in s.positions[k])
+
+    def _hedged(self, s: Sentence, found: list[int]) -> bool:
+        c = self.c
+        if not (s.keys & c.hedge):
+            return False
+        spans = [p for k in s.keys & c.not_hedge for p in s.positions[k]]
+        clauses = {s.clause_of[p] for p in found}
+        for k in s.keys & c.hedge:
+            for p in s.positions[k]:
+                if s.clause_of[p] in clauses and not any(a <= p <= a + 2 for a in spans):
+                    return True
+        return False
+
+    def _clauses(self, doc: Doc, first: int, last: int, positions: dict[int, list[int]]) -> dict[int, int]:
+        breaks = sorted(p for k in self.c.clause_breaks if k in positions for p in positions[k])
+        out: dict[int, int] = {}
+        clause = 0
+        b = 0
+        for i in range(first, last):
+            while b < len(breaks) and breaks[b] <= i:
+                clause += 1
+                b += 1
+            out[i] = clause
+        return out
+
+    @staticmethod
+    def _quote_span(s: Sentence, start: int, end: int, ms, tok_start, tok_end) -> tuple[int, int]:
+        if end - start <= MAX_QUOTE:
+            return start, end
+        # a very long "sentence" (no punctuation): quote a window around the first match
+        first = min(s_ for _, s_, _ in ms)
+        w0 = max(s.first, first - 25)
+        w1 = min(s.last, first + 40)
+        return _trim(s.text, int(tok_start[w0]), int(tok_end[w1 - 1]))
+
+    # ------------------------------------------------------------ named suppliers
+    def _supplier_claims(self, s: Sentence, ctx: DocumentContext, quote: str, start: int, end: int) -> list[Claim]:
+        """Organisations named as processing data for the party, with their role.
+
+        A name must be an organisation: one of the curated `suppliers.known`, or a
+        company name ("Acme Print Ltd"), or the first cell of a row of a supplier table.
+        Never an e-mail address, a URL or the party itself.
+        """
+        c = self.c
+        in_supplier_table = s.block_kind in (ROW, ITEM) and bool(s.section_keys & c.context)
+        has_context = bool(s.keys & c.context) or in_supplier_table
+        role = next((c.roles[k] for k, p in sorted(((k, min(ps)) for k, ps in s.positions.items()
+                                                   if k in c.roles), key=lambda kp: kp[1])), None)
+        if not has_context or (role is None and not (s.keys & set(c.known_names))):
+            return []
+        if any(self._negated(s, p) for k in s.keys & set(c.known_names) for p in s.positions[k]):
+            return []  # "we don't upload anything to Facebook" names no supplier
+        names = [c.known_names[k] for k in sorted(s.keys & set(c.known_names), key=lambda k: min(s.positions[k]))]
+        names += self._company_names(s, in_supplier_table)
+        out: list[Claim] = []
+        seen: set[str] = set()
+        incidental = role is None or role in c.incidental_roles
+        for name in names:
+            name = name.strip(" .,;:")
+            low = name.lower()
+            if low in seen or not self._acceptable_name(name):
+                continue
+            seen.add(low)
+            credit = "partial" if incidental else "full"
+            detail = {"supplier": name, "role": role, "incidental": incidental, "rule": "suppliers/named",
+                      "strength": 2 + (s.block_kind == ROW) + (not incidental)}
+            for step_id, el in c.supplier_elements:
+                if ctx.kind in el.applies_to:
+                    out.append(Claim(step_id, el.id, credit, quote, ctx.url, start, end, detail))
+        return out
+
+    def _acceptable_name(self, name: str) -> bool:
+        c = self.c
+        low = name.lower()
+        if not name or low in c.not_names or "@" in name or re.search(r"https?:|www\.|\.(com|org|uk|net)\b", low):
+            return False
+        words = set(re.findall(r"[a-z]+", low))
+        return not (words & c.not_name_words)
+
+    def _company_names(self, s: Sentence, in_supplier_table: bool) -> list[str]:
+        """'Acme Print Ltd', 'Blue Sheep Limited'; in a supplier table, the row's first cell."""
+        doc = s.doc
+        suffixes = self.c.company_suffixes
+        toks = doc[s.first:s.last]
+        if s.block_kind == ROW:
+            cell = []
+            for t in toks:
+                if t.text == "|":
+                    if cell:
+                        break
+                    continue
+                cell.append(t)
+            if cell and len(cell) <= COMPANY_NAME_MAX_WORDS and cell[0].text[:1].isupper():
+                text = s.text[cell[0].idx: cell[-1].idx + len(cell[-1].text)]
+                if in_supplier_table or cell[-1].text.lower().rstrip(".") in suffixes:
+                    return [text]
+            return []
+        out = []
+        for t in toks:
+            if t.text.lower().rstrip(".") not in suffixes or t.i == s.first:
+                continue
+            j = t.i - 1
+            while j >= s.first and t.i - j <= COMPANY_NAME_MAX_WORDS and (
+                    doc[j].text[:1].isupper() or (doc[j].text.lower() in NAME_CONNECTORS and j > s.first)):
+                j -= 1
+            j += 1
+            while j < t.i and doc[j].text.lower() in NAME_CONNECTORS:
+                j += 1
+            if j < t.i:
+                out.append(s.text[doc[j].idx: t.idx + len(t.text)])
+        return out
+
+
+def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool:
+    """For a reverse-scored element a stated practice ("none") outranks everything."""
+    if reverse and "none" in (new[0], old[0]):
+        return new[0] == "none" and old[0] != "none"
+    return (CREDIT_RANK[new[0]], new[1]) > (CREDIT_RANK[old[0]], old[1])
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,228 @@
+"""Agreement of a rubric with a labelled corpus: what `partywatch rubric evaluate` prints.
+
+A labelled corpus is a folder of documents and their careful readings (shared/LABELLING.md):
+- `labels/<name>.yaml`, one document set each: `files: {file: kind}` and, per step,
+  `label`, `why` and per-element `{label, why}`; optional `split.yaml` naming the `tune`
+  and `locked` document sets; optional `evidence_review.yaml` (or one in the parent
+  folder) recording, for quotes partywatch showed, whether a reader accepts them;
+- or a single `labels.yaml` with `parties: {name: {files, expected: {step: label}}}`
+  (step labels only).
+
+Figures: step agreement (exact and within one class), element agreement, evidence
+precision (accepted / reviewed quotes; quotes not yet reviewed are counted apart, never
+as right), the step confusion table, and each disagreement with the label's `why`
+beside partywatch's quote.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoring.engine import Scorer
+from scoring.extract import ExtractionError, extract_text
+from scoring.models import Scorecard, step_label
+
+CLASSES = ("none", "partial", "full")
+SPLITS = ("all", "tune", "locked")
+
+
+class CorpusError(Exception):
+    """The corpus folder or one of its label files cannot be read; the message says why."""
+
+
+@dataclass
+class Labelled:
+    name: str
+    files: dict[str, str]
+    steps: dict[str, tuple[str, str]]  # step -> (label, why)
+    elements: dict[str, tuple[str, str]] = field(default_factory=dict)  # "step/element" -> (label, why)
+
+
+@dataclass
+class Disagreement:
+    document: str
+    subject: str  # step id or "step/element"
+    label: str
+    got: str
+    why: str
+    quote: str | None
+    score: float | None = None
+
+
+@dataclass
+class Evaluation:
+    corpus: str
+    split: str
+    documents: list[str]
+    steps_total: int = 0
+    steps_exact: int = 0
+    steps_within_one: int = 0
+    elements_total: int = 0
+    elements_exact: int = 0
+    quotes_accepted: int = 0
+    quotes_rejected: int = 0
+    quotes_unreviewed: int = 0
+    confusion: Counter = field(default_factory=Counter)  # (label, got) -> n
+    disagreements: list[Disagreement] = field(default_factory=list)
+    unreviewed: list[dict[str, str]] = field(default_factory=list)
+    rejected: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def step_agreement(self) -> float:
+        return self.steps_exact / self.steps_total if self.steps_total else 0.0
+
+    @property
+    def within_one(self) -> float:
+        return self.steps_within_one / self.steps_total if self.steps_total else 0.0
+
+    @property
+    def element_agreement(self) -> float | None:
+        return self.elements_exact / self.elements_total if self.elements_total else None
+
+    @property
+    def evidence_precision(self) -> float | None:
+        reviewed = self.quotes_accepted + self.quotes_rejected
+        return self.quotes_accepted / reviewed if reviewed else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "corpus": self.corpus, "split": self.split, "documents": self.documents,
+            "steps": {"total": self.steps_total, "exact": self.steps_exact, "agreement": self.step_agreement,
+                      "within_one": self.within_one},
+            "elements": {"total": self.elements_total, "exact": self.elements_exact,
+                         "agreement": self.element_agreement},
+            "evidence": {"accepted": self.quotes_accepted, "rejected": self.quotes_rejected,
+                         "unreviewed": self.quotes_unreviewed, "precision": self.evidence_precision},
+            "confusion": [{"label": a, "got": b, "n": n} for (a, b), n in sorted(self.confusion.items())],
+            "disagreements": [d.__dict__ for d in self.disagreements],
+            "rejected_quotes": self.rejected,
+            "unreviewed_quotes": self.unreviewed,
+        }
+
+
+def load_corpus(folder: Path, split: str = "all") -> list[Labelled]:
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: no such folder")
+    if split not in SPLITS:
+        raise CorpusError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")
+    if (folder / "labels").is_dir():
+        sets = [_read_label_file(p) for p in sorted((folder / "labels").glob("*.yaml"))]
+    elif (folder / "labels.yaml").is_file():
+        sets = _read_step_labels(folder / "labels.yaml")
+    else:
+        raise CorpusError(f"{folder}: no labels/ folder or labels.yaml: not a labelled corpus")
+    if split != "all":
+        split_file = folder / "split.yaml"
+        if not split_file.is_file():
+            raise CorpusError(f"{folder}: --split {split} needs a split.yaml, and there is none")
+        names = set((yaml.safe_load(split_file.read_text(encoding="utf-8")) or {}).get(split) or [])
+        sets = [s for s in sets if s.name in names]
+    if not sets:
+        raise CorpusError(f"{folder}: no labelled documents" + (f" in split {split!r}" if split != "all" else ""))
+    return sets
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CorpusError(f"{path}: cannot read: {exc}") from None
+
+
+def _read_label_file(path: Path) -> Labelled:
+    data = _yaml(path)
+    try:
+        steps, elements = {}, {}
+        for step_id, step in data["steps"].items():
+            steps[step_id] = (step["label"], str(step.get("why", "")))
+            for element_id, el in (step.get("elements") or {}).items():
+                elements[f"{step_id}/{element_id}"] = (el["label"], str(el.get("why", "")))
+        return Labelled(str(data.get("document") or path.stem), dict(data["files"]), steps, elements)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CorpusError(f"{path}: not a label file (missing {exc})") from None
+
+
+def _read_step_labels(path: Path) -> list[Labelled]:
+    data = _yaml(path) or {}
+    try:
+        return [Labelled(name, dict(spec["files"]), {k: (v, "") for k, v in spec["expected"].items()})
+                for name, spec in data["parties"].items()]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CorpusError(f"{path}: not a labels file (missing {exc})") from None
+
+
+def load_reviews(folder: Path) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(document, "step/element", quote) -> (verdict, reason) from evidence_review.yaml."""
+    for candidate in (folder / "evidence_review.yaml", folder.parent / "evidence_review.yaml"):
+        if candidate.is_file():
+            data = _yaml(candidate) or {}
+            return {(r["document"], r["element"], r["quote"]): (r["verdict"], str(r.get("reason", "")))
+                    for r in data.get("reviews") or []}
+    return {}
+
+
+def score_document_set(scorer: Scorer, folder: Path, doc: Labelled) -> Scorecard:
+    items = []
+    for name, kind in doc.files.items():
+        path = folder / name
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CorpusError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            text = extract_text(raw, None, name)
+        except ExtractionError as exc:
+            raise CorpusError(f"{path}: {exc}") from None
+        items.append((f"corpus://{doc.name}/{name}", kind, text))
+    return scorer.score_texts(items)
+
+
+def evaluate(scorer: Scorer, folder: Path, split: str = "all") -> Evaluation:
+    folder = Path(folder)
+    docs = load_corpus(folder, split)
+    reviews = load_reviews(folder)
+    ev = Evaluation(str(folder), split, [d.name for d in docs])
+    for doc in docs:
+        card = score_document_set(scorer, folder, doc)
+        for step in card.steps:
+            if step.id not in doc.steps:
+                continue
+            label, why = doc.steps[step.id]
+            got = step_label(step.score)
+            ev.steps_total += 1
+            ev.confusion[(label, got)] += 1
+            ev.steps_exact += got == label
+            ev.steps_within_one += abs(CLASSES.index(got) - CLASSES.index(label)) <= 1
+            best = step.best_evidence()
+            if got != label:
+                ev.disagreements.append(Disagreement(doc.name, step.id, label, got, why,
+                                                     best.quote if best else None, step.score))
+            for el in step.elements:
+                subject = f"{step.id}/{el.id}"
+                if subject in doc.elements:
+                    el_label, el_why = doc.elements[subject]
+                    ev.elements_total += 1
+                    if el.credit == el_label:
+                        ev.elements_exact += 1
+                    else:
+                        quote = el.evidence[0].quote if el.evidence else None
+                        ev.disagreements.append(Disagreement(doc.name, subject, el_label, el.credit, el_why, quote))
+                if el.credit not in ("full", "partial"):
+                    continue
+                for evidence in el.evidence:
+                    review = reviews.get((doc.name, subject, evidence.quote))
+                    entry = {"document": doc.name, "element": subject, "credit": el.credit, "quote": evidence.quote}
+                    if review is None:
+                        ev.quotes_unreviewed += 1
+                        ev.unreviewed.append(entry)
+                    elif review[0] == "accept":
+                        ev.quotes_accepted += 1
+                    else:
+                        ev.quotes_rejected += 1
+                        ev.rejected.append({**entry, "reason": review[1]})
+    return ev

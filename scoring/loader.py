@@ -1,0 +1,24 @@
+"""Load a rubric the way every command does: schema checks, then every pattern compiled.
+
+A rubric with any problem is rejected as a whole, each problem with its path and line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scoring.patterns import compile_problems
+from scoring.rubric import Rubric, parse_rubric_text, pattern_problems, read_rubric_file
+
+
+def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
+    rubric = parse_rubric_text(text, source_name)
+    problems = compile_problems(rubric)
+    if problems:
+        raise pattern_problems(rubric, problems)
+    return rubric
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    text, name = read_rubric_file(path)
+    return load_rubric_text(text, name)

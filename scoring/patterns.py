@@ -1,0 +1,251 @@
+"""Rubric terms compiled into spaCy matchers, once per rubric.
+
+Every phrase becomes a PhraseMatcher entry on LEMMA (so "registers" finds "register" and
+"don't" finds "do not"), every token pattern a Matcher entry; a rule becomes a
+`CompiledRule` holding the match keys of its groups. `compile_problems` reports patterns
+spaCy refuses, with their place in the rubric.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+from spacy.attrs import LEMMA, LOWER, NORM, ORTH
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from scoring.nlp import LEMMA_OVERRIDES, Analyzer, lookup_lemma, make_nlp
+from scoring.rubric import Element, Rubric, Term
+
+def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
+    """Rewrite LEMMA values through the same lookup table, so {LEMMA: data} works."""
+
+    def lem(w: Any) -> Any:
+        if not isinstance(w, str):
+            return w
+        low = w.lower()
+        if low in LEMMA_OVERRIDES:
+            return LEMMA_OVERRIDES[low]
+        return lookup_lemma(analyzer.table, low)
+
+    out = []
+    for tok in pattern:
+        tok = dict(tok)
+        if "LEMMA" in tok:
+            v = tok["LEMMA"]
+            if isinstance(v, dict):
+                v = {k: ([lem(x) for x in vals] if isinstance(vals, list) else vals) for k, vals in v.items()}
+            else:
+                v = lem(v)
+            tok["LEMMA"] = v
+        for attr in ("LOWER",):
+            if attr in tok and isinstance(tok[attr], str):
+                tok[attr] = tok[attr].lower()
+            elif attr in tok and isinstance(tok[attr], dict):
+                tok[attr] = {k: ([str(x).lower() for x in vals] if isinstance(vals, list) else vals) for k, vals in tok[attr].items()}
+        out.append(tok)
+    return out
+
+
+def _expand_first(pattern: list[dict]) -> list[list[dict]]:
+    """{LOWER: {IN: [a, b]}} on the first token -> one pattern per word.
+
+    spaCy evaluates IN in Python for every token of every document; a plain value is
+    checked in C. Expanding the first token keeps the Matcher fast.
+    """
+    first = pattern[0]
+    if len(first) != 1:
+        return [pattern]
+    (attr, val), = first.items()
+    if attr in ("LOWER", "LEMMA", "TEXT", "ORTH", "NORM") and isinstance(val, dict) and list(val) == ["IN"] \
+            and all(isinstance(v, str) for v in val["IN"]) and 0 < len(val["IN"]) <= 50:
+        return [[{attr: v}] + pattern[1:] for v in val["IN"]]
+    return [pattern]
+
+
+_SIMPLE_ATTRS = {"LOWER": LOWER, "NORM": NORM, "TEXT": ORTH, "ORTH": ORTH, "LEMMA": LEMMA}
+_FLAG_ATTRS = {"LIKE_NUM", "LIKE_EMAIL", "LIKE_URL", "IS_DIGIT", "IS_TITLE", "IS_UPPER", "IS_PUNCT", "IS_ALPHA"}
+
+
+class _Prefilter:
+    """Run the token Matcher only near tokens that can start a pattern.
+
+    spaCy's Matcher makes a Python Token for every position of the document; when every
+    pattern has a fixed length and a plain first token ({LOWER: word}, {LIKE_NUM: true}),
+    the positions where a match can start are found with array operations and the
+    Matcher runs on short windows there. The matches are the same.
+    """
+
+    def __init__(self, attr_values: dict[int, np.ndarray], flags: list[int], max_len: int):
+        self.attr_values = attr_values
+        self.flags = flags
+        self.max_len = max_len
+        self.attrs = list(attr_values) + flags
+
+    @classmethod
+    def build(cls, patterns: list[list[dict]], vocab) -> "_Prefilter | None":
+        if not patterns:
+            return None
+        values: dict[int, set[int]] = defaultdict(set)
+        flags: set[int] = set()
+        max_len = 0
+        from spacy.attrs import IDS
+
+        for pat in patterns:
+            if any(str(t.get("OP", "")) not in ("", "?", "!") for t in pat):
+                return None  # variable length: match the whole document
+            max_len = max(max_len, len(pat))
+            first = pat[0]
+            if "OP" in first or len(first) != 1:
+                return None
+            (attr, val), = first.items()
+            if attr in _SIMPLE_ATTRS and isinstance(val, str):
+                v = val.lower() if attr in ("LOWER", "NORM") else val
+                values[_SIMPLE_ATTRS[attr]].add(vocab.strings.add(v))
+            elif attr in _FLAG_ATTRS and val is True:
+                flags.add(IDS[attr])
+            else:
+                return None
+        return cls({a: np.array(sorted(v), dtype=np.uint64) for a, v in values.items()}, sorted(flags), max_len)
+
+    def __call__(self, matcher: Matcher, doc: Doc) -> list[tuple[int, int, int]]:
+        n = len(doc)
+        arr = doc.to_array(self.attrs)
+        if arr.ndim == 1:
+            arr = arr.reshape(-1, 1)
+        cand = np.zeros(n, dtype=bool)
+        for col, attr in enumerate(self.attrs):
+            if attr in self.attr_values:
+                cand |= np.isin(arr[:, col], self.attr_values[attr])
+            else:
+                cand |= arr[:, col] == 1
+        pos = np.flatnonzero(cand)
+        if not len(pos):
+            return []
+        out: list[tuple[int, int, int]] = []
+        gap = self.max_len + 8  # merge windows closer than this
+        a = int(pos[0])
+        b = a + self.max_len
+        for p in pos[1:].tolist():
+            if p <= b + gap:
+                b = p + self.max_len
+                continue
+            out.extend((k, s_ + a, e_ + a) for k, s_, e_ in matcher(doc[a:min(b, n)]))
+            a, b = p, p + self.max_len
+        out.extend((k, s_ + a, e_ + a) for k, s_, e_ in matcher(doc[a:min(b, n)]))
+        return out
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """One rule of rubric.yaml as match keys: its id says where it stands in the rubric."""
+
+    rule_id: str  # "retention/periods/full[1]"
+    step_id: str
+    element: Element
+    credit: str
+    groups: tuple[frozenset[int], ...]  # find, with, and_with: each must match in the sentence
+    unless: frozenset[int]
+    in_section: frozenset[int]  # one must match in the headings (or table header) above
+    not_in_section: frozenset[int]
+    negated: bool  # the find term must be negated in its own clause
+
+
+class CompiledRubric:
+    """All terms of a rubric compiled into one Matcher and one PhraseMatcher."""
+
+    def __init__(self, rubric: Rubric, nlp: Language):
+        self.nlp = nlp
+        self.analyzer: Analyzer = nlp.get_pipe("partywatch_lemma_sents")
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.known = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.term_keys: dict[str, int] = {}
+        self.token_patterns: list[list[dict]] = []
+        self.problems: list[tuple[str, str]] = []
+        self._phrase_groups: dict[int, list[Doc]] = defaultdict(list)
+        m = rubric.model
+        self.hedge = set(self._terms(m.hedges, "hedges"))
+        self.not_hedge = set(self._terms(m.not_hedges, "not_hedges"))
+        self.negation = set(self._terms(m.negations, "negations"))
+        self.refusal = set(self._terms(m.refusals, "refusals"))
+        self.clause_breaks = set(self._terms(m.clause_breaks, "clause_breaks"))
+        self.context = set(self._terms(m.suppliers.context, "suppliers.context"))
+        self.roles: dict[int, str] = {}
+        for role, terms in m.suppliers.roles.items():
+            for k in self._terms(terms, f"suppliers.roles.{role}"):
+                self.roles.setdefault(k, role)
+        self.incidental_roles = set(m.suppliers.incidental_roles)
+        self.not_names = {n.lower() for n in m.suppliers.not_names}
+        self.not_name_words = {w.lower() for w in m.suppliers.not_name_words}
+        self.company_suffixes = {x.lower().rstrip(".") for x in m.suppliers.company_suffixes}
+        self.known_names: dict[int, str] = {}
+        for name in m.suppliers.known:
+            key = nlp.vocab.strings.add("KNOWN::" + name)
+            self.known.add("KNOWN::" + name, [nlp.make_doc(name)])
+            self.known_names[key] = name
+        self.rules: list[CompiledRule] = []
+        self.rules_by_key: dict[int, list[int]] = defaultdict(list)
+        self.supplier_elements: list[tuple[str, Element]] = []
+        for i, step in enumerate(rubric.steps):
+            for j, el in enumerate(step.elements):
+                if el.named_suppliers:
+                    self.supplier_elements.append((step.id, el))
+                for credit in ("full", "partial"):
+                    for k, rule in enumerate(getattr(el, credit)):
+                        base = f"steps[{i}].elements[{j}].{credit}[{k}]"
+                        groups = [frozenset(self._terms(terms, f"{base}.{g}")) for g, terms in rule.groups()]
+                        compiled = CompiledRule(
+                            rule_id=f"{step.id}/{el.id}/{credit}[{k}]", step_id=step.id, element=el,
+                            credit=credit, groups=tuple(groups),
+                            unless=frozenset(self._terms(rule.unless or [], f"{base}.unless")),
+                            in_section=frozenset(self._terms(rule.in_section or [], f"{base}.in_section")),
+                            not_in_section=frozenset(self._terms(rule.not_in_section or [],
+                                                                 f"{base}.not_in_section")),
+                            negated=rule.negated,
+                        )
+                        for key in groups[0]:
+                            self.rules_by_key[key].append(len(self.rules))
+                        self.rules.append(compiled)
+        self.prefilter = _Prefilter.build(self.token_patterns, nlp.vocab)
+        for key, docs in self._phrase_groups.items():
+            self.phrases.add(nlp.vocab.strings[key], docs)
+
+    def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(key, start token, end token) of every rubric term in `doc`."""
+        tokens = self.prefilter(self.matcher, doc) if self.prefilter is not None else self.matcher(doc)
+        return tokens + self.phrases(doc) + self.known(doc)
+
+    def _terms(self, terms: Iterable[Term], where: str) -> list[int]:
+        keys = []
+        for t, term in enumerate(terms):
+            if isinstance(term, str):
+                name = "P::" + term.strip().lower()
+                key = self.nlp.vocab.strings.add(name)
+                if name not in self.term_keys:
+                    self.term_keys[name] = key
+                    doc = self.analyzer(self.nlp.make_doc(term.strip()))
+                    self._phrase_groups[key].append(doc)
+            else:
+                name = "T::" + repr(term)
+                key = self.nlp.vocab.strings.add(name)
+                if name not in self.term_keys:
+                    try:
+                        expanded = _expand_first(_lemmatize_pattern(term, self.analyzer))
+                        self.matcher.add(name, expanded)
+                        self.token_patterns.extend(expanded)
+                    except Exception as exc:  # spaCy's own pattern validation
+                        self.problems.append((f"{where}[{t}]", f"bad token pattern: {str(exc).strip().splitlines()[-1]}"))
+                        continue
+                    self.term_keys[name] = key
+            keys.append(key)
+        return keys
+
+
+def compile_problems(rubric: Rubric) -> list[tuple[str, str]]:
+    """(path in the rubric, message) for every pattern spaCy refuses."""
+    return CompiledRubric(rubric, make_nlp()).problems

@@ -1,0 +1,118 @@
+"""Accepted claims -> element credits -> step scores -> overall score and grade.
+
+After Ranking Digital Rights: an element is full (100), partial (50), none (0) or n/a
+(left out); a step is the weighted mean of its elements, the overall score the weighted
+mean of the steps. Each credit keeps its evidence, strongest first: the sentence that
+most directly answers the element's question leads, not the first one found.
+"""
+
+from __future__ import annotations
+
+from scoring.claims import CREDIT_RANK
+from scoring.models import CREDIT_POINTS, Claim, DocumentClaims, ElementResult, Evidence, Scorecard, StepResult
+from scoring.rubric import DOCUMENT_KINDS, Element, Rubric
+
+EVIDENCE_PER_ELEMENT = 3
+SUPPLIERS_SHOWN = 5
+SHORT_QUOTE_WORDS = 5
+
+Found = list[tuple[Claim, int | None]]  # a claim and the snapshot it came from
+
+
+def build_scorecard(rubric: Rubric, documents: list[DocumentClaims]) -> Scorecard:
+    steps: list[StepResult] = []
+    for step in rubric.steps:
+        elements = [element_result(step.id, el, documents) for el in step.elements]
+        by_id = {e.id: e for e in elements}
+        for res, el in zip(elements, step.elements):
+            other = by_id.get(el.met_by) if el.met_by else None
+            if other is not None and res.credit != "n/a" and other.credit in ("full", "partial") \
+                    and CREDIT_RANK[other.credit] > CREDIT_RANK.get(res.credit, 0):
+                res.credit, res.evidence = other.credit, list(other.evidence)
+        scored = [(e, el.weight) for e, el in zip(elements, step.elements) if e.credit != "n/a"]
+        if scored:
+            total = sum(w for _, w in scored)
+            score = round(sum(CREDIT_POINTS[e.credit] * w for e, w in scored) / total, 1)
+        else:
+            score = 0.0
+        steps.append(StepResult(step.id, step.title, score, elements, applicable=bool(scored)))
+    weights = [(s.score, st.weight) for s, st in zip(steps, rubric.steps) if s.applicable]
+    overall = round(sum(a * w for a, w in weights) / sum(w for _, w in weights), 1) if weights else 0.0
+    return Scorecard(rubric.version, overall, rubric.grade(overall), steps, rubric.content_hash)
+
+
+def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -> ElementResult:
+    res = ElementResult(el.id, "none", [], el.looked_for or el.question, el.question, el.weight)
+    applicable = [d for d in documents if (d.kind if d.kind in DOCUMENT_KINDS else "other") in el.applies_to]
+    if not applicable:
+        res.credit = "n/a"
+        return res
+    found: Found = [(cl, d.snapshot_id) for d in applicable for cl in d.claims
+                    if cl.step_id == step_id and cl.element_id == el.id]
+    if not found:
+        return res
+    if el.named_suppliers:
+        return _named_suppliers(res, el, found)
+    if el.reverse and any(cl.credit == "none" for cl, _ in found):
+        res.credit = "none"
+        res.evidence = strongest_first([x for x in found if x[0].credit == "none"])
+        return res
+    best = max(CREDIT_RANK[cl.credit] for cl, _ in found)
+    res.credit = {2: "full", 1: "partial", 0: "none"}[best]
+    res.evidence = strongest_first([x for x in found if CREDIT_RANK[x[0].credit] == best])
+    return res
+
+
+def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementResult:
+    """Full: enough organisations named with a role that is not incidental (analytics,
+    payments, hosting); partial: any organisation named; rules on the element may add."""
+    rule = el.named_suppliers
+    named: dict[str, tuple[Claim, int | None]] = {}
+    with_role: dict[str, tuple[Claim, int | None]] = {}
+    for cl, sid in sorted(found, key=_strength_key):
+        detail = cl.detail or {}
+        name = str(detail.get("supplier", "")).lower()
+        if not name:
+            continue
+        named.setdefault(name, (cl, sid))
+        if detail.get("role") and not detail.get("incidental"):
+            with_role.setdefault(name, (cl, sid))
+    enough = len(with_role) if rule.role_needed_for_full else len(named)
+    chosen: Found = []
+    if enough >= rule.full_min:
+        res.credit, chosen = "full", list((with_role if rule.role_needed_for_full else named).values())
+    elif len(named) >= rule.partial_min:
+        res.credit, chosen = "partial", list(named.values())
+    res.detail = [{"supplier": (cl.detail or {}).get("supplier"), "role": (cl.detail or {}).get("role")}
+                  for cl, _ in chosen]
+    res.evidence = strongest_first(chosen, limit=SUPPLIERS_SHOWN)
+    from_rules = [(cl, sid) for cl, sid in found if not (cl.detail or {}).get("supplier")]
+    if from_rules:
+        best = max(CREDIT_RANK[cl.credit] for cl, _ in from_rules)
+        if best > CREDIT_RANK[res.credit]:
+            res.credit = {2: "full", 1: "partial"}[best]
+            res.evidence = strongest_first([x for x in from_rules if CREDIT_RANK[x[0].credit] == best])
+    return res
+
+
+def _strength_key(item: tuple[Claim, int | None]) -> tuple:
+    cl = item[0]
+    strength = (cl.detail or {}).get("strength", 0)
+    short = len(cl.quote.split()) < SHORT_QUOTE_WORDS
+    return (-CREDIT_RANK.get(cl.credit, 0), short, -strength, cl.url, cl.start)
+
+
+def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evidence]:
+    """Evidence ordered by how directly it answers: credit, then a whole sentence before a
+    fragment, then the rule's strength (conditions met), then document order."""
+    out: list[Evidence] = []
+    seen = set()
+    for cl, sid in sorted(found, key=_strength_key):
+        key = (cl.url, cl.start, cl.end)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Evidence(cl.quote, cl.url, cl.start, cl.end, sid))
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,193 @@
+"""The structure a reader sees, read back from extracted text.
+
+Extraction writes structure the way Markdown does (``## Heading``, ``- item``, table rows
+``cell | cell`` with the header row first); plain text, PDFs and the archive's Markdown
+use the same conventions or bold/short title lines. This module turns the text into
+blocks, each knowing the headings it sits under and, for a table row, its header row,
+so that a rule can ask for a section ("a period *under* 'How long we keep it'") and so
+that a heading, a contact line or a table header is never taken as evidence on its own.
+
+Everything here is a slice of the text: offsets are the text's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+ITEM = "item"
+ROW = "row"
+HEADER_ROW = "header_row"
+CONTACT = "contact"
+# Blocks that are never evidence on their own (they may be context for others).
+NOT_EVIDENCE = frozenset({HEADING, HEADER_ROW, CONTACT})
+
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
+BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*:?\s*$")
+ITEM_START = re.compile(r"^\s*([-*•▪◦–·]\s|\d{1,2}[.)]\s|\(?[a-z]{1,3}\)\s|\*\*\(?[a-z0-9]{1,3}\)\*\*)")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+CONTACT_FIELD = re.compile(
+    r"^\s*(\*\*)?(e-?mail( address)?|tel(ephone)?|phone|fax|(postal |registered |our )?address|post|"
+    r"write to|website)\s*:?(\*\*)?\s*:", re.I)
+EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|www\.\S+", re.I)
+PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")
+SHORT_HEADING_WORDS = 10
+CONTACT_MAX_WORDS = 14
+BODY_MIN_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line of the text as a reader sees it."""
+
+    start: int
+    end: int
+    kind: str
+    level: int = 0  # headings: 1 (title) .. 6
+    parents: tuple[int, ...] = ()  # indexes of the headings it sits under, outermost first
+    header: int | None = None  # a table row: the index of its table's header row
+
+
+@dataclass(frozen=True)
+class Structure:
+    text: str
+    blocks: list[Block]
+    starts: list[int]  # blocks' start offsets, for bisecting
+
+    def block_at(self, offset: int) -> int:
+        """Index of the block holding the character at `offset`."""
+        import bisect
+
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def context(self, index: int) -> tuple[int, ...]:
+        """The blocks that give block `index` its context: its headings and header row."""
+        block = self.blocks[index]
+        return block.parents + ((block.header,) if block.header is not None else ())
+
+    def heading_text(self, index: int) -> str:
+        return " › ".join(self.line(i) for i in self.blocks[index].parents)
+
+    def line(self, index: int) -> str:
+        b = self.blocks[index]
+        return self.text[b.start:b.end].strip().lstrip("#").strip().strip("*").strip()
+
+
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+def _is_contact(line: str) -> bool:
+    if CONTACT_FIELD.match(line):
+        return True
+    if _words(line) > CONTACT_MAX_WORDS:
+        return False
+    found = EMAIL_OR_URL.search(line) or PHONE.search(line)
+    if not found:
+        return False
+    # "Email: x@y", "x@y", "Tel 0123 456789": little else on the line
+    rest = EMAIL_OR_URL.sub(" ", PHONE.sub(" ", line))
+    return _words(rest) <= 4
+
+
+def _looks_like_title(line: str) -> bool:
+    """A short line set apart like a heading: title case, a question, or capitals."""
+    stripped = line.strip().strip("*").strip()
+    if not stripped or _words(stripped) > SHORT_HEADING_WORDS or not stripped[0].isalnum():
+        return False
+    if stripped[-1] in ".,;:!" or "|" in stripped or EMAIL_OR_URL.search(stripped):
+        return False
+    if not (stripped[0].isupper() or stripped[0].isdigit()):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", stripped)]
+    if not words:
+        return False
+    capital = sum(1 for w in words if w[0].isupper() or w.lower() in _SMALL_WORDS)
+    return stripped.endswith("?") or stripped.isupper() or capital / len(words) >= 0.6 or len(words) <= 4
+
+
+_SMALL_WORDS = {"a", "an", "and", "the", "of", "to", "for", "in", "on", "we", "you", "your", "our", "with",
+                "how", "by", "or", "is", "do", "use", "it", "this", "at", "about", "from", "who", "what"}
+
+
+def parse(text: str) -> Structure:
+    """Blocks of `text`: one per non-empty line, with headings, items, rows and contacts."""
+    lines: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        if raw.strip():
+            lines.append((pos, end, raw))
+        pos = end + 1
+    kinds: list[str] = []
+    levels: list[int] = []
+    for i, (_s, _e, line) in enumerate(lines):
+        kind, level = PARAGRAPH, 0
+        m = MARKDOWN_HEADING.match(line)
+        if m:
+            kind, level = HEADING, len(m.group(1))
+        elif TABLE_RULE.match(line) and set(line.strip()) <= set("|-: "):
+            kind = HEADER_ROW  # a Markdown table's rule line: never evidence
+        elif "|" in line and (line.lstrip().startswith("|") or " | " in line):
+            kind = ROW
+        elif BOLD_LINE.match(line) and _words(line) <= SHORT_HEADING_WORDS + 2:
+            kind, level = HEADING, 4
+        elif ITEM_START.match(line):
+            kind = ITEM
+        elif _is_contact(line):
+            kind = CONTACT
+        elif _looks_like_title(line) and _followed_by_body(lines, i) and not _after_list_intro(lines, i):
+            kind, level = HEADING, 5
+        kinds.append(kind)
+        levels.append(level)
+    _mark_header_rows(lines, kinds)
+    blocks: list[Block] = []
+    stack: list[tuple[int, int]] = []  # (level, block index)
+    header: int | None = None
+    for i, ((s, e, _line), kind, level) in enumerate(zip(lines, kinds, levels)):
+        if kind == HEADING:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+        parents = tuple(idx for _, idx in stack)
+        if kind == HEADER_ROW:
+            header = i
+        elif kind != ROW:
+            header = None
+        blocks.append(Block(s, e, kind, level, parents, header if kind == ROW else None))
+        if kind == HEADING:
+            stack.append((level, i))
+    return Structure(text, blocks, [b.start for b in blocks])
+
+
+def _followed_by_body(lines: list[tuple[int, int, str]], i: int) -> bool:
+    """A title line is a heading only when what follows is a paragraph or a list."""
+    if i + 1 >= len(lines):
+        return False
+    nxt = lines[i + 1][2]
+    return _words(nxt) >= BODY_MIN_WORDS or bool(ITEM_START.match(nxt)) or "|" in nxt
+
+
+def _after_list_intro(lines: list[tuple[int, int, str]], i: int) -> bool:
+    """'We collect:' followed by short lines is a list, not a series of headings."""
+    if i == 0:
+        return False
+    prev = lines[i - 1][2].rstrip()
+    return prev.endswith(":") or (_words(prev) <= SHORT_HEADING_WORDS and not prev.rstrip("*").endswith((".", "?")))
+
+
+def _mark_header_rows(lines: list[tuple[int, int, str]], kinds: list[str]) -> None:
+    """The first row of a table (two rows or more) is its header: context, not evidence."""
+    i = 0
+    n = len(kinds)
+    while i < n:
+        if kinds[i] != ROW:
+            i += 1
+            continue
+        j = i
+        while j < n and kinds[j] in (ROW, HEADER_ROW):
+            j += 1
+        if j - i >= 2:
+            kinds[i] = HEADER_ROW
+        i = j

@@ -1,0 +1,110 @@
+"""Credits a party could rightly contest are not given; their honest counterparts are.
+
+Each pair below is a pattern found on real notices: a sentence that must not be credited
+for an element, beside one that must.
+"""
+
+from __future__ import annotations
+
+
+def credit(scorer, text, step, element, kind="privacy_notice"):
+    card = scorer.score_texts([("https://party.example/privacy", kind, text)])
+    el = [e for e in card.step(step).elements if e.id == element][0]
+    return el.credit, [ev.quote for ev in el.evidence]
+
+
+def test_a_heading_alone_is_never_evidence(scorer):
+    text = "# Privacy notice\n## Polls and surveys\n## How long we keep your data\n"
+    card = scorer.score_texts([("u", "privacy_notice", text)])
+    quotes = [ev.quote for s in card.steps for e in s.elements for ev in e.evidence]
+    assert quotes == []
+
+
+def test_a_contact_line_or_email_is_not_a_named_supplier(scorer):
+    text = ("## Contact\nEmail: info@party.example\n"
+            "Our website is hosted by our own team and you can email support@party.example with questions.\n")
+    got, _ = credit(scorer, text, "suppliers", "named-suppliers")
+    assert got == "none"
+    honest = ("## Our suppliers\nSupplier | Role\nNationBuilder | Membership database (CRM)\n"
+              "Acme Print Ltd | Printing leaflets\nMailchimp | Email newsletters\n")
+    assert credit(scorer, honest, "suppliers", "named-suppliers")[0] == "full"
+
+
+def test_hosting_and_analytics_providers_alone_are_partial(scorer):
+    text = "We use Google Analytics for website statistics and our site is hosted by Amazon Web Services."
+    assert credit(scorer, text, "suppliers", "named-suppliers")[0] == "partial"
+
+
+def test_cookie_consent_is_not_the_condition_for_political_opinions(scorer):
+    text = "## Cookies\nWe ask for your explicit consent before we set non-essential cookies."
+    assert credit(scorer, text, "special-category", "condition")[0] == "none"
+    honest = ("We process your political opinions under the condition in Schedule 1, paragraph 22 of the "
+              "Data Protection Act 2018.")
+    assert credit(scorer, honest, "special-category", "condition")[0] == "full"
+
+
+def test_a_security_sentence_about_sensitive_information_is_not_special_category_data(scorer):
+    text = "When we transfer sensitive information such as card numbers, we encrypt it with SSL."
+    assert credit(scorer, text, "special-category", "political-opinions")[0] == "none"
+    honest = "Information about your political opinions is special category data."
+    assert credit(scorer, honest, "special-category", "political-opinions")[0] == "full"
+
+
+def test_keeping_canvassing_data_is_not_collecting_it(scorer):
+    text = "We keep canvassing data for four years."
+    assert credit(scorer, text, "data-sources", "canvassing")[0] == "none"
+    honest = "Our volunteers record your answers when they canvass at your door."
+    assert credit(scorer, honest, "data-sources", "canvassing")[0] == "full"
+
+
+def test_one_generic_basis_is_not_a_basis_per_purpose(scorer):
+    text = "We rely on consent to process your personal data."
+    assert credit(scorer, text, "lawful-basis", "per-purpose")[0] == "none"
+    honest = "Our lawful basis for canvassing is public task (democratic engagement)."
+    assert credit(scorer, honest, "lawful-basis", "per-purpose")[0] == "full"
+
+
+def test_a_legal_duty_for_donations_is_a_partial_basis(scorer):
+    text = "Federal law requires us to collect the name, address, occupation and employer of each donor."
+    assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "partial"
+
+
+def test_retention_sentences_are_about_retention(scorer):
+    for text in ("You must be 13 years old to use this site.",
+                 "Cookies expire after 2 years and are kept by your browser.",
+                 "We held 12 events last year."):
+        assert credit(scorer, text, "retention", "periods")[0] == "none", text
+    assert credit(scorer, "We keep canvassing records for 2 years after the election.",
+                  "retention", "periods")[0] == "full"
+
+
+def test_a_table_row_under_a_retention_heading_is_credited_with_its_period(scorer):
+    text = ("## How long we keep it\nRecord | Period\nCanvass records | 5 years\n"
+            "Donor records | 6 years\n")
+    got, quotes = credit(scorer, text, "retention", "periods")
+    assert got == "full"
+    assert quotes[0] in ("Canvass records | 5 years", "Donor records | 6 years")
+
+
+def test_a_hedged_supplier_sentence_is_capped_at_partial(scorer):
+    text = "We may work with carefully selected partners who provide printing and email services."
+    assert credit(scorer, text, "suppliers", "supplier-categories")[0] == "partial"
+
+
+def test_negation_stays_in_its_clause(scorer):
+    text = "We do not sell your data, but we keep canvassing records for 2 years after the election."
+    assert credit(scorer, text, "retention", "periods")[0] == "full"
+    assert credit(scorer, "We do not buy data from data brokers.", "data-sources", "commercial-data")[0] == "full"
+
+
+def test_every_claim_says_which_rule_made_it(scorer):
+    claims = scorer.claims("We keep canvassing records for 2 years after the election.", "u")
+    assert claims and all(c.detail and c.detail.get("rule") for c in claims)
+    assert any(c.detail["rule"].startswith("retention/periods/full") for c in claims)
+
+
+def test_the_strongest_quote_comes_first(scorer):
+    text = ("Changes: we updated the list of suppliers in 2024.\n"
+            "## Our suppliers\nSupplier | Role\nNationBuilder | Membership database (CRM)\n")
+    _, quotes = credit(scorer, text, "suppliers", "named-suppliers")
+    assert quotes[0] == "NationBuilder | Membership database (CRM)"
