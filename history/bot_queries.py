@@ -33,6 +33,7 @@ from history.models import (
     Document,
     Fetch,
     Lock,
+    NotScored,
     OutboxMessage,
     Party,
     Run,
@@ -316,6 +317,23 @@ def latest_scorecard(engine: Engine, party_id: str) -> Scorecard | None:
             .order_by(Scorecard.id.desc()).limit(1)))
 
 
+def not_scored_reason(engine: Engine, party_id: str) -> str | None:
+    """Why the party is not scored now (no readable privacy notice), or None if it is.
+
+    A party that is not scored may still have older scorecards: they are history, not
+    its grade, so the bot asks this before showing one.
+    """
+    with transaction(engine) as session:
+        row = session.get(NotScored, party_id)
+        return None if row is None else row.reason
+
+
+def not_scored_reasons(engine: Engine) -> dict[str, str]:
+    """Why each party that is not scored now is not, by party id."""
+    with transaction(engine) as session:
+        return dict(session.execute(select(NotScored.party_id, NotScored.reason)).all())
+
+
 def scorecard_history(engine: Engine, party_id: str) -> list[Scorecard]:
     """The party's scorecards of its newest scorecard's rubric version, oldest first.
 
@@ -347,7 +365,8 @@ def step_titles(engine: Engine) -> list[tuple[str, str]]:
 __all__ = [
     "ALL_PARTIES", "Claimed", "FailingDocument", "STALE_REASON", "acquire_lock", "claim_message",
     "confirm_sent", "documents_failing_twice", "due_messages", "fail_message", "is_active",
-    "last_check_finished", "latest_scorecard", "list_parties", "mark_inactive", "outbox_counts",
+    "last_check_finished", "latest_scorecard", "list_parties", "mark_inactive", "not_scored_reason",
+    "not_scored_reasons", "outbox_counts",
     "release_lock", "renew_lock", "requeue_message", "resolve_stale", "scorecard_history",
     "step_titles", "subscribe", "subscriptions", "unsubscribe",
 ]

@@ -253,6 +253,22 @@ class ScorecardChange(Base):
     scorecard: Mapped[Scorecard] = relationship(back_populates="changes")
 
 
+class NotScored(Base):
+    """A party the latest check could not score, and why ("no text, no grade").
+
+    One row per party while it lasts: written when a check finds no readable privacy
+    notice, deleted when the party is scored again. Its older scorecards stay in the
+    history, but nothing shows them as its grade while this row exists.
+    """
+
+    __tablename__ = "not_scored"
+
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # first run that found it so
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))  # latest run that found it so
+
+
 class Subscriber(Base):
     __tablename__ = "subscribers"
 

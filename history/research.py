@@ -135,6 +135,15 @@ def _fetch_all(conn: Connection, sql: str, params: dict) -> list[tuple]:
         cursor.close()
 
 
+def not_scored_reason(conn: Connection, party_id: str) -> str | None:
+    """Why the party is not scored now (no readable privacy notice at the latest check), or None.
+
+    Its older scorecards stay in the history, but they are not its grade any more.
+    """
+    return conn.execute(text("SELECT reason FROM not_scored WHERE party_id = :party"),
+                        {"party": party_id}).scalar()
+
+
 def rubric_versions_of(conn: Connection, party_id: str) -> list[RubricVersionSummary]:
     """The rubric versions a party has scorecards under, most recently used first."""
     rows = conn.execute(text(

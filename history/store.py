@@ -21,6 +21,7 @@ from history.models import (
     Document,
     ElementResult,
     Fetch,
+    NotScored,
     OutboxMessage,
     Party,
     RubricVersion,
@@ -286,6 +287,34 @@ def party_history(session: Session, party_id: str, rubric_version_id: int | None
     if since is not None:
         query = query.where(Scorecard.created_at >= since)
     return list(session.scalars(_with_details(query.order_by(Scorecard.created_at, Scorecard.id))))
+
+
+# --- parties that could not be scored ----------------------------------------------------
+
+
+def mark_not_scored(session: Session, party_id: str, reason: str, run_id: int | None) -> NotScored:
+    """Record that the party has no readable privacy notice now; `since` keeps the first time."""
+    row = session.get(NotScored, party_id)
+    if row is None:
+        row = NotScored(party_id=party_id, reason=reason, run_id=run_id)
+        session.add(row)
+    else:
+        row.reason, row.run_id = reason, run_id
+    session.flush()
+    return row
+
+
+def mark_scored(session: Session, party_id: str) -> None:
+    """The party was scored: its latest scorecard is its grade again."""
+    row = session.get(NotScored, party_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def not_scored_reasons(session: Session) -> dict[str, str]:
+    """Why each party that is not scored now is not, by party id."""
+    return dict(session.execute(select(NotScored.party_id, NotScored.reason)).all())
 
 
 # --- subscribers and the outbox ----------------------------------------------------------
