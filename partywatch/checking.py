@@ -8,7 +8,8 @@ The crawl runs in a subprocess (spiders.runner) that writes fetches and snapshot
 history itself; this process then scores the parties' current snapshots (partywatch
 .pipeline), which stores a new scorecard only for a party whose scorecard changed, and
 queues one notification per subscriber. A party whose site is down keeps its last good
-snapshots, so its scorecard stays as it was; the failures are listed in the report.
+snapshots, so its scorecard stays as it was; the failures are listed in the report. A
+party with no readable privacy notice is "not scored", with the reason, and has no grade.
 
 CheckError means the check could not run at all (bad parties.yaml or rubric, database
 unreachable, the crawl process crashed). Fetch failures are not errors: they are reported.
@@ -57,19 +58,24 @@ class DocumentReport:
 class PartyReport:
     party_id: str
     name: str
-    overall: float
-    grade: str
-    steps: list[dict]  # the scorecard JSON's STEP objects, in rubric order
+    overall: float | None  # None when not scored
+    grade: str | None  # None when not scored
+    steps: list[dict]  # the scorecard JSON's STEP objects, in rubric order; empty when not scored
     documents: list[DocumentReport]
     changed: bool  # a new scorecard was stored in this run
-    scorecard_id: int
+    scorecard_id: int | None
     changes: list[dict] = field(default_factory=list)  # kind, subject, old, new, summary
     failures: list[dict] = field(default_factory=list)  # {url, error} of this run's failures
+    reason: str | None = None  # why the party is not scored; None when it is
+
+    @property
+    def status(self) -> str:
+        return "scored" if self.reason is None else "not scored"
 
     def to_dict(self) -> dict:
-        return {"party": self.party_id, "name": self.name, "overall": self.overall,
-                "grade": self.grade, "steps": self.steps,
-                "documents": [d.to_dict() for d in self.documents]}
+        return {"party": self.party_id, "name": self.name, "status": self.status,
+                "reason": self.reason, "overall": self.overall, "grade": self.grade,
+                "steps": self.steps, "documents": [d.to_dict() for d in self.documents]}
 
 
 @dataclass
@@ -115,6 +121,20 @@ def _documents(session, party_id: str) -> list[DocumentReport]:
                                    .order_by(Fetch.id.desc()).limit(1))
         reports.append(DocumentReport(document.url, document.kind, document.status, error))
     return reports
+
+
+def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
+    """What `check` prints for one party: its scorecard, or why it has none."""
+    documents = _documents(session, outcome.party_id)
+    if not outcome.scored:
+        return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=None, grade=None,
+                           steps=[], documents=documents, changed=False, scorecard_id=None,
+                           failures=failures, reason=outcome.reason)
+    card = session.get(Scorecard, outcome.scorecard.id)
+    return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=round(card.overall, 1),
+                       grade=card.grade, steps=_steps_json(card), documents=documents,
+                       changed=outcome.changed, scorecard_id=card.id, changes=list(outcome.changes),
+                       failures=failures)
 
 
 def _say(progress, message: str) -> None:
@@ -182,6 +202,7 @@ def run_check(
     _say(progress, f"run {run_id}: crawling {len(ids)} part{'y' if len(ids) == 1 else 'ies'}")
 
     failures: dict[str, list[dict]] = {pid: [] for pid in ids}
+    homepage_errors: dict[str, str] = {}
     skipped: list[dict] = []
 
     def handle(event: dict) -> None:
@@ -190,6 +211,7 @@ def run_check(
         elif event.get("event") == "page_failed":
             failures.setdefault(event["party"], []).append(
                 {"url": event["url"], "error": f"homepage: {event['error']}"})
+            homepage_errors.setdefault(event["party"], event["error"])
         elif event.get("event") == "skipped":
             skipped.append({k: event[k] for k in ("party", "url", "reason")})
         if on_event is not None:
@@ -212,22 +234,18 @@ def run_check(
 
     _say(progress, "scoring")
     outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
-                             scorer=Scorer(rubric), progress=progress)
+                             scorer=Scorer(rubric), progress=progress,
+                             homepage_errors=homepage_errors)
     queued = queue_notifications(engine, run_id, outcomes)
     reports = []
     with transaction(engine) as session:
         for outcome in outcomes:
-            card = session.get(Scorecard, outcome.scorecard.id)
-            reports.append(PartyReport(
-                party_id=outcome.party_id, name=outcome.name, overall=round(card.overall, 1),
-                grade=card.grade, steps=_steps_json(card),
-                documents=_documents(session, outcome.party_id), changed=outcome.changed,
-                scorecard_id=card.id, changes=list(outcome.changes),
-                failures=failures.get(outcome.party_id, []),
-            ))
+            reports.append(_party_report(session, outcome, failures.get(outcome.party_id, [])))
         finish_run(session, session.get(Run, run_id),
                    error="crawl timed out" if crawl.timed_out else None)
+    unscored = sum(r.reason is not None for r in reports)
     _say(progress, f"run {run_id} done: {sum(r.changed for r in reports)} scorecard(s) changed, "
+                   f"{unscored} part{'y' if unscored == 1 else 'ies'} not scored, "
                    f"{queued} notification(s) queued, "
                    f"{sum(len(r.failures) for r in reports)} fetch failure(s)")
     return CheckReport(run_id=run_id, rubric_version=rubric.version, parties=reports,

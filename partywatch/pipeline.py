@@ -3,6 +3,10 @@
 This is where `history` and `scoring` meet: `partywatch check` calls it after a crawl,
 `partywatch rescore` after a rubric change. Claims are computed once per (snapshot,
 rubric version) and reused from the database after that.
+
+No text, no grade: a party without a readable privacy notice (nothing fetched, no
+notice among its documents, or a notice with almost no text) gets no scorecard at all,
+only a "not scored" reason (history.models.NotScored), never an "E 0.0".
 """
 
 from __future__ import annotations
@@ -12,17 +16,19 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from history.db import transaction
 from history.models import Claim as ClaimRow
-from history.models import Document, Party, RubricVersion, Scorecard, Snapshot
+from history.models import Document, Fetch, Party, RubricVersion, Scorecard, Snapshot
 from history.store import (
     current_snapshots,
     ensure_rubric_version,
+    mark_not_scored,
+    mark_scored,
     previous_scorecard,
     queue_message,
     store_claims,
@@ -38,16 +44,32 @@ log = logging.getLogger(__name__)
 # merely fail to load (5xx, timeouts) keep counting with their last good content.
 SCORED_DOCUMENT_STATUSES = ("new", "ok", "failed")
 
+# The document kinds that make a privacy notice. A supplier list or cookie policy on its
+# own is not one: the rubric asks what the notice says.
+NOTICE_KINDS = ("privacy_notice",)
+# Fewer words than this across a party's privacy-notice documents is not a notice we can
+# grade. Real parties' notices run from about 400 to 4,000 words; a page that needs
+# JavaScript, a "page moved" stub or a bare heading extracts to a few dozen at most.
+MIN_NOTICE_WORDS = 150
+KIND_WORDS = {"privacy_notice": "privacy notice", "supplier_list": "supplier list",
+              "cookie_policy": "cookie policy", "other": "other page"}
+
 
 @dataclass
 class PartyOutcome:
     party_id: str
     name: str
-    scorecard: Scorecard  # the new one when changed, else the latest stored one
+    # The new one when changed, else the latest stored one; None when not scored.
+    scorecard: Scorecard | None
     previous: Scorecard | None
-    changed: bool
+    changed: bool  # a new scorecard was stored
     changes: list[dict] = field(default_factory=list)
     extraction_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, error)
+    reason: str | None = None  # why the party is not scored; None when it is
+
+    @property
+    def scored(self) -> bool:
+        return self.reason is None
 
 
 def rubric_version_row(session: Session, rubric: Rubric) -> RubricVersion:
@@ -92,6 +114,56 @@ def _steps_for_storage(card) -> list[dict]:
          ]}
         for step in card.steps
     ]
+
+
+def _words(text: str | None) -> int:
+    return len((text or "").split())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _nothing_fetched_reason(session: Session, party_id: str, homepage_error: str | None) -> str:
+    """Why a party has no document content at all: nothing found, or nothing reachable."""
+    documents = session.scalars(select(Document).where(Document.party_id == party_id)).all()
+    if not documents:
+        if homepage_error:
+            return f"its website could not be reached (homepage: {homepage_error})"
+        return "no privacy notice found on its website"
+    if all(d.status == "gone" for d in documents):
+        return "its documents are gone (HTTP 404/410)"
+    error = session.scalar(
+        select(Fetch.error).join(Document, Document.id == Fetch.document_id)
+        .where(Document.party_id == party_id, Fetch.ok.is_(False))
+        .order_by(Fetch.id.desc()).limit(1))
+    return "none of its documents could be fetched" + (f" ({error})" if error else "")
+
+
+def unscorable_reason(session: Session, party_id: str, pairs: Sequence[tuple[Document, Snapshot]],
+                      homepage_error: str | None = None) -> str | None:
+    """Why the party cannot be scored from `pairs`, or None when it can.
+
+    No text, no grade: scoring a party with no readable privacy notice would publish an
+    "E 0.0" that says the party discloses nothing, when we simply have nothing to read.
+    `homepage_error` (this run's, if its homepage failed) explains an empty crawl.
+    """
+    if not pairs:
+        return _nothing_fetched_reason(session, party_id, homepage_error)
+    notices = [(d, s) for d, s in pairs if d.kind in NOTICE_KINDS]
+    if not notices:
+        found = sorted({KIND_WORDS.get(d.kind, d.kind) for d, _ in pairs})
+        return f"no privacy notice among its documents (found only: {', '.join(found)})"
+    words = sum(_words(ensure_text(s, d.url)) for d, s in notices)
+    if words >= MIN_NOTICE_WORDS:
+        return None
+    errors = [s.extraction_error for _, s in notices if s.extraction_error]
+    if errors and not words:
+        return f"its privacy notice could not be read ({errors[0]})"
+    if not words:
+        return "its privacy notice page has no text (it may need JavaScript to show it)"
+    return (f"its privacy notice has too little text to score "
+            f"({_plural(words, 'word')}, fewer than {MIN_NOTICE_WORDS})")
 
 
 def _sentences(text: str | None) -> list[str]:
@@ -175,10 +247,22 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
 
 def score_party_snapshots(session: Session, *, party_id: str, run_id: int, scorer: Scorer,
                           rubric_version_id: int, pairs: Iterable[tuple[Document, Snapshot]],
-                          created_at=None) -> PartyOutcome:
-    """Score one party's document set; store a scorecard if it differs from the last one."""
+                          created_at=None, homepage_error: str | None = None) -> PartyOutcome:
+    """Score one party's document set; store a scorecard if it differs from the last one.
+
+    A party without a readable privacy notice is not scored: nothing is stored, and the
+    outcome carries the reason instead of a scorecard.
+    """
     party = session.get(Party, party_id)
     pairs = list(pairs)
+    previous = previous_scorecard(session, party_id, rubric_version_id)
+    if previous is not None and not previous.snapshot_ids:
+        # A grade stored from no documents at all, before "no text, no grade": there is
+        # nothing to compare with, so the party's first real scorecard is treated as first.
+        previous = None
+    reason = unscorable_reason(session, party_id, pairs, homepage_error)
+    if reason is not None:
+        return PartyOutcome(party_id, party.name, None, previous, False, [], [], reason)
     documents, errors = [], []
     for document, snapshot in pairs:
         claims = snapshot_claims(session, scorer, rubric_version_id, snapshot, document)
@@ -189,7 +273,6 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     card = scorer.scorecard(documents)
     steps = _steps_for_storage(card)
     snapshots = {snapshot.id: (document, snapshot) for document, snapshot in pairs}
-    previous = previous_scorecard(session, party_id, rubric_version_id)
     changes = diff_scorecards(session, previous, steps, card.overall, card.grade, snapshots)
     if previous is not None and not changes:
         return PartyOutcome(party_id, party.name, previous, previous, False, [], errors)
@@ -204,9 +287,14 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
 
 
 def score_parties(engine: Engine, *, run_id: int, party_ids: Sequence[str], rubric: Rubric,
-                  scorer: Scorer, progress: Callable[[str], None] | None = None
-                  ) -> list[PartyOutcome]:
-    """Score each party's current documents; one transaction per party."""
+                  scorer: Scorer, progress: Callable[[str], None] | None = None,
+                  homepage_errors: Mapping[str, str] | None = None) -> list[PartyOutcome]:
+    """Score each party's current documents; one transaction per party.
+
+    Each party's verdict is recorded for the bot and the report: scored (its latest
+    scorecard is its grade) or not scored, with the reason. `homepage_errors` are this
+    run's failed homepages by party id, which explain a crawl that found nothing.
+    """
     outcomes = []
     for party_id in party_ids:
         with transaction(engine) as session:
@@ -215,13 +303,24 @@ def score_parties(engine: Engine, *, run_id: int, party_ids: Sequence[str], rubr
                      if d.status in SCORED_DOCUMENT_STATUSES]
             outcome = score_party_snapshots(session, party_id=party_id, run_id=run_id,
                                             scorer=scorer, rubric_version_id=version.id,
-                                            pairs=pairs)
+                                            pairs=pairs,
+                                            homepage_error=(homepage_errors or {}).get(party_id))
+            if outcome.scored:
+                mark_scored(session, party_id)
+            else:
+                mark_not_scored(session, party_id, outcome.reason, run_id)
             outcomes.append(outcome)
         if progress:
-            state = "changed" if outcome.changed else "unchanged"
-            progress(f"scored {party_id}: {outcome.scorecard.grade} "
-                     f"{outcome.scorecard.overall:.1f} ({state})")
+            progress(_describe_outcome(outcome))
     return outcomes
+
+
+def _describe_outcome(outcome: PartyOutcome) -> str:
+    if not outcome.scored:
+        return f"not scored {outcome.party_id}: {outcome.reason}"
+    state = "changed" if outcome.changed else "unchanged"
+    return (f"scored {outcome.party_id}: {outcome.scorecard.grade} "
+            f"{outcome.scorecard.overall:.1f} ({state})")
 
 
 def notification_entry(outcome: PartyOutcome) -> dict:
@@ -250,7 +349,7 @@ def notification_entry(outcome: PartyOutcome) -> dict:
 def queue_notifications(engine: Engine, run_id: int, outcomes: Iterable[PartyOutcome]) -> int:
     """Queue one message per subscriber for this run, covering every party they follow
     whose scorecard changed. Returns how many messages were queued."""
-    changed = [o for o in outcomes if o.changed and o.previous is not None]
+    changed = [o for o in outcomes if o.scored and o.changed and o.previous is not None]
     if not changed:
         return 0
     queued = 0

@@ -23,7 +23,11 @@ STATUS_STYLE = {"ok": "green", "new": "green", "failed": "red", "gone": "yellow"
 
 
 def print_report(report: CheckReport, console: Console) -> None:
-    """The scorecards as tables: one line per party, then step scores, then failures."""
+    """The scorecards as tables: one line per party, then step scores, then failures.
+
+    A party that is not scored shows no grade and no score anywhere, and gets a line of
+    its own saying why (so the reason is never cut short by a narrow table column).
+    """
     summary = Table(title=f"Scorecards (rubric {report.rubric_version}, run {report.run_id})")
     for column, justify in (("Party", "left"), ("Grade", "center"), ("Score", "right"),
                             ("Since last check", "left"), ("Documents", "left")):
@@ -34,6 +38,9 @@ def print_report(report: CheckReport, console: Console) -> None:
             counts[document.status] = counts.get(document.status, 0) + 1
         documents = ", ".join(f"[{STATUS_STYLE.get(s, 'white')}]{n} {s}[/]"
                               for s, n in sorted(counts.items())) or "[red]none found[/]"
+        if party.reason is not None:
+            summary.add_row(party.name, "–", "–", "[bold red]not scored[/]", documents)
+            continue
         if party.changed and party.changes:
             moved = [c for c in party.changes if c["kind"] in ("step", "document")]
             since = f"changed: {len(moved)} step/document change(s)"
@@ -42,13 +49,19 @@ def print_report(report: CheckReport, console: Console) -> None:
         summary.add_row(party.name, party.grade, f"{party.overall:.1f}", since, documents)
     console.print(summary)
 
-    if report.parties:
+    for party in report.parties:
+        if party.reason is not None:
+            console.print(f"{party.name} ({party.party_id}): not scored: {party.reason}",
+                          markup=False, highlight=False, soft_wrap=True)
+
+    scored = [party for party in report.parties if party.reason is None]
+    if scored:
         steps = Table(title="Step scores (0-100)")
         steps.add_column("Step", no_wrap=True)
-        for party in report.parties:
+        for party in scored:
             steps.add_column(party.party_id, justify="right")
-        for index, step in enumerate(report.parties[0].steps):
-            steps.add_row(f"{step['id']}", *(f"{p.steps[index]['score']:.0f}" for p in report.parties))
+        for index, step in enumerate(scored[0].steps):
+            steps.add_row(f"{step['id']}", *(f"{p.steps[index]['score']:.0f}" for p in scored))
         console.print(steps)
 
     for party in report.parties:
@@ -109,9 +122,9 @@ class _Progress:
     def line(self, message: str) -> None:
         if not self.live:
             self.console.print(message, markup=False, highlight=False, soft_wrap=True)
-        elif message.startswith(("FAILED", "scored", "run ")):
+        elif message.startswith(("FAILED", "scored", "not scored", "run ")):
             self.console.print(message, markup=False, highlight=False)
-        if self.live and message.startswith(("scoring", "scored")):
+        if self.live and message.startswith(("scoring", "scored", "not scored")):
             self.status.update(message)
 
     def event(self, event: dict) -> None:
@@ -141,8 +154,12 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None
     robots.txt, waits between requests to one site, and stays on the party's own hosts.
 
     Then each party's current documents are scored against the rubric. A new scorecard is
-    stored only when it differs from the party's previous one; subscribers of a changed
-    party get one Telegram notification (sent by `partywatch serve`).
+    stored only when a grade, step score or answer moved, or a document appeared,
+    disappeared or changed its text (a page that changed only in its scripts or footer has
+    not changed); subscribers of a changed party get one Telegram notification (sent by
+    `partywatch serve`). A party without a readable privacy notice (nothing fetched, none
+    found, or too little text, such as a page that needs JavaScript) is "not scored", with
+    the reason: it gets no grade, no scorecard and no notification.
 
     A site that fails keeps its last good snapshots and scorecard; failures are listed in
     the output and the command still exits 0. It exits non-zero only when it cannot run:

@@ -40,5 +40,7 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
     with transaction(engine) as session:
         finish_run(session, session.get(Run, run_id))
     changed = sum(o.changed for o in outcomes)
+    unscored = sum(not o.scored for o in outcomes)
     click.echo(f"rubric {rubric.version} ({rubric.content_hash[:12]}): rescored "
-               f"{len(outcomes)} parties, {changed} with a new scorecard")
+               f"{len(outcomes)} parties, {changed} with a new scorecard, "
+               f"{unscored} not scored (no readable privacy notice)")

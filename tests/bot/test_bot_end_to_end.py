@@ -17,14 +17,14 @@ from test_bot_serve_process import start_serve
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "crawl"))
 
-from sites import FixtureSite, page  # noqa: E402
+from sites import ABOUT_THE_PARTY, FixtureSite, page  # noqa: E402
 
 DETAILED = ('<h1>Privacy notice</h1>'
             '<p>We get your name and address from the electoral register and from canvassing.</p>'
             '<p>We do not buy data from data brokers.</p>'
             '<p>We keep canvassing records for two years after each election and then delete them.</p>'
-            '<p>You have the right to access your data and to complain to the ICO.</p>')
-VAGUE = "<h1>Privacy</h1><p>We may share data with trusted partners from time to time.</p>"
+            '<p>You have the right to access your data and to complain to the ICO.</p>' + ABOUT_THE_PARTY)
+VAGUE = "<h1>Privacy</h1><p>We may share data with trusted partners from time to time.</p>" + ABOUT_THE_PARTY
 
 
 def run_check(database_url, parties, folder):

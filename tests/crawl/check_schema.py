@@ -28,8 +28,28 @@ DOCUMENT = {
     "required": ["url", "kind", "status"],
     "properties": {"url": {"type": "string", "pattern": "^https?://"},
                    "kind": {"enum": ["privacy_notice", "supplier_list", "cookie_policy", "other"]},
-                   "status": {"enum": ["new", "ok", "failed", "gone"]},
+                   "status": {"enum": ["new", "ok", "unchanged", "failed", "gone", "blocked", "unreadable"]},
                    "error": {"type": "string"}},
+}
+SCORED = {
+    "properties": {
+        "status": {"const": "scored"},
+        "reason": {"type": "null"},
+        "overall": {"type": "number", "minimum": 0, "maximum": 100},
+        "grade": {"enum": ["A", "B", "C", "D", "E"]},
+        # All ten steps, in rubric order (checked by the test as well).
+        "steps": {"type": "array", "items": STEP, "minItems": 10, "maxItems": 10},
+    },
+}
+# "No text, no grade": a party without a readable privacy notice says why, and nothing else.
+NOT_SCORED = {
+    "properties": {
+        "status": {"const": "not scored"},
+        "reason": {"type": "string", "minLength": 1},
+        "overall": {"type": "null"},
+        "grade": {"type": "null"},
+        "steps": {"type": "array", "maxItems": 0},
+    },
 }
 CHECK_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -39,16 +59,14 @@ CHECK_SCHEMA = {
         "rubric_version": {"type": "string"},
         "parties": {"type": "array", "items": {
             "type": "object",
-            "required": ["party", "name", "overall", "grade", "steps", "documents"],
+            "required": ["party", "name", "status", "reason", "overall", "grade", "steps", "documents"],
             "properties": {
                 "party": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
                 "name": {"type": "string"},
-                "overall": {"type": "number", "minimum": 0, "maximum": 100},
-                "grade": {"enum": ["A", "B", "C", "D", "E"]},
-                # All ten steps, in rubric order (checked by the test as well).
-                "steps": {"type": "array", "items": STEP, "minItems": 10, "maxItems": 10},
+                "status": {"enum": ["scored", "not scored"]},
                 "documents": {"type": "array", "items": DOCUMENT},
             },
+            "oneOf": [SCORED, NOT_SCORED],
         }},
     },
 }

@@ -33,6 +33,26 @@ class Response:
     delay: float = 0.0  # seconds to wait before answering (a slow server)
 
 
+# Neutral text about a party that answers no rubric question: it makes a short fixture
+# notice long enough to be scored (partywatch grades no notice of fewer than 150 words).
+ABOUT_THE_PARTY = (
+    "<h2>About the party</h2>"
+    "<p>The party was founded in 1990 by people from towns and villages across the region. "
+    "Our branches meet each month in town halls, libraries and church halls. "
+    "Members choose our candidates and vote on our policies at the spring and autumn conferences.</p>"
+    "<p>We campaign on local issues such as buses, housing, schools, parks and the high street. "
+    "Our newsletter comes out four times a year and is written by volunteers in each branch. "
+    "Anyone who shares our values is welcome to come along to a branch meeting and find out more.</p>"
+    "<p>Our councillors hold surgeries on the first Saturday of every month. "
+    "The annual report sets out what our councillors have done, "
+    "including the motions they proposed and the way they voted on the budget. "
+    "Our conference agenda is published six weeks before each conference, "
+    "and motions can be submitted by any branch with the support of ten members.</p>"
+    "<p>The party is organised in twelve regions, each with its own committee, treasurer and secretary. "
+    "Regional committees are elected at a general meeting open to every member of the region.</p>"
+)
+
+
 def page(body: str, status: int = 200) -> Response:
     html = body if body.lstrip().startswith("<") else f"<p>{body}</p>"
     return Response(status, f"<html><body>{html}</body></html>".encode(),

@@ -14,15 +14,15 @@ from conftest import documents_of
 from history.db import open_database, transaction
 from history.models import OutboxMessage, Scorecard, ScorecardChange, Snapshot, Subscriber, Subscription
 from partywatch.cli import main
-from sites import page
+from sites import ABOUT_THE_PARTY, page
 
 DETAILED = ('<h1>Privacy notice</h1>'
             '<p>We get your name and address from the electoral register and from canvassing.</p>'
             '<p>We do not buy data from data brokers.</p>'
             '<p>We keep canvassing records for two years after each election and then delete them.</p>'
             '<p>You have the right to access your data and to complain to the ICO.</p>'
-            '<p><a href="/suppliers">Our suppliers</a></p>')
-VAGUE = "<h1>Privacy</h1><p>We may share data with trusted partners from time to time.</p>"
+            '<p><a href="/suppliers">Our suppliers</a></p>' + ABOUT_THE_PARTY)
+VAGUE = "<h1>Privacy</h1><p>We may share data with trusted partners from time to time.</p>" + ABOUT_THE_PARTY
 
 
 def party_site(sites, notice: str):

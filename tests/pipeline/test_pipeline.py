@@ -1,5 +1,6 @@
 """Scoring stored snapshots: scorecards only on change, notifications once, rescoring history."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,14 @@ from partywatch.paths import REPO_ROOT
 from partywatch.pipeline import queue_notifications, rescore_history, score_parties
 from scoring import Scorer, load_rubric, load_rubric_text
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "crawl"))
+from sites import ABOUT_THE_PARTY  # noqa: E402
+
+ABOUT = ABOUT_THE_PARTY.encode()
+
 VAGUE = b"""<html><body><main><h1>Privacy</h1>
 <p>We value your privacy and may share data with carefully selected partners from time to time.</p>
-</main></body></html>"""
+""" + ABOUT + b"""</main></body></html>"""
 
 DETAILED = b"""<html><body><main><h1>Privacy notice</h1>
 <p>We get your name and address from the electoral register and from canvassing on the doorstep.</p>
@@ -22,7 +28,7 @@ DETAILED = b"""<html><body><main><h1>Privacy notice</h1>
 <p>We keep canvassing records for two years after each general election and then delete them.</p>
 <p>You have the right to access your personal data and to complain to the Information Commissioner's Office (ICO).</p>
 <p>Our Data Protection Officer can be contacted at dpo@example.org.</p>
-</main></body></html>"""
+""" + ABOUT + b"""</main></body></html>"""
 
 PARTIES = [{"id": "alpha", "name": "Alpha Party", "jurisdiction": "GB", "homepage": "http://alpha.test/"},
            {"id": "beta", "name": "Beta Party", "jurisdiction": "GB", "homepage": "http://beta.test/"}]
@@ -38,16 +44,20 @@ def scorer(rubric):
     return Scorer(rubric)
 
 
-def crawl(engine, contents: dict[str, bytes]) -> int:
-    """Stand in for a crawl: store one privacy notice per party, as the spiders do."""
+def crawl(engine, contents: dict[str, bytes | tuple[bytes, str]]) -> int:
+    """Stand in for a crawl: store one privacy notice per party, as the spiders do.
+
+    A party's content is HTML bytes, or (bytes, content type).
+    """
     with transaction(engine) as session:
         sync_parties(session, PARTIES)
         run_id = start_run(session, "check").id
         for party_id, raw in contents.items():
+            raw, content_type = raw if isinstance(raw, tuple) else (raw, "text/html; charset=utf-8")
             document = get_or_create_document(session, party_id, f"http://{party_id}.test/privacy",
                                               "privacy_notice")
             record_fetch(session, document, run_id=run_id, http_status=200, raw=raw,
-                         content_type="text/html; charset=utf-8")
+                         content_type=content_type)
     return run_id
 
 
@@ -140,5 +150,39 @@ def test_rescore_rebuilds_history_under_a_new_rubric_once(engine, rubric, scorer
             (c.run_id, c.created_at, c.overall) for c in original]
         claims_after_first = session.scalar(select(func.count()).select_from(Claim))
     rescore_history(engine, run_id=run_id, rubric=edited, scorer=Scorer(edited))
-    assert count(engine, Scorecard) == 5  # alpha: 2 runs x 2 rubrics; beta: no documents, all none
+    assert count(engine, Scorecard) == 4  # alpha: 2 runs x 2 rubrics; beta: no documents, no grade
     assert count(engine, Claim) == claims_after_first
+
+
+# --- no text, no grade -------------------------------------------------------------------
+
+JS_SHELL = (b'<html><head><script src="/app.js"></script></head><body><div id="app"></div>'
+            b'<noscript>Please enable JavaScript.</noscript></body></html>')
+
+
+def test_parties_without_a_readable_notice_get_no_scorecard_and_no_message(engine, rubric, scorer):
+    subscribe(engine, 1001, "*")
+    _, outcomes, queued = run_check(engine, rubric, scorer, {"alpha": JS_SHELL,
+                                                              "beta": (b"%PDF-1.4 broken", "application/pdf")})
+    alpha, beta = outcomes
+    assert (alpha.scored, alpha.scorecard) == (False, None)
+    assert alpha.reason == "its privacy notice page has no text (it may need JavaScript to show it)"
+    assert beta.reason.startswith("its privacy notice could not be read (")
+    assert count(engine, Scorecard) == 0 and queued == 0
+
+
+def test_a_grade_stored_from_no_documents_is_not_a_previous_scorecard(engine, rubric, scorer):
+    """Before "no text, no grade", a party with nothing fetched got an "E 0.0" scorecard."""
+    from history.store import ensure_rubric_version, store_scorecard
+
+    with transaction(engine) as session:
+        sync_parties(session, PARTIES)
+        run_id = start_run(session, "check").id
+        version = ensure_rubric_version(session, rubric.content_hash, rubric.version, rubric.yaml_text)
+        store_scorecard(session, party_id="alpha", run_id=run_id, rubric_version_id=version.id,
+                        overall=0.0, grade="E", steps=[], snapshot_ids=[])
+    subscribe(engine, 1001, "alpha")
+    _, (alpha,), queued = run_check(engine, rubric, scorer, {"alpha": DETAILED})
+    assert alpha.changed and alpha.previous is None and alpha.changes == []  # a first scorecard ...
+    assert queued == 0  # ... so no "E → C" message about a grade it never really had
+

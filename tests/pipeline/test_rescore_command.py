@@ -34,6 +34,8 @@ def test_broken_rubric_is_refused_and_a_good_edit_rescores(engine, database_url,
     result = CliRunner().invoke(main, ["rescore", "--db", database_url, "--rubric", str(edited)])
     assert result.exit_code == 0, result.output
     assert "rescored 2 parties" in result.output
+    assert "1 not scored (no readable privacy notice)" in result.output
+    assert "not scored beta: no privacy notice found on its website" in result.output
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(RubricVersion)) == 2
-    assert scorecards(engine) == 3  # alpha under the new rubric, and beta (no documents)
+    assert scorecards(engine) == 2  # alpha under the new rubric; beta has no documents, no grade
