@@ -116,6 +116,15 @@ def split_party_and_rest(directory: Directory, words: list[str]) -> tuple[str | 
 
 
 async def latest_card(update: Update, bc: BotContext, party_id: str, name: str):
+    """The party's current scorecard, or None after telling the user why there is none.
+
+    A party the latest check could not score has no grade, even if an older scorecard
+    exists: showing that one would publish a grade we have no text for.
+    """
+    reason = await db(q.not_scored_reason, bc.engine, party_id)
+    if reason is not None:
+        await reply(update, render.render_not_scored(name, party_id, reason))
+        return None
     card = await db(q.latest_scorecard, bc.engine, party_id)
     if card is None:
         await reply(update, f"<b>{render.esc(name)}</b> has no scorecard yet: no check has scored it. "
@@ -137,10 +146,12 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def parties_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     bc = ctx(context)
     parties = await db(bc.all_parties)
+    not_scored = await db(q.not_scored_reasons, bc.engine)
     rows = []
     for party_id, name in parties:
-        rows.append((party_id, name, await db(q.latest_scorecard, bc.engine, party_id)))
-    await reply(update, render.render_parties(rows), party_keyboard(parties, "score"))
+        card = None if party_id in not_scored else await db(q.latest_scorecard, bc.engine, party_id)
+        rows.append((party_id, name, card))
+    await reply(update, render.render_parties(rows, not_scored), party_keyboard(parties, "score"))
 
 
 async def show_score(update: Update, bc: BotContext, party_id: str, name: str) -> None:
@@ -294,8 +305,10 @@ async def send_history(update: Update, bc: BotContext, party_id: str, name: str)
         return
     png = await db(charts.history_png, name, cards)
     last = cards[-1]
-    caption = (f"<b>{render.esc(name)}</b>: {len(cards)} scorecard{'s' if len(cards) != 1 else ''}, "
-               f"now grade <b>{render.esc(last.grade)}</b> ({render.fmt_score(last.overall)})")
+    reason = await db(q.not_scored_reason, bc.engine, party_id)
+    now = (f"now <b>not scored</b>: {render.esc(render.shorten(reason, 300))}" if reason is not None
+           else f"now grade <b>{render.esc(last.grade)}</b> ({render.fmt_score(last.overall)})")
+    caption = f"<b>{render.esc(name)}</b>: {len(cards)} scorecard{'s' if len(cards) != 1 else ''}, {now}"
     await update.get_bot().send_photo(chat_id=update.effective_chat.id, photo=png, caption=caption,
                                       parse_mode=ParseMode.HTML)
 

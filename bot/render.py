@@ -10,7 +10,7 @@ commands are split on line boundaries by `split_message`.
 from __future__ import annotations
 
 import html
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 TELEGRAM_LIMIT = 4096
 # Room for Telegram counting differently from us (it counts UTF-16 units of the parsed text;
@@ -204,11 +204,26 @@ def render_compare(left: tuple[str, str, object], right: tuple[str, str, object]
     return "\n".join(lines)
 
 
-def render_parties(rows: Iterable[tuple[str, str, object]]) -> str:
-    """/parties: every watched party with its latest grade."""
+def render_not_scored(name: str, party_id: str, reason: str) -> str:
+    """/score, /why, /compare of a party without a readable privacy notice: why, no grade."""
+    return (f"<b>{esc(name)}</b> ({esc(party_id)}) is <b>not scored</b>: "
+            f"{esc(shorten(reason, LINE_LIMIT))}.\n"
+            "partywatch gives no grade without a readable privacy notice; "
+            "the party is scored as soon as a check can read one.")
+
+
+def render_parties(rows: Iterable[tuple[str, str, object]],
+                   not_scored: Mapping[str, str] | None = None) -> str:
+    """/parties: every watched party with its latest grade, or why it has none."""
+    not_scored = not_scored or {}
     lines = ["<b>Parties watched</b>"]
     for party_id, name, card in rows:
-        grade = f"{esc(card.grade)} ({fmt_score(card.overall)})" if card else "not scored yet"
+        if party_id in not_scored:
+            grade = f"not scored: {esc(shorten(not_scored[party_id], 120))}"
+        elif card:
+            grade = f"{esc(card.grade)} ({fmt_score(card.overall)})"
+        else:
+            grade = "not scored yet"
         lines.append(f"• <code>{esc(party_id)}</code> {esc(name)} — {grade}")
     lines.append("")
     lines.append("Try <code>/score snp</code>, or tap a party.")

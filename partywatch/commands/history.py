@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from history.research import PartyHistory, UnknownParty, find_party, party_history
+from history.research import PartyHistory, UnknownParty, find_party, not_scored_reason, party_history
 from partywatch.options import db_option, open_db
 
 
@@ -80,6 +80,7 @@ def command(party: str, db_url: str | None, plot_path: Path | None, rubric_versi
         with engine.connect() as conn:
             try:
                 party_id, _name = find_party(conn, party)
+                reason = not_scored_reason(conn, party_id)
                 history = party_history(conn, party_id, rubric_version)
             except UnknownParty as exc:
                 raise click.ClickException(str(exc)) from exc
@@ -90,6 +91,9 @@ def command(party: str, db_url: str | None, plot_path: Path | None, rubric_versi
 
     console = Console()
     if not history.points:
+        if reason is not None:
+            raise click.ClickException(f"{history.party_name} ({history.party_id}) is not scored: "
+                                       f"{reason}; it has no scorecards.")
         raise click.ClickException(
             f"{history.party_name} ({history.party_id}) has no scorecards yet; "
             "run `partywatch check` first.")
@@ -103,6 +107,8 @@ def command(party: str, db_url: str | None, plot_path: Path | None, rubric_versi
         others = ", ".join(f"{v.version} ({v.scorecards} scorecard(s))" for v in history.other_versions)
         click.echo(f"Also scored under rubric version(s) {others}; scores are not comparable across "
                    "versions. See them with --rubric-version VERSION.")
+    if reason is not None:
+        click.echo(f"Now not scored: {reason}. The scorecards above are its history, not its grade.")
     if plot_path is not None:
         from partywatch.report.charts import plot_history
 

@@ -80,7 +80,11 @@ def build_site(engine: Engine, out_dir: Path | str,
 
     with session_factory(engine)() as session:
         parties = list(session.scalars(select(Party).order_by(Party.id)))
-        cards = {card.party_id: card for card in store.latest_scorecards(session)}
+        # A party the latest check could not score has no grade here, whatever it scored
+        # before: its older scorecards are history, not its standing.
+        not_scored = store.not_scored_reasons(session)
+        cards = {card.party_id: card for card in store.latest_scorecards(session)
+                 if card.party_id not in not_scored}
         rubric_names = dict(session.execute(
             select(RubricVersion.id, RubricVersion.version)).all())
         documents: dict[str, list[Document]] = {}
@@ -94,7 +98,7 @@ def build_site(engine: Engine, out_dir: Path | str,
                 steps = [(s.step_id, s.title) for s in card.steps]
         ranked = sorted((p for p in parties if p.id in cards),
                         key=lambda p: (-cards[p.id].overall, p.name.lower()))
-        unscored = [p for p in parties if p.id not in cards]
+        unscored = [{"party": p, "reason": not_scored.get(p.id)} for p in parties if p.id not in cards]
         versions_in_table = sorted({rubric_names[c.rubric_version_id] for c in cards.values()})
 
         rows = []

@@ -23,6 +23,22 @@ def test_table_shows_each_scorecard_of_the_latest_rubric_version(history_db):
     assert "s9 retention" in result.output
 
 
+def test_a_party_not_scored_now_says_so_under_its_history(history_db):
+    from history.db import transaction
+    from history.store import mark_not_scored
+
+    with transaction(history_db.engine) as session:
+        mark_not_scored(session, "labour", "its documents are gone (HTTP 404/410)", None)
+        mark_not_scored(session, "reform", "no privacy notice found on its website", None)
+    result = run("labour", "--db", history_db.url)
+    assert result.exit_code == 0, result.output
+    assert ("Now not scored: its documents are gone (HTTP 404/410). "
+            "The scorecards above are its history, not its grade.") in result.output
+    result = run("reform", "--db", history_db.url)
+    assert result.exit_code == 1
+    assert "Reform UK (reform) is not scored: no privacy notice found on its website" in result.output
+
+
 def test_older_version_and_rises_are_marked(history_db):
     result = run("Scottish National Party", "--db", history_db.url, "--rubric-version", "2025.1")
     assert result.exit_code == 0, result.output

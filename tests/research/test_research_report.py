@@ -59,7 +59,7 @@ def test_league_table_ranks_parties_with_grades_and_step_scores(site, history_db
     for card in latest:
         assert f'grade-{card.grade.lower()}">{card.grade}</span>' in html
     assert html.count("#step-retention") == 3  # every step score links to its evidence
-    assert "Reform UK" in html and "Not scored yet" in html
+    assert "Reform UK (<code>reform</code>): not scored yet" in html
 
 
 def test_party_page_shows_escaped_evidence_links_and_chart(site, history_db):
@@ -91,6 +91,25 @@ def test_every_relative_link_and_image_exists_on_disk(site):
             file_part = target.split("#")[0]
             assert (path.parent / file_part).resolve().is_file(), f"{path.name}: broken link {target}"
     assert (site / "charts" / "snp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_party_not_scored_now_has_no_grade_in_the_report(history_db, tmp_path):
+    from history.db import transaction
+    from history.store import mark_not_scored
+
+    reason = "its privacy notice page has no text (it may need JavaScript to show it)"
+    with transaction(history_db.engine) as session:
+        mark_not_scored(session, "greens", reason, None)
+    out = tmp_path / "site"
+    result = CliRunner().invoke(report_command, ["--db", history_db.url, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 party page(s)" in result.output
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "League table: 2 parties" in html
+    assert f"Scottish Greens (<code>greens</code>): not scored: {reason}" in html
+    league = html[html.index('<table class="league"'):html.index("</table>")]
+    assert "Scottish Greens" not in league  # its older grade is history, not its standing
+    assert not (out / "parties" / "greens.html").exists()
 
 
 def test_report_of_an_empty_database_says_so(engine, database_url, tmp_path):
