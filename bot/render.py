@@ -123,12 +123,16 @@ def render_notification(payload: dict) -> str:
         if lines:
             lines.append("")
         lines.append(f"<b>{esc(shorten(party.get('name') or pid, 120))}</b> ({esc(pid)})")
-        if old:
-            lines.append(f"Grade {esc(old.get('grade', '?'))} → <b>{esc(new.get('grade', '?'))}</b>, "
-                         f"score {fmt_score(old.get('overall'))} → <b>{fmt_score(new.get('overall'))}</b>")
-        else:
+        # Lead with what moved: the grade and score if they did, then steps and answers,
+        # then documents; an unchanged grade is context, so it comes last.
+        moved = bool(old) and (old.get("grade") != new.get("grade")
+                               or fmt_score(old.get("overall")) != fmt_score(new.get("overall")))
+        if not old:
             lines.append(f"First scorecard: grade <b>{esc(new.get('grade', '?'))}</b>, "
                          f"score <b>{fmt_score(new.get('overall'))}</b>")
+        elif moved:
+            lines.append(f"Grade {esc(old.get('grade', '?'))} → <b>{esc(new.get('grade', '?'))}</b>, "
+                         f"score {fmt_score(old.get('overall'))} → <b>{fmt_score(new.get('overall'))}</b>")
         for step in party.get("steps") or []:
             first_step = first_step or (pid, step.get("id"))
             old_score, new_score = step.get("old"), step.get("new")
@@ -145,6 +149,9 @@ def render_notification(payload: dict) -> str:
             summary = document.get("summary")
             lines.append(f"📄 {esc(change)}: {link(document.get('url', ''), shorten(document.get('url', ''), 80))}"
                          + (f" — {esc(shorten(summary, LINE_LIMIT))}" if summary else ""))
+        if old and not moved:
+            lines.append(f"<i>Grade {esc(new.get('grade', '?'))}, score {fmt_score(new.get('overall'))}: "
+                         "unchanged.</i>")
     if first_step:
         footer = f"Ask <code>/why {esc(first_step[0])} {esc(first_step[1])}</code> for the quoted evidence."
     elif parties:

@@ -4,9 +4,13 @@ This is where `history` and `scoring` meet: `partywatch check` calls it after a 
 `partywatch rescore` after a rubric change. Claims are computed once per (snapshot,
 rubric version) and reused from the database after that.
 
-No text, no grade: a party without a readable privacy notice (nothing fetched, no
-notice among its documents, or a notice with almost no text) gets no scorecard at all,
-only a "not scored" reason (history.models.NotScored), never an "E 0.0".
+Two rules keep what is published honest:
+- No text, no grade: a party without a readable privacy notice (nothing fetched, no
+  notice among its documents, or a notice with almost no text) gets no scorecard at all,
+  only a "not scored" reason (history.models.NotScored), never an "E 0.0".
+- A change is what a reader would call one (Open Terms Archive's snapshot/version split):
+  a new snapshot whose extracted text is the same is not a change, so it stores no
+  scorecard and notifies no one.
 """
 
 from __future__ import annotations
@@ -166,6 +170,11 @@ def unscorable_reason(session: Session, party_id: str, pairs: Sequence[tuple[Doc
             f"({_plural(words, 'word')}, fewer than {MIN_NOTICE_WORDS})")
 
 
+def _same_text(old: str | None, new: str | None) -> bool:
+    """Whether two extracted texts say the same thing; re-wrapped lines do not count."""
+    return " ".join((old or "").split()) == " ".join((new or "").split())
+
+
 def _sentences(text: str | None) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text or "") if s.strip()]
 
@@ -199,7 +208,11 @@ def _score_text(score: float) -> str:
 def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequence[dict],
                     overall: float, grade: str, snapshots: dict[int, tuple[Document, Snapshot]]
                     ) -> list[dict]:
-    """What moved since `previous`: overall, steps, elements and documents."""
+    """What moved since `previous`: overall, steps, elements and documents.
+
+    A document whose new snapshot extracts to the same text (a script, a tracking tag or
+    the footer changed) has not changed: a reader would see the same notice.
+    """
     if previous is None:
         return []
     changes: list[dict] = []
@@ -233,8 +246,10 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
             changes.append({"kind": "document", "subject": document.url, "old": None,
                             "new": "added", "summary": document.kind})
         elif before.id != snapshot.id:
-            summary = summarise_text_change(ensure_text(before, document.url),
-                                            ensure_text(snapshot, document.url))
+            old_text, new_text = ensure_text(before, document.url), ensure_text(snapshot, document.url)
+            if _same_text(old_text, new_text):
+                continue  # a new snapshot, not a new version
+            summary = summarise_text_change(old_text, new_text)
             changes.append({"kind": "document", "subject": document.url, "old": None,
                             "new": "changed", "summary": summary})
     for document_id, before in old_by_document.items():

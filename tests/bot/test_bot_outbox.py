@@ -59,6 +59,31 @@ def test_notification_delivered_once_escaped(running, fake, scored):
     assert len(fake.messages_to(2001)) == 1
 
 
+def test_a_notification_leads_with_what_moved(running, fake, scored):
+    queue(scored, 2011, change_payload())
+    (message,) = fake.wait_for_messages(2011, 1)
+    lines = message.plain.splitlines()
+    order = [next(i for i, line in enumerate(lines) if marker in line)
+             for marker in ("Grade C → B, score 55 → 70.5", "▲ How long data is kept: 40 → 75",
+                            "1 answer changed: periods none→full", "📄 changed:")]
+    assert order == sorted(order) and order[0] == 1  # right under the party's name
+
+
+def test_a_text_change_that_moved_no_score_leads_with_the_document(running, fake, scored):
+    payload = change_payload(summary="+1 / -0 sentences; added: \u201cOur offices close on bank holidays.\u201d",
+                             steps=[])
+    entry = payload["parties"][0]
+    entry["old"] = entry["new"] = {"overall": 12.4, "grade": "E"}
+    entry["elements"] = []
+    queue(scored, 2012, payload)
+    (message,) = fake.wait_for_messages(2012, 1)
+    lines = message.plain.splitlines()
+    assert lines[0] == "Scottish National Party (snp)"
+    assert lines[1].startswith("📄 changed: ") and "Our offices close on bank holidays." in lines[1]
+    assert "Grade E, score 12.4: unchanged." in message.plain
+    assert "E → E" not in message.plain and "12.4 → 12.4" not in message.plain
+
+
 def test_ten_thousand_character_change_is_summarised_not_rejected(running, fake, scored):
     long_steps = [{"id": f"step-{i}", "title": "A very long step title " * 4, "old": 10.0, "new": 90.0}
                   for i in range(120)]

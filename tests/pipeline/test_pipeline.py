@@ -186,3 +186,16 @@ def test_a_grade_stored_from_no_documents_is_not_a_previous_scorecard(engine, ru
     assert alpha.changed and alpha.previous is None and alpha.changes == []  # a first scorecard ...
     assert queued == 0  # ... so no "E → C" message about a grade it never really had
 
+
+# --- a new snapshot with the same text is not a change -----------------------------------
+
+def test_new_bytes_with_the_same_text_store_a_snapshot_but_no_scorecard(engine, rubric, scorer):
+    from history.models import Snapshot
+
+    subscribe(engine, 1001, "alpha")
+    run_check(engine, rubric, scorer, {"alpha": DETAILED})
+    rewrapped = (DETAILED.replace(b"<html><body>", b'<html><head><script>track("v2")</script></head><body>')
+                 .replace(b"from canvassing on the doorstep.", b"from canvassing\n   on the doorstep."))
+    _, (alpha,), queued = run_check(engine, rubric, scorer, {"alpha": rewrapped})
+    assert count(engine, Snapshot) == 2
+    assert not alpha.changed and count(engine, Scorecard) == 1 and queued == 0
