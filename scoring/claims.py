@@ -64,7 +64,8 @@ class ClaimFinder:
         self.c = compiled
 
     def claims(self, doc: Doc, text: str, base: int, ctx: DocumentContext) -> list[Claim]:
-        """Accepted claims of one chunk (`text` == doc.text, starting at `base`)."""
+        """Accepted claims of one chunk: `text` is the chunk as it is, starting at `base`;
+        `doc` was made from the same characters with wrapped lines joined."""
         c = self.c
         if not len(doc):
             return []
@@ -208,19 +209,24 @@ class ClaimFinder:
             return []
         if any(self._negated(s, p) for k in s.keys & set(c.known_names) for p in s.positions[k]):
             return []  # "we don't upload anything to Facebook" names no supplier
-        names = [c.known_names[k] for k in sorted(s.keys & set(c.known_names), key=lambda k: min(s.positions[k]))]
-        names += self._company_names(s, in_supplier_table)
+        known = [(min(s.positions[k]), c.known_names[k], True) for k in s.keys & set(c.known_names)]
+        found = sorted(known + self._company_names(s, in_supplier_table))
         out: list[Claim] = []
         seen: set[str] = set()
-        incidental = role is None or role in c.incidental_roles
-        for name in names:
+        for n, (pos, name, is_known) in enumerate(found):
             name = name.strip(" .,;:")
             low = name.lower()
-            if low in seen or not self._acceptable_name(name):
+            if low in seen or low in c.not_names or (not is_known and not self._acceptable_name(name)):
                 continue
             seen.add(low)
+            # the role stated after this name and before the next one, else the sentence's first
+            upto = found[n + 1][0] if n + 1 < len(found) else s.last
+            own = [(p, c.roles[k]) for k, ps in s.positions.items() if k in c.roles for p in ps if pos <= p < upto]
+            name_role = min(own)[1] if own else role
+            incidental = name_role is None or name_role in c.incidental_roles
+            role_for_name = name_role
             credit = "partial" if incidental else "full"
-            detail = {"supplier": name, "role": role, "incidental": incidental, "rule": "suppliers/named",
+            detail = {"supplier": name, "role": role_for_name, "incidental": incidental, "rule": "suppliers/named",
                       "strength": 2 + (s.block_kind == ROW) + (not incidental)}
             for step_id, el in c.supplier_elements:
                 if ctx.kind in el.applies_to:
@@ -235,24 +241,26 @@ class ClaimFinder:
         words = set(re.findall(r"[a-z]+", low))
         return not (words & c.not_name_words)
 
-    def _company_names(self, s: Sentence, in_supplier_table: bool) -> list[str]:
-        """'Acme Print Ltd', 'Blue Sheep Limited'; in a supplier table, the row's first cell."""
+    def _company_names(self, s: Sentence, in_supplier_table: bool) -> list[tuple[int, str, bool]]:
+        """(token position, name, False) for 'Acme Print Ltd', 'Blue Sheep Limited'; in a
+        supplier table or list, the first cell of the row or item."""
         doc = s.doc
         suffixes = self.c.company_suffixes
         toks = doc[s.first:s.last]
-        if s.block_kind == ROW:
+        if s.block_kind in (ROW, ITEM):
             cell = []
             for t in toks:
-                if t.text == "|":
-                    if cell:
-                        break
+                if t.text in ("|", "-", "*", "•", "–") and not cell:
                     continue
+                if t.text in ("|", ":", "–", "—", "(") or (t.text == "-" and t.whitespace_):
+                    break
                 cell.append(t)
             if cell and len(cell) <= COMPANY_NAME_MAX_WORDS and cell[0].text[:1].isupper():
                 text = s.text[cell[0].idx: cell[-1].idx + len(cell[-1].text)]
                 if in_supplier_table or cell[-1].text.lower().rstrip(".") in suffixes:
-                    return [text]
-            return []
+                    return [(cell[0].i, text, False)]
+            if s.block_kind == ROW:
+                return []
         out = []
         for t in toks:
             if t.text.lower().rstrip(".") not in suffixes or t.i == s.first:
@@ -265,7 +273,7 @@ class ClaimFinder:
             while j < t.i and doc[j].text.lower() in NAME_CONNECTORS:
                 j += 1
             if j < t.i:
-                out.append(s.text[doc[j].idx: t.idx + len(t.text)])
+                out.append((j, s.text[doc[j].idx: t.idx + len(t.text)], False))
         return out
 
 

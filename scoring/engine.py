@@ -42,11 +42,14 @@ class Scorer:
         so a sentence's headings are always matched before the sentence)."""
         contexts = [DocumentContext(parse(text or ""), url, kind if kind in DOCUMENT_KINDS else "other")
                     for text, url, kind in items]
-        chunks = [(piece, (idx, base)) for idx, (text, _u, _k) in enumerate(items)
+        # spaCy reads the text with wrapped lines joined (same offsets); quotes are cut
+        # from the text as it is.
+        chunks = [(ctx.structure.joined[base:base + len(piece)], (idx, base, piece))
+                  for idx, ((text, _u, _k), ctx) in enumerate(zip(items, contexts))
                   for base, piece in _chunks(text or "")]
         results: list[list[Claim]] = [[] for _ in items]
-        for doc, (idx, base) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
-            results[idx].extend(self.finder.claims(doc, doc.text, base, contexts[idx]))
+        for doc, (idx, base, piece) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
+            results[idx].extend(self.finder.claims(doc, piece, base, contexts[idx]))
         return results
 
     def scorecard(self, documents: list[DocumentClaims]) -> Scorecard:

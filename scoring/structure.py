@@ -26,6 +26,7 @@ NOT_EVIDENCE = frozenset({HEADING, HEADER_ROW, CONTACT})
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
 BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*:?\s*$")
+NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?=[A-Z])")
 ITEM_START = re.compile(r"^\s*([-*•▪◦–·]\s|\d{1,2}[.)]\s|\(?[a-z]{1,3}\)\s|\*\*\(?[a-z0-9]{1,3}\)\*\*)")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 CONTACT_FIELD = re.compile(
@@ -36,6 +37,7 @@ PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")
 SHORT_HEADING_WORDS = 10
 CONTACT_MAX_WORDS = 14
 BODY_MIN_WORDS = 12
+WRAP_MIN_CHARS = 60  # a paragraph line this long that runs on into the next was wrapped
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Block:
     level: int = 0  # headings: 1 (title) .. 6
     parents: tuple[int, ...] = ()  # indexes of the headings it sits under, outermost first
     header: int | None = None  # a table row: the index of its table's header row
+    intro: int | None = None  # a list item: the line introducing its list ("Our suppliers are:")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class Structure:
     text: str
     blocks: list[Block]
     starts: list[int]  # blocks' start offsets, for bisecting
+    # The text with wrapped lines joined by a space instead of a line break: the same
+    # length, so offsets are shared, but "political\nopinions" reads as one phrase.
+    joined: str
 
     def block_at(self, offset: int) -> int:
         """Index of the block holding the character at `offset`."""
@@ -65,7 +71,8 @@ class Structure:
     def context(self, index: int) -> tuple[int, ...]:
         """The blocks that give block `index` its context: its headings and header row."""
         block = self.blocks[index]
-        return block.parents + ((block.header,) if block.header is not None else ())
+        extra = tuple(i for i in (block.header, block.intro) if i is not None)
+        return block.parents + extra
 
     def heading_text(self, index: int) -> str:
         return " › ".join(self.line(i) for i in self.blocks[index].parents)
@@ -128,6 +135,9 @@ def parse(text: str) -> Structure:
         m = MARKDOWN_HEADING.match(line)
         if m:
             kind, level = HEADING, len(m.group(1))
+        elif NUMBERED_TITLE.match(line) and _looks_like_title(NUMBERED_TITLE.sub("", line)) \
+                and _followed_by_body(lines, i):
+            kind, level = HEADING, 3  # "3. Processors", "5.1 How long we keep it"
         elif TABLE_RULE.match(line) and set(line.strip()) <= set("|-: "):
             kind = HEADER_ROW  # a Markdown table's rule line: never evidence
         elif "|" in line and (line.lstrip().startswith("|") or " | " in line):
@@ -143,10 +153,19 @@ def parse(text: str) -> Structure:
         kinds.append(kind)
         levels.append(level)
     _mark_header_rows(lines, kinds)
+    joined = list(text)
     blocks: list[Block] = []
     stack: list[tuple[int, int]] = []  # (level, block index)
     header: int | None = None
-    for i, ((s, e, _line), kind, level) in enumerate(zip(lines, kinds, levels)):
+    intro: int | None = None
+    for i, ((s, e, line), kind, level) in enumerate(zip(lines, kinds, levels)):
+        if i and kind == PARAGRAPH and kinds[i - 1] == PARAGRAPH and _wrapped(lines[i - 1][2], line) \
+                and text[lines[i - 1][1]:s] == "\n":
+            joined[lines[i - 1][1]] = " "
+        if kind == ITEM and i and kinds[i - 1] == PARAGRAPH and lines[i - 1][2].rstrip().endswith(":"):
+            intro = i - 1
+        elif kind != ITEM:
+            intro = None
         if kind == HEADING:
             while stack and stack[-1][0] >= level:
                 stack.pop()
@@ -155,10 +174,17 @@ def parse(text: str) -> Structure:
             header = i
         elif kind != ROW:
             header = None
-        blocks.append(Block(s, e, kind, level, parents, header if kind == ROW else None))
+        blocks.append(Block(s, e, kind, level, parents, header if kind == ROW else None,
+                            intro if kind == ITEM else None))
         if kind == HEADING:
             stack.append((level, i))
-    return Structure(text, blocks, [b.start for b in blocks])
+    return Structure(text, blocks, [b.start for b in blocks], "".join(joined))
+
+
+def _wrapped(previous: str, line: str) -> bool:
+    """A paragraph line that runs on into the next one (Markdown, text and PDFs wrap)."""
+    prev = previous.rstrip()
+    return len(prev) >= WRAP_MIN_CHARS and not prev.endswith((":", "|"))
 
 
 def _followed_by_body(lines: list[tuple[int, int, str]], i: int) -> bool:
