@@ -168,6 +168,9 @@ class Element(Model):
     named_suppliers: SupplierCount | None = None
     met_by: str | None = None
     hedge_caps: bool = True
+    # Partial claims from this many different partial rules add up to full (a date in one
+    # sentence and a change notice in another).
+    full_from_partials: int | None = Field(default=None, ge=2)
 
     @field_validator("id")
     @classmethod

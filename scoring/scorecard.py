@@ -60,6 +60,13 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     best = max(CREDIT_RANK[cl.credit] for cl, _ in found)
     res.credit = {2: "full", 1: "partial", 0: "none"}[best]
     res.evidence = strongest_first([x for x in found if CREDIT_RANK[x[0].credit] == best])
+    if res.credit == "partial" and el.full_from_partials:
+        by_rule = {}
+        for cl, sid in sorted(found, key=_strength_key):
+            by_rule.setdefault((cl.detail or {}).get("rule"), (cl, sid))
+        if len(by_rule) >= el.full_from_partials:
+            res.credit = "full"
+            res.evidence = strongest_first(list(by_rule.values()))
     return res
 
 

@@ -32,6 +32,7 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 CONTACT_FIELD = re.compile(
     r"^\s*(\*\*)?(e-?mail( address)?|tel(ephone)?|phone|fax|(postal |registered |our )?address|post|"
     r"write to|website)\s*:?(\*\*)?\s*:", re.I)
+DATED = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|www\.\S+", re.I)
 PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")
 SHORT_HEADING_WORDS = 10
@@ -130,6 +131,7 @@ def parse(text: str) -> Structure:
         pos = end + 1
     kinds: list[str] = []
     levels: list[int] = []
+    # "Last revised June 26, 2015" looks like a title but says something: never a heading
     for i, (_s, _e, line) in enumerate(lines):
         kind, level = PARAGRAPH, 0
         m = MARKDOWN_HEADING.match(line)
@@ -150,6 +152,8 @@ def parse(text: str) -> Structure:
             kind = CONTACT
         elif _looks_like_title(line) and _followed_by_body(lines, i) and not _after_list_intro(lines, i):
             kind, level = HEADING, 5
+        if kind == HEADING and DATED.search(line):
+            kind, level = PARAGRAPH, 0
         kinds.append(kind)
         levels.append(level)
     _mark_header_rows(lines, kinds)

@@ -108,3 +108,10 @@ def test_the_strongest_quote_comes_first(scorer):
             "## Our suppliers\nSupplier | Role\nNationBuilder | Membership database (CRM)\n")
     _, quotes = credit(scorer, text, "suppliers", "named-suppliers")
     assert quotes[0] == "NationBuilder | Membership database (CRM)"
+
+
+def test_a_date_and_a_change_notice_together_are_full(scorer):
+    assert credit(scorer, "Last updated 1 May 2025.", "accountability", "versioned")[0] == "partial"
+    both = ("Last updated 1 May 2025.\n"
+            "If we change this notice, we will post the changes on this page and notify you by email.")
+    assert credit(scorer, both, "accountability", "versioned")[0] == "full"

@@ -63,9 +63,10 @@ def test_bad_token_attribute(rubric_text):
 
 
 def test_bad_weight(rubric_text):
-    text = broken(rubric_text, "        weight: 2\n        # Counts", "        weight: -2\n        # Counts")
+    anchor = "        question: Does it describe the kinds of suppliers"
+    text = broken(rubric_text, "        weight: 2\n" + anchor, "        weight: -2\n" + anchor)
     [p] = problems(text).problems
-    assert p.path == "steps[1].elements[0].weight"
+    assert p.path == "steps[1].elements[1].weight"
     assert p.line == line_of(text, "weight: -2")
     assert "greater than 0" in p.message
 
