@@ -198,6 +198,8 @@ BOLD_HEADING_MAX_WORDS = 12
 # A list or box whose text is mostly links is a menu, not part of the notice.
 LINK_DENSITY_DROP = 0.7
 LINK_DENSITY_MIN_LINKS = 3
+# An element holding more than this share of the page's words is a wrapper, never chrome.
+WRAPPER_SHARE = 0.5
 
 
 def _clean_tree(decoded: str):
@@ -213,16 +215,22 @@ def _clean_tree(decoded: str):
         return None
     drop = []
     for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in CHROME_TAGS:
+            drop.append(el)
+    for el in drop:
+        if el.getparent() is not None:
+            el.drop_tree()
+    page_words = len(root.text_content().split())
+    drop = []
+    for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
-        if tag in CHROME_TAGS:
-            drop.append(el)
-            continue
         ident = " ".join(filter(None, (el.get("id"), el.get("class"), el.get("role"), el.get("aria-label"))))
         if ident and tag not in ("html", "body", "main", "article") and CHROME_RE.search(ident):
-            # don't drop a container that holds the main content
-            if el.find(".//main") is None and el.find(".//article") is None:
+            # A wrapper is not chrome: "content-sidebar-wrap" can hold the whole notice.
+            if el.find(".//main") is None and el.find(".//article") is None \
+                    and not _holds_most_of(el, page_words):
                 drop.append(el)
         elif el.get("role") in ("navigation", "banner", "contentinfo", "dialog"):
             drop.append(el)
@@ -232,6 +240,10 @@ def _clean_tree(decoded: str):
         if el.getparent() is not None:
             el.drop_tree()
     return root
+
+
+def _holds_most_of(el, page_words: int) -> bool:
+    return page_words > 0 and len(el.text_content().split()) > WRAPPER_SHARE * page_words
 
 
 def _is_link_list(el) -> bool:

@@ -127,3 +127,14 @@ def test_unencrypted_generated_pdf_reads():
 def test_oversized_raw_is_refused():
     with pytest.raises(ExtractionError, match="too large"):
         extract_text(b"a" * (26 * 1024 * 1024), None, "x.txt")
+
+
+def test_a_wrapper_named_like_chrome_keeps_the_notice():
+    # Real WordPress themes wrap the page in "content-sidebar-wrap": dropping it as a
+    # sidebar lost the whole notice of a real party site.
+    body = "<p>We keep your donation records for seven years, as the law requires.</p>" * 20
+    raw = (f'<html><body><div class="content-sidebar-wrap"><div class="entry-content">{body}</div>'
+           f'<div class="sidebar"><p>Donate now</p></div></div></body></html>').encode()
+    text = extract_text(raw, "text/html", "https://party.example/privacy")
+    assert text.count("seven years") == 20
+    assert "Donate now" not in text
