@@ -1,12 +1,10 @@
 """Agreement of a rubric with a labelled corpus: what `partywatch rubric evaluate` prints.
 
 A labelled corpus is a folder of documents and their careful readings (shared/LABELLING.md):
-- `labels/<name>.yaml`, one document set each: `files: {file: kind}` and, per step,
-  `label`, `why` and per-element `{label, why}`; optional `split.yaml` naming the `tune`
-  and `locked` document sets; optional `evidence_review.yaml` (or one in the parent
-  folder) recording, for quotes partywatch showed, whether a reader accepts them;
-- or a single `labels.yaml` with `parties: {name: {files, expected: {step: label}}}`
-  (step labels only).
+`labels/<name>.yaml`, one document set each: `files: {file: kind}` and, per step, `label`,
+`why` and per-element `{label, why}`; optionally `split.yaml` naming the `tune` and
+`locked` document sets, and `evidence_review.yaml` (here or in the parent folder)
+recording, for quotes partywatch showed, whether a reader accepts them.
 
 Figures: step agreement (exact and within one class), element agreement, evidence
 precision (accepted / reviewed quotes; quotes not yet reviewed are counted apart, never
@@ -110,12 +108,9 @@ def load_corpus(folder: Path, split: str = "all") -> list[Labelled]:
         raise CorpusError(f"{folder}: no such folder")
     if split not in SPLITS:
         raise CorpusError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")
-    if (folder / "labels").is_dir():
-        sets = [_read_label_file(p) for p in sorted((folder / "labels").glob("*.yaml"))]
-    elif (folder / "labels.yaml").is_file():
-        sets = _read_step_labels(folder / "labels.yaml")
-    else:
-        raise CorpusError(f"{folder}: no labels/ folder or labels.yaml: not a labelled corpus")
+    if not (folder / "labels").is_dir():
+        raise CorpusError(f"{folder}: no labels/ folder: not a labelled corpus")
+    sets = [_read_label_file(p) for p in sorted((folder / "labels").glob("*.yaml"))]
     if split != "all":
         split_file = folder / "split.yaml"
         if not split_file.is_file():
@@ -145,15 +140,6 @@ def _read_label_file(path: Path) -> Labelled:
         return Labelled(str(data.get("document") or path.stem), dict(data["files"]), steps, elements)
     except (KeyError, TypeError, AttributeError) as exc:
         raise CorpusError(f"{path}: not a label file (missing {exc})") from None
-
-
-def _read_step_labels(path: Path) -> list[Labelled]:
-    data = _yaml(path) or {}
-    try:
-        return [Labelled(name, dict(spec["files"]), {k: (v, "") for k, v in spec["expected"].items()})
-                for name, spec in data["parties"].items()]
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise CorpusError(f"{path}: not a labels file (missing {exc})") from None
 
 
 def load_reviews(folder: Path) -> dict[tuple[str, str, str], tuple[str, str]]:

@@ -171,6 +171,9 @@ class Element(Model):
     # Partial claims from this many different partial rules add up to full (a date in one
     # sentence and a change notice in another).
     full_from_partials: int | None = Field(default=None, ge=2)
+    # Full needs this many different sentences earning full; fewer is partial ("concrete
+    # periods for the main categories", not one period for one category).
+    full_min_claims: int | None = Field(default=None, ge=2)
 
     @field_validator("id")
     @classmethod

@@ -60,6 +60,10 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     best = max(CREDIT_RANK[cl.credit] for cl, _ in found)
     res.credit = {2: "full", 1: "partial", 0: "none"}[best]
     res.evidence = strongest_first([x for x in found if CREDIT_RANK[x[0].credit] == best])
+    if res.credit == "full" and el.full_min_claims:
+        sentences = {(cl.url, cl.start) for cl, _ in found if cl.credit == "full"}
+        if len(sentences) < el.full_min_claims:
+            res.credit = "partial"
     if res.credit == "partial" and el.full_from_partials:
         by_rule = {}
         for cl, sid in sorted(found, key=_strength_key):

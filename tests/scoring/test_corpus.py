@@ -1,42 +1,44 @@
-"""The labelled corpus: agreement between the scorer and labels written by reading."""
+"""The labelled corpora: agreement between the scorer and labels written by reading.
+
+The fictional corpus (tests/fixtures/corpus) was written for partywatch and tuned on; the
+real corpus (tests/fixtures/corpus/real) holds archived real party notices with a locked
+split that is never tuned on. Both are scored the way `partywatch rubric evaluate` does.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from scoring import extract_text
+from scoring.evaluation import evaluate
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
 
 
-def test_corpus_agreement(scorer, capsys):
-    labels = yaml.safe_load((CORPUS / "labels.yaml").read_text())["parties"]
-    assert len(labels) >= 12
-    agree = total = 0
-    misses = []
-    for party, spec in labels.items():
-        items = []
-        for name, kind in spec["files"].items():
-            raw = (CORPUS / name).read_bytes()
-            items.append((f"https://{party}.example/{name}", kind, extract_text(raw, None, name)))
-        card = scorer.score_texts(items)
-        assert [s.id for s in card.steps] == list(spec["expected"])
-        for step in card.steps:
-            total += 1
-            if step.label == spec["expected"][step.id]:
-                agree += 1
-            else:
-                misses.append(f"  {party}/{step.id}: expected {spec['expected'][step.id]}, "
-                              f"got {step.label} ({step.score:.1f})")
-    rate = agree / total
+def _report(result, capsys, title):
     with capsys.disabled():
-        print(f"\ncorpus agreement: {agree}/{total} = {rate:.1%} exact "
-              f"({len(labels)} parties x 10 steps)")
-        for m in misses:
-            print(m)
-    assert rate >= 0.90
+        print(f"\n{title}: steps {result.steps_exact}/{result.steps_total} = {result.step_agreement:.1%} exact, "
+              f"{result.within_one:.1%} within one; elements {result.elements_exact}/{result.elements_total}")
+        for d in result.disagreements:
+            if "/" not in d.subject:
+                print(f"  {d.document}/{d.subject}: label {d.label}, got {d.got} ({d.score:.1f})")
+
+
+def test_fictional_corpus_agreement(scorer, capsys):
+    result = evaluate(scorer, CORPUS)
+    _report(result, capsys, "fictional corpus")
+    assert len(result.documents) >= 15
+    assert result.step_agreement >= 0.85
+    assert result.within_one == 1.0
+
+
+def test_real_corpus_tuning_split_agreement(scorer, capsys):
+    """The locked split is reported by `partywatch rubric evaluate --split locked`, not
+    asserted on here: a test threshold on it would be a target to tune towards."""
+    result = evaluate(scorer, CORPUS / "real", "tune")
+    _report(result, capsys, "real corpus, tuning split")
+    assert result.step_agreement >= 0.85
+    assert result.within_one >= 0.99
 
 
 def test_corpus_has_every_format():
