@@ -1,17 +1,32 @@
 """partywatch scoring: rubric loading and validation, text extraction, claims, scorecards.
 
 Pure: text and a rubric in, claims and a scorecard out. Imports none of the other
-partywatch packages.
+partywatch packages. Names are loaded when first used, so reading a rubric's schema or
+extracting text does not start spaCy.
 """
 
-from scoring.engine import Scorer
-from scoring.extract import ExtractionError, extract_text
-from scoring.models import Claim, DocumentClaims, ElementResult, Evidence, Scorecard, StepResult, step_label
-from scoring.loader import load_rubric, load_rubric_text
-from scoring.rubric import DOCUMENT_KINDS, STEP_IDS, Problem, Rubric, RubricError
+from __future__ import annotations
 
-__all__ = [
-    "load_rubric", "load_rubric_text", "Rubric", "RubricError", "Problem", "extract_text", "ExtractionError",
-    "Scorer", "Claim", "DocumentClaims", "Scorecard", "StepResult", "ElementResult", "Evidence",
-    "step_label", "DOCUMENT_KINDS", "STEP_IDS",
-]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "Scorer": "scoring.engine",
+    "ExtractionError": "scoring.extract", "extract_text": "scoring.extract",
+    "Claim": "scoring.models", "DocumentClaims": "scoring.models", "ElementResult": "scoring.models",
+    "Evidence": "scoring.models", "Scorecard": "scoring.models", "StepResult": "scoring.models",
+    "step_label": "scoring.models",
+    "load_rubric": "scoring.loader", "load_rubric_text": "scoring.loader",
+    "DOCUMENT_KINDS": "scoring.rubric", "STEP_IDS": "scoring.rubric", "Problem": "scoring.rubric",
+    "Rubric": "scoring.rubric", "RubricError": "scoring.rubric",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'scoring' has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

@@ -171,3 +171,15 @@ def test_load_rubric_missing_file(tmp_path):
     with pytest.raises(RubricError) as info:
         load_rubric(tmp_path / "missing.yaml")
     assert "file not found" in str(info.value)
+
+
+def test_rubric_schema_loads_without_the_matching_stage():
+    """rubric.py (schema) never imports the matchers: no import circle between them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, scoring.rubric as r; "
+            "r.parse_rubric_text(open('rubric.yaml').read()); "
+            "assert 'scoring.patterns' not in sys.modules and 'spacy' not in sys.modules, sorted(sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
