@@ -6,7 +6,9 @@ reader would accept the sentence as evidence:
   contact line counts only for a rule that asks for its section, "Email: dpo@..." under
   "Data Protection Officer");
 - the rule's section conditions hold for the headings the sentence sits under;
-- a refusal ("we do not publish the names of our suppliers") earns nothing;
+- a refusal ("we do not publish the names of our suppliers") earns nothing, and neither
+  does a sentence about something else the notice also covers (children's data, job
+  applicants: `off_topic` in rubric.yaml), nor one under such a heading;
 - negation and hedging count only inside the clause they govern: "we do not sell your
   data; we keep it for two years" is neither a negated retention period nor hedged.
 Every accepted claim records the rule that produced it and how strongly it answers the
@@ -99,9 +101,12 @@ class ClaimFinder:
             section = set()
             for i in structure.context(block):
                 section |= ctx.block_keys.get(i, set())
+            parents = structure.blocks[block].parents
+            own_heading = ctx.block_keys.get(parents[-1], set()) if parents else set()
             sentence = Sentence(doc, text, base, first, last, block, kind, frozenset(positions),
                                 dict(positions), frozenset(section), self._clauses(doc, first, last, positions))
-            if sentence.keys & c.refusal:
+            # off topic: the sentence, or the heading right above it ("Children's privacy")
+            if sentence.keys & c.refusal or (sentence.keys | own_heading) & c.off_topic:
                 continue
             q_start, q_end = self._quote_span(sentence, start, end, ms, tok_start, tok_end)
             quote = text[q_start:q_end]
@@ -117,8 +122,10 @@ class ClaimFinder:
                 if prev is None or _outranks((credit, strength), (prev[0], prev[2]), rule.element.reverse):
                     best[key] = (credit, rule, strength)
             for (step_id, element_id), (credit, rule, strength) in best.items():
-                out.append(Claim(step_id, element_id, credit, quote, ctx.url, base + q_start, base + q_end,
-                                 {"rule": rule.rule_id, "strength": strength}))
+                detail = {"rule": rule.rule_id, "strength": strength}
+                if rule.adds_up:
+                    detail["adds_up"] = True
+                out.append(Claim(step_id, element_id, credit, quote, ctx.url, base + q_start, base + q_end, detail))
             if c.supplier_elements and kind != CONTACT:
                 out.extend(self._supplier_claims(sentence, ctx, quote, base + q_start, base + q_end))
         return out

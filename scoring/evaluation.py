@@ -142,12 +142,14 @@ def _read_label_file(path: Path) -> Labelled:
         raise CorpusError(f"{path}: not a label file (missing {exc})") from None
 
 
-def load_reviews(folder: Path) -> dict[tuple[str, str, str], tuple[str, str]]:
-    """(document, "step/element", quote) -> (verdict, reason) from evidence_review.yaml."""
+def load_reviews(folder: Path) -> dict[tuple[str, str, str, str], tuple[str, str]]:
+    """(document, "step/element", credit, quote) -> (verdict, reason) from evidence_review.yaml.
+
+    A quote is judged for a credit: one accepted as partial is not thereby right as full."""
     for candidate in (folder / "evidence_review.yaml", folder.parent / "evidence_review.yaml"):
         if candidate.is_file():
             data = _yaml(candidate) or {}
-            return {(r["document"], r["element"], r["quote"]): (r["verdict"], str(r.get("reason", "")))
+            return {(r["document"], r["element"], r["credit"], r["quote"]): (r["verdict"], str(r.get("reason", "")))
                     for r in data.get("reviews") or []}
     return {}
 
@@ -201,8 +203,10 @@ def evaluate(scorer: Scorer, folder: Path, split: str = "all") -> Evaluation:
                 if el.credit not in ("full", "partial"):
                     continue
                 for evidence in el.evidence:
-                    review = reviews.get((doc.name, subject, evidence.quote))
-                    entry = {"document": doc.name, "element": subject, "credit": el.credit, "quote": evidence.quote}
+                    # judged for what the sentence earns on its own (see Evidence.credit)
+                    credit = evidence.credit or el.credit
+                    review = reviews.get((doc.name, subject, credit, evidence.quote))
+                    entry = {"document": doc.name, "element": subject, "credit": credit, "quote": evidence.quote}
                     if review is None:
                         ev.quotes_unreviewed += 1
                         ev.unreviewed.append(entry)

@@ -67,6 +67,9 @@ class Evidence:
     start: int
     end: int
     snapshot_id: int | None = None
+    # What this sentence earns on its own; an element's full credit may add up from
+    # several partial sentences (a date here, a change notice there).
+    credit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"quote": self.quote, "url": self.url, "start": self.start, "end": self.end}

@@ -153,6 +153,7 @@ class CompiledRule:
     in_section: frozenset[int]  # one must match in the headings (or table header) above
     not_in_section: frozenset[int]
     negated: bool  # the find term must be negated in its own clause
+    adds_up: bool  # counts towards the element's full_from_claims
 
 
 class CompiledRubric:
@@ -173,6 +174,7 @@ class CompiledRubric:
         self.not_hedge = set(self._terms(m.not_hedges, "not_hedges"))
         self.negation = set(self._terms(m.negations, "negations"))
         self.refusal = set(self._terms(m.refusals, "refusals"))
+        self.off_topic = set(self._terms(m.off_topic, "off_topic"))
         self.clause_breaks = set(self._terms(m.clause_breaks, "clause_breaks"))
         self.context = set(self._terms(m.suppliers.context, "suppliers.context"))
         self.roles: dict[int, str] = {}
@@ -206,7 +208,7 @@ class CompiledRubric:
                             in_section=frozenset(self._terms(rule.in_section or [], f"{base}.in_section")),
                             not_in_section=frozenset(self._terms(rule.not_in_section or [],
                                                                  f"{base}.not_in_section")),
-                            negated=rule.negated,
+                            negated=rule.negated, adds_up=rule.adds_up,
                         )
                         for key in groups[0]:
                             self.rules_by_key[key].append(len(self.rules))

@@ -129,6 +129,8 @@ class Rule(Model):
     in_section: list[Term] | None = None
     not_in_section: list[Term] | None = None
     negated: bool = False
+    # a partial sentence that counts towards the element's full_from_claims
+    adds_up: bool = False
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="before")
@@ -171,9 +173,9 @@ class Element(Model):
     # Partial claims from this many different partial rules add up to full (a date in one
     # sentence and a change notice in another).
     full_from_partials: int | None = Field(default=None, ge=2)
-    # Full needs this many different sentences earning full; fewer is partial ("concrete
-    # periods for the main categories", not one period for one category).
-    full_min_claims: int | None = Field(default=None, ge=2)
+    # This many different sentences from `adds_up` rules add up to full ("concrete periods
+    # for the main categories": one period for one category is partial, several are full).
+    full_from_claims: int | None = Field(default=None, ge=2)
 
     @field_validator("id")
     @classmethod
@@ -228,6 +230,7 @@ class RubricModel(Model):
     not_hedges: list[Term] = Field(default_factory=list)
     negations: list[Term] = Field(default_factory=list)
     refusals: list[Term] = Field(default_factory=list)
+    off_topic: list[Term] = Field(default_factory=list)
     clause_breaks: list[Term] = Field(default_factory=list)
     suppliers: SupplierSettings = Field(default_factory=SupplierSettings)
     steps: list[Step]
@@ -417,7 +420,7 @@ def pattern_problems(rubric: Rubric, problems: list[tuple[str, str]]) -> RubricE
 
 
 TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "hedges", "not_hedges",
-             "negations", "refusals", "clause_breaks", "context"}
+             "negations", "refusals", "off_topic", "clause_breaks", "context"}
 
 
 def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
@@ -461,7 +464,7 @@ _FIELDS_BY_DEPTH = {
     "root": list(RubricModel.model_fields),
     "step": list(Step.model_fields),
     "element": list(Element.model_fields),
-    "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "negated"],
+    "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "negated", "adds_up"],
     "suppliers": list(SupplierSettings.model_fields),
     "band": list(GradeBand.model_fields),
 }
@@ -517,7 +520,7 @@ def _semantic_checks(model: RubricModel, data: dict, lines: dict[tuple, int]) ->
     missing = [x for x in STEP_IDS if x not in ids]
     if missing:
         add(("steps",), f"missing step(s): {', '.join(missing)}")
-    for name in ("hedges", "not_hedges", "negations", "refusals", "clause_breaks"):
+    for name in ("hedges", "not_hedges", "negations", "refusals", "off_topic", "clause_breaks"):
         for t, term in enumerate(getattr(model, name)):
             _check_term(term, (name, t), add)
     for t, term in enumerate(model.suppliers.context):

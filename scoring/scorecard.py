@@ -60,18 +60,25 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     best = max(CREDIT_RANK[cl.credit] for cl, _ in found)
     res.credit = {2: "full", 1: "partial", 0: "none"}[best]
     res.evidence = strongest_first([x for x in found if CREDIT_RANK[x[0].credit] == best])
-    if res.credit == "full" and el.full_min_claims:
-        sentences = {(cl.url, cl.start) for cl, _ in found if cl.credit == "full"}
-        if len(sentences) < el.full_min_claims:
-            res.credit = "partial"
-    if res.credit == "partial" and el.full_from_partials:
-        by_rule = {}
-        for cl, sid in sorted(found, key=_strength_key):
-            by_rule.setdefault((cl.detail or {}).get("rule"), (cl, sid))
-        if len(by_rule) >= el.full_from_partials:
-            res.credit = "full"
-            res.evidence = strongest_first(list(by_rule.values()))
+    if res.credit == "partial" and (el.full_from_partials or el.full_from_claims):
+        _add_up(res, el, found)
     return res
+
+
+def _add_up(res: ElementResult, el: Element, found: Found) -> None:
+    """Several partial sentences that together answer the question make it full: a date
+    and a change notice (different rules), or periods for several kinds of data (different
+    sentences)."""
+    distinct: dict = {}
+    for cl, sid in sorted(found, key=_strength_key):
+        detail = cl.detail or {}
+        if el.full_from_partials:
+            distinct.setdefault(detail.get("rule"), (cl, sid))
+        elif detail.get("adds_up"):
+            distinct.setdefault((cl.url, cl.start), (cl, sid))
+    if len(distinct) >= (el.full_from_partials or el.full_from_claims):
+        res.credit = "full"
+        res.evidence = strongest_first(list(distinct.values()))
 
 
 def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementResult:
@@ -123,7 +130,7 @@ def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evi
         if key in seen:
             continue
         seen.add(key)
-        out.append(Evidence(cl.quote, cl.url, cl.start, cl.end, sid))
+        out.append(Evidence(cl.quote, cl.url, cl.start, cl.end, sid, cl.credit))
         if len(out) >= limit:
             break
     return out

@@ -25,7 +25,7 @@ CONTACT = "contact"
 NOT_EVIDENCE = frozenset({HEADING, HEADER_ROW, CONTACT})
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
-BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*:?\s*$")
+BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*[.:]?\s*$")
 NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?=[A-Z])")
 ITEM_START = re.compile(r"^\s*([-*•▪◦–·]\s|\d{1,2}[.)]\s|\(?[a-z]{1,3}\)\s|\*\*\(?[a-z0-9]{1,3}\)\*\*)")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")

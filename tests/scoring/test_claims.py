@@ -40,8 +40,8 @@ def test_hedging_caps_at_partial(scorer):
 def test_reader_may_is_not_a_hedge_and_month_may_is_not_either(scorer):
     c = credits(scorer, "You may complain to the Information Commissioner's Office at any time.")
     assert c[("rights", "ico-complaint")] == "full"
-    c = credits(scorer, "We delete canvass records on 1 May 2026, two years after the election.")
-    assert c[("retention", "periods")] == "full"
+    c = credits(scorer, "Since 1 May 2025 you can contact our Data Protection Officer at dpo@party.example.")
+    assert c[("accountability", "dpo")] == "full"
 
 
 def test_refusal_earns_nothing(scorer):

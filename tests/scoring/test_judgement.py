@@ -60,7 +60,10 @@ def test_keeping_canvassing_data_is_not_collecting_it(scorer):
 def test_one_generic_basis_is_not_a_basis_per_purpose(scorer):
     text = "We rely on consent to process your personal data."
     assert credit(scorer, text, "lawful-basis", "per-purpose")[0] == "none"
-    honest = "Our lawful basis for canvassing is public task (democratic engagement)."
+    one = "Our lawful basis for canvassing is public task (democratic engagement)."
+    assert credit(scorer, one, "lawful-basis", "per-purpose")[0] == "partial"  # one activity
+    honest = ("## Why we may use your data\nPurpose | Lawful basis\nCanvassing | Public task: democratic engagement\n"
+              "Newsletters | Consent\nDonations | Legal obligation\n")
     assert credit(scorer, honest, "lawful-basis", "per-purpose")[0] == "full"
 
 
@@ -95,16 +98,19 @@ def test_a_hedged_supplier_sentence_is_capped_at_partial(scorer):
 
 
 def test_negation_stays_in_its_clause(scorer):
-    text = "We do not sell your data, but we keep canvassing records for 2 years after the election."
-    claims = [c for c in scorer.claims(text, "u") if c.element_id == "periods"]
-    assert [c.credit for c in claims] == ["full"]  # neither negated nor hedged by the other clause
+    # the hedge and the negation govern their own clause, not the purchase in the other
+    hedged_elsewhere = "We may send you newsletters, but we buy lifestyle data from Experian."
+    assert credit(scorer, hedged_elsewhere, "data-sources", "commercial-data")[0] == "full"
+    negated_elsewhere = "We do not sell your data, but we buy lifestyle data from Experian."
+    rules = [c.detail["rule"] for c in scorer.claims(negated_elsewhere, "u") if c.element_id == "commercial-data"]
+    assert rules == ["data-sources/commercial-data/full[0]"]  # the purchase, not a "we buy none"
     assert credit(scorer, "We do not buy data from data brokers.", "data-sources", "commercial-data")[0] == "full"
 
 
 def test_every_claim_says_which_rule_made_it(scorer):
     claims = scorer.claims("We keep canvassing records for 2 years after the election.", "u")
     assert claims and all(c.detail and c.detail.get("rule") for c in claims)
-    assert any(c.detail["rule"].startswith("retention/periods/full") for c in claims)
+    assert any(c.detail["rule"].startswith("retention/periods/partial") for c in claims)
 
 
 def test_the_strongest_quote_comes_first(scorer):
