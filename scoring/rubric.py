@@ -325,6 +325,33 @@ def _line_map(text: str) -> dict[tuple, int]:
     return out
 
 
+def _duplicate_keys(text: str) -> list[Problem]:
+    """A key written twice in one mapping: YAML keeps the last silently, so a rule's first
+    `with:` list would be lost without a word."""
+    problems: list[Problem] = []
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in node.value:
+                line = k.start_mark.line + 1
+                if k.value in seen:
+                    problems.append(Problem(_fmt_path(path + (k.value,)), line,
+                                            f"'{k.value}' is written twice here (also on line {seen[k.value]}); "
+                                            "YAML would keep only the last one"))
+                seen.setdefault(k.value, line)
+                walk(v, path + (k.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    try:
+        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+    except yaml.YAMLError:
+        pass
+    return problems
+
+
 def _fmt_path(path: tuple) -> str:
     s = ""
     for p in path:
@@ -371,6 +398,9 @@ def parse_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
         raise RubricError([Problem("", line, f"YAML syntax error: {msg or exc}")], source_name) from None
     if not isinstance(data, dict):
         raise RubricError([Problem("", 1, "the rubric must be a YAML mapping with 'version', 'grade_bands' and 'steps'")], source_name)
+    duplicates = _duplicate_keys(text)
+    if duplicates:
+        raise RubricError(duplicates, source_name)
     lines = _line_map(text)
     problems: list[Problem] = []
     try:

@@ -163,7 +163,7 @@ def parse(text: str) -> Structure:
     header: int | None = None
     intro: int | None = None
     for i, ((s, e, line), kind, level) in enumerate(zip(lines, kinds, levels)):
-        if i and kind == PARAGRAPH and kinds[i - 1] == PARAGRAPH and _wrapped(lines[i - 1][2], line) \
+        if i and kind == PARAGRAPH and kinds[i - 1] in (PARAGRAPH, ITEM) and _wrapped(lines[i - 1][2], line) \
                 and text[lines[i - 1][1]:s] == "\n":
             joined[lines[i - 1][1]] = " "
         if kind == ITEM and i and kinds[i - 1] == PARAGRAPH and lines[i - 1][2].rstrip().endswith(":"):

@@ -56,10 +56,10 @@ def test_bad_token_attribute(rubric_text):
     text = broken(rubric_text, '[{LEMMA: {IN: ["buy", "purchase"', '[{LEMMMA: {IN: ["buy", "purchase"')
     err = problems(text)
     [p] = err.problems
-    assert p.path == "steps[0].elements[2].full[2].find[22][0]"
+    assert p.path == "steps[0].elements[2].full[2].find[17][0]"
     assert p.line == line_of(text, "LEMMMA")
     assert "unknown token attribute 'LEMMMA' (did you mean 'LEMMA'?)" in p.message
-    assert f"rubric.yaml:{p.line}: steps[0].elements[2].full[2].find[22][0]: unknown token attribute 'LEMMMA'" in str(err)
+    assert f"rubric.yaml:{p.line}: steps[0].elements[2].full[2].find[17][0]: unknown token attribute 'LEMMMA'" in str(err)
 
 
 def test_bad_weight(rubric_text):
@@ -183,3 +183,12 @@ def test_rubric_schema_loads_without_the_matching_stage():
             "assert 'scoring.patterns' not in sys.modules and 'spacy' not in sys.modules, sorted(sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_key_written_twice_is_an_error_not_silently_dropped(rubric_text):
+    # Found while tuning: a rule with two `with:` lists silently lost the first one.
+    anchor = '          - find: ["third parties", "third-party", "companies", "organizations", "organisations"]\n'
+    text = broken(rubric_text, anchor, anchor + '            with: ["share"]\n')
+    [p] = problems(text).problems
+    assert "written twice" in p.message and p.path.endswith(".with")
+    assert p.line == line_of(text, anchor) + 2
