@@ -17,6 +17,7 @@ element, so the maintainer can see why and the best evidence is shown first.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -58,7 +59,11 @@ class Sentence:
     keys: frozenset[int]
     positions: dict[int, list[int]]  # key -> token positions of its matches
     section_keys: frozenset[int]
-    clause_of: dict[int, int]  # token -> clause number within the sentence
+    breaks: tuple[int, ...]  # token positions of clause breaks (";", "but", ...), sorted
+
+    def clause_of(self, token: int) -> int:
+        """Number of the clause holding `token` within the sentence."""
+        return bisect.bisect_right(self.breaks, token)
 
 
 class ClaimFinder:
@@ -81,9 +86,12 @@ class ClaimFinder:
         bounds = np.flatnonzero(arr[:, 0] == 1).tolist() + [len(doc)]
         structure = ctx.structure
         by_sentence: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        for key, s_, e_ in matches:
-            by_sentence[int(sent_no[s_])].append((key, s_, e_))
-            ctx.block_keys[structure.block_at(base + int(tok_start[s_]))].add(key)
+        firsts = np.fromiter((s_ for _, s_, _ in matches), dtype=np.int64, count=len(matches))
+        blocks = structure.blocks_at(base + tok_start[firsts]).tolist()
+        sentences = sent_no[firsts].tolist()
+        for (key, s_, e_), block, si in zip(matches, blocks, sentences):
+            by_sentence[si].append((key, s_, e_))
+            ctx.block_keys[block].add(key)
         out: list[Claim] = []
         for si in sorted(by_sentence):
             ms = by_sentence[si]
@@ -104,7 +112,7 @@ class ClaimFinder:
             parents = structure.blocks[block].parents
             own_heading = ctx.block_keys.get(parents[-1], set()) if parents else set()
             sentence = Sentence(doc, text, base, first, last, block, kind, frozenset(positions),
-                                dict(positions), frozenset(section), self._clauses(doc, first, last, positions))
+                                dict(positions), frozenset(section), self._breaks(positions))
             # off topic: the sentence, or the heading right above it ("Children's privacy")
             if sentence.keys & c.refusal or (sentence.keys | own_heading) & c.off_topic:
                 continue
@@ -161,8 +169,8 @@ class ClaimFinder:
         return credit, strength
 
     def _negated(self, s: Sentence, pos: int) -> bool:
-        clause = s.clause_of[pos]
-        return any(pos - NEGATION_REACH <= p < pos and s.clause_of[p] == clause
+        clause = s.clause_of(pos)
+        return any(pos - NEGATION_REACH <= p < pos and s.clause_of(p) == clause
                    for k in s.keys & self.c.negation for p in s.positions[k])
 
     def _hedged(self, s: Sentence, found: list[int]) -> bool:
@@ -170,24 +178,15 @@ class ClaimFinder:
         if not (s.keys & c.hedge):
             return False
         spans = [p for k in s.keys & c.not_hedge for p in s.positions[k]]
-        clauses = {s.clause_of[p] for p in found}
+        clauses = {s.clause_of(p) for p in found}
         for k in s.keys & c.hedge:
             for p in s.positions[k]:
-                if s.clause_of[p] in clauses and not any(a <= p <= a + 2 for a in spans):
+                if s.clause_of(p) in clauses and not any(a <= p <= a + 2 for a in spans):
                     return True
         return False
 
-    def _clauses(self, doc: Doc, first: int, last: int, positions: dict[int, list[int]]) -> dict[int, int]:
-        breaks = sorted(p for k in self.c.clause_breaks if k in positions for p in positions[k])
-        out: dict[int, int] = {}
-        clause = 0
-        b = 0
-        for i in range(first, last):
-            while b < len(breaks) and breaks[b] <= i:
-                clause += 1
-                b += 1
-            out[i] = clause
-        return out
+    def _breaks(self, positions: dict[int, list[int]]) -> tuple[int, ...]:
+        return tuple(sorted(p for k in self.c.clause_breaks if k in positions for p in positions[k]))
 
     @staticmethod
     def _quote_span(s: Sentence, start: int, end: int, ms, tok_start, tok_end) -> tuple[int, int]:
@@ -262,7 +261,10 @@ class ClaimFinder:
                 if t.text in ("|", ":", "–", "—", "(") or (t.text == "-" and t.whitespace_):
                     break
                 cell.append(t)
-            if cell and len(cell) <= COMPANY_NAME_MAX_WORDS and cell[0].text[:1].isupper():
+            # a list item's first words are a name only when written as one ("Acme Print",
+            # not "Email address" in a list of data collected)
+            name_like = s.block_kind == ROW or all(t.text[:1].isupper() or t.text in NAME_CONNECTORS for t in cell)
+            if cell and len(cell) <= COMPANY_NAME_MAX_WORDS and cell[0].text[:1].isupper() and name_like:
                 text = s.text[cell[0].idx: cell[-1].idx + len(cell[-1].text)]
                 if in_supplier_table or cell[-1].text.lower().rstrip(".") in suffixes:
                     return [(cell[0].i, text, False)]

@@ -69,6 +69,12 @@ class Structure:
 
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
 
+    def blocks_at(self, offsets):
+        """block_at for an array of offsets at once."""
+        import numpy as np
+
+        return np.maximum(np.searchsorted(np.asarray(self.starts, dtype=np.int64), offsets, side="right") - 1, 0)
+
     def context(self, index: int) -> tuple[int, ...]:
         """The blocks that give block `index` its context: its headings and header row."""
         block = self.blocks[index]
@@ -134,30 +140,31 @@ def parse(text: str) -> Structure:
     # "Last revised June 26, 2015" looks like a title but says something: never a heading
     for i, (_s, _e, line) in enumerate(lines):
         kind, level = PARAGRAPH, 0
+        short = len(line) <= 160  # long lines are paragraphs, items or rows: skip the title tests
         m = MARKDOWN_HEADING.match(line)
         if m:
             kind, level = HEADING, len(m.group(1))
-        elif NUMBERED_TITLE.match(line) and _looks_like_title(NUMBERED_TITLE.sub("", line)) \
+        elif short and NUMBERED_TITLE.match(line) and _looks_like_title(NUMBERED_TITLE.sub("", line)) \
                 and _followed_by_body(lines, i):
             kind, level = HEADING, 3  # "3. Processors", "5.1 How long we keep it"
         elif TABLE_RULE.match(line) and set(line.strip()) <= set("|-: "):
             kind = HEADER_ROW  # a Markdown table's rule line: never evidence
         elif "|" in line and (line.lstrip().startswith("|") or " | " in line):
             kind = ROW
-        elif BOLD_LINE.match(line) and _words(line) <= SHORT_HEADING_WORDS + 2:
+        elif short and BOLD_LINE.match(line) and _words(line) <= SHORT_HEADING_WORDS + 2:
             kind, level = HEADING, 4
         elif ITEM_START.match(line):
             kind = ITEM
-        elif _is_contact(line):
+        elif (short or CONTACT_FIELD.match(line)) and _is_contact(line):
             kind = CONTACT
-        elif _looks_like_title(line) and _followed_by_body(lines, i) and not _after_list_intro(lines, i):
+        elif short and _looks_like_title(line) and _followed_by_body(lines, i) and not _after_list_intro(lines, i):
             kind, level = HEADING, 5
         if kind == HEADING and DATED.search(line):
             kind, level = PARAGRAPH, 0
         kinds.append(kind)
         levels.append(level)
     _mark_header_rows(lines, kinds)
-    joined = list(text)
+    wraps: list[int] = []  # offsets of line breaks inside wrapped paragraphs
     blocks: list[Block] = []
     stack: list[tuple[int, int]] = []  # (level, block index)
     header: int | None = None
@@ -165,7 +172,7 @@ def parse(text: str) -> Structure:
     for i, ((s, e, line), kind, level) in enumerate(zip(lines, kinds, levels)):
         if i and kind == PARAGRAPH and kinds[i - 1] in (PARAGRAPH, ITEM) and _wrapped(lines[i - 1][2], line) \
                 and text[lines[i - 1][1]:s] == "\n":
-            joined[lines[i - 1][1]] = " "
+            wraps.append(lines[i - 1][1])
         if kind == ITEM and i and kinds[i - 1] == PARAGRAPH and lines[i - 1][2].rstrip().endswith(":"):
             intro = i - 1
         elif kind != ITEM:
@@ -182,7 +189,20 @@ def parse(text: str) -> Structure:
                             intro if kind == ITEM else None))
         if kind == HEADING:
             stack.append((level, i))
-    return Structure(text, blocks, [b.start for b in blocks], "".join(joined))
+    return Structure(text, blocks, [b.start for b in blocks], _join(text, wraps))
+
+
+def _join(text: str, wraps: list[int]) -> str:
+    """`text` with the line breaks at `wraps` turned into spaces (same length)."""
+    if not wraps:
+        return text
+    pieces, last = [], 0
+    for at in wraps:
+        pieces.append(text[last:at])
+        pieces.append(" ")
+        last = at + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _wrapped(previous: str, line: str) -> bool:
