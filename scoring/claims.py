@@ -28,13 +28,15 @@ from spacy.tokens import Doc
 
 from scoring.models import Claim
 from scoring.patterns import CompiledRubric, CompiledRule
-from scoring.structure import CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
+from scoring.structure import CONTACT, DATED, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
 NEGATION_REACH = 15  # tokens between a negation and the term it negates, in one clause
 CREDIT_RANK = {"full": 2, "partial": 1, "none": 0}
 COMPANY_NAME_MAX_WORDS = 6
 NAME_CONNECTORS = {"&", "and", "of", "-"}
+BOLD_LABEL_MAX_WORDS = 12
+BOLD_START = re.compile(r"(?:[-•·*]\s+)?\*\*")
 
 
 @dataclass
@@ -101,7 +103,7 @@ class ClaimFinder:
                 continue
             block = structure.block_at(base + start)
             kind = structure.blocks[block].kind
-            if kind in (HEADING, HEADER_ROW):
+            if kind in (HEADING, HEADER_ROW) or _bold_label(text, start, end):
                 continue  # context for what follows, never evidence on its own
             positions: dict[int, list[int]] = defaultdict(list)
             for key, s_, _e in ms:
@@ -286,6 +288,16 @@ class ClaimFinder:
         return out
 
 
+def _bold_label(text: str, start: int, end: int) -> bool:
+    """A run-in heading: a sentence set entirely in bold ("**We personalize the Web site.**
+    We use ...", "- **The electoral roll.** We use ...")."""
+    m = BOLD_START.match(text, start, end)
+    if not m or DATED.search(text, start, end):
+        return False  # "**Updated September 15, 2014**" says something
+    closing = text.find("**", m.end())
+    return closing != -1 and closing >= end - 2 and len(text[m.end():closing].split()) <= BOLD_LABEL_MAX_WORDS
+
+
 def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool:
     """For a reverse-scored element a stated practice ("none") outranks everything."""
     if reverse and "none" in (new[0], old[0]):
@@ -296,6 +308,10 @@ def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
+    if text.startswith("** ", start) and start + 3 < end:
+        start += 3  # the closing marker of a bold label before the sentence ("**Label.** Text")
+        while start < end and text[start].isspace():
+            start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end

@@ -125,3 +125,16 @@ def test_a_date_and_a_change_notice_together_are_full(scorer):
     both = ("Last updated 1 May 2025.\n"
             "If we change this notice, we will post the changes on this page and notify you by email.")
     assert credit(scorer, both, "accountability", "versioned")[0] == "full"
+
+
+def test_a_run_in_bold_label_is_a_heading_not_evidence(scorer):
+    text = "- **The electoral roll.** Every year we receive the full electoral register from the council."
+    _, quotes = credit(scorer, text, "data-sources", "electoral-register")
+    assert quotes == ["Every year we receive the full electoral register from the council."]
+
+
+def test_off_topic_sentences_are_never_evidence(scorer):
+    text = ("## Children's privacy\nParents with questions may email privacy@party.example.\n"
+            "If you are a job applicant, we keep your application for 6 months.")
+    card = scorer.score_texts([("u", "privacy_notice", text)])
+    assert [ev.quote for s in card.steps for e in s.elements for ev in e.evidence] == []
