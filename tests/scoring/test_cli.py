@@ -1,4 +1,4 @@
-"""`partywatch score`: local files as one party's set, table and JSON, clear errors."""
+"""`partywatch score` and `partywatch rubric evaluate`: output, exit status, clear errors."""
 
 from __future__ import annotations
 
@@ -91,3 +91,20 @@ def test_score_url_served_locally():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_rubric_evaluate_reports_agreement_and_gates_on_min_agreement():
+    corpus = str(CORPUS)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["rubric", "evaluate", corpus, "--min-agreement", "0.5"])
+    assert ok.exit_code == 0, ok.output
+    assert "step agreement" in ok.output and "element agreement" in ok.output
+    assert "evidence precision" in ok.output and "confusion" in ok.output
+    low = runner.invoke(main, ["rubric", "evaluate", corpus, "--min-agreement", "1.0", "--show", "0"])
+    assert low.exit_code == 1 and "below --min-agreement" in low.output
+    as_json = runner.invoke(main, ["rubric", "evaluate", corpus, "--format", "json"])
+    report = json.loads(as_json.output)
+    assert report["steps"]["total"] == 150 and report["evidence"]["unreviewed"] == 0
+    assert all({"document", "subject", "label", "got", "why", "quote"} <= set(d) for d in report["disagreements"])
+    missing = runner.invoke(main, ["rubric", "evaluate", "/no/such/corpus"])
+    assert missing.exit_code == 1 and "no such folder" in missing.output
