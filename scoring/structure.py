@@ -21,8 +21,6 @@ ITEM = "item"
 ROW = "row"
 HEADER_ROW = "header_row"
 CONTACT = "contact"
-# Blocks that are never evidence on their own (they may be context for others).
-NOT_EVIDENCE = frozenset({HEADING, HEADER_ROW, CONTACT})
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
 BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*[.:]?\s*$")
@@ -80,13 +78,6 @@ class Structure:
         block = self.blocks[index]
         extra = tuple(i for i in (block.header, block.intro) if i is not None)
         return block.parents + extra
-
-    def heading_text(self, index: int) -> str:
-        return " › ".join(self.line(i) for i in self.blocks[index].parents)
-
-    def line(self, index: int) -> str:
-        b = self.blocks[index]
-        return self.text[b.start:b.end].strip().lstrip("#").strip().strip("*").strip()
 
 
 def _words(line: str) -> int:
