@@ -213,18 +213,19 @@ class ClaimFinder:
         has_context = bool(s.keys & c.context) or in_supplier_table
         role = next((c.roles[k] for k, p in sorted(((k, min(ps)) for k, ps in s.positions.items()
                                                    if k in c.roles), key=lambda kp: kp[1])), None)
-        if not has_context or (role is None and not (s.keys & set(c.known_names))):
+        known_here = s.keys & c.known_keys
+        if not has_context or (role is None and not known_here):
             return []
-        if any(self._negated(s, p) for k in s.keys & set(c.known_names) for p in s.positions[k]):
+        if any(self._negated(s, p) for k in known_here for p in s.positions[k]):
             return []  # "we don't upload anything to Facebook" names no supplier
-        known = [(min(s.positions[k]), c.known_names[k], True) for k in s.keys & set(c.known_names)]
+        known = [(min(s.positions[k]), c.known_names[k], True) for k in known_here]
         found = sorted(known + self._company_names(s, in_supplier_table))
         out: list[Claim] = []
         seen: set[str] = set()
         for n, (pos, name, is_known) in enumerate(found):
             name = name.strip(" .,;:")
             low = name.lower()
-            if low in seen or low in c.not_names or (not is_known and not self._acceptable_name(name)):
+            if low in seen or low in c.not_names or (not is_known and not self._organisation_like(name)):
                 continue
             seen.add(low)
             # the role stated after this name and before the next one, else the sentence's first
@@ -232,22 +233,20 @@ class ClaimFinder:
             own = [(p, c.roles[k]) for k, ps in s.positions.items() if k in c.roles for p in ps if pos <= p < upto]
             name_role = min(own)[1] if own else role
             incidental = name_role is None or name_role in c.incidental_roles
-            role_for_name = name_role
             credit = "partial" if incidental else "full"
-            detail = {"supplier": name, "role": role_for_name, "incidental": incidental, "rule": "suppliers/named",
+            detail = {"supplier": name, "role": name_role, "incidental": incidental, "rule": "suppliers/named",
                       "strength": 2 + (s.block_kind == ROW) + (not incidental)}
             for step_id, el in c.supplier_elements:
                 if ctx.kind in el.applies_to:
                     out.append(Claim(step_id, el.id, credit, quote, ctx.url, start, end, detail))
         return out
 
-    def _acceptable_name(self, name: str) -> bool:
-        c = self.c
+    def _organisation_like(self, name: str) -> bool:
+        """Not an e-mail address or web address, nor the party or a public body."""
         low = name.lower()
-        if not name or low in c.not_names or "@" in name or re.search(r"https?:|www\.|\.(com|org|uk|net)\b", low):
+        if not name or "@" in name or re.search(r"https?:|www\.|\.(com|org|uk|net)\b", low):
             return False
-        words = set(re.findall(r"[a-z]+", low))
-        return not (words & c.not_name_words)
+        return not (set(re.findall(r"[a-z]+", low)) & self.c.not_name_words)
 
     def _company_names(self, s: Sentence, in_supplier_table: bool) -> list[tuple[int, str, bool]]:
         """(token position, name, False) for 'Acme Print Ltd', 'Blue Sheep Limited'; in a

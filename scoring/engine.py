@@ -22,8 +22,6 @@ from scoring.rubric import DOCUMENT_KINDS, Rubric
 from scoring.scorecard import build_scorecard
 from scoring.structure import parse
 
-CHUNK_CHARS = MAX_CHUNK_CHARS
-
 
 class Scorer:
     """Compile a rubric once; score many documents with it."""
@@ -63,15 +61,15 @@ class Scorer:
 
 
 def _chunks(text: str) -> Iterable[tuple[int, str]]:
-    """Split text into pieces of at most CHUNK_CHARS, at line breaks where possible."""
+    """Split text into pieces of at most MAX_CHUNK_CHARS, at line breaks where possible."""
     n = len(text)
     pos = 0
     while pos < n:
-        end = min(n, pos + CHUNK_CHARS)
+        end = min(n, pos + MAX_CHUNK_CHARS)
         if end < n:
-            cut = text.rfind("\n", pos + CHUNK_CHARS // 2, end)
+            cut = text.rfind("\n", pos + MAX_CHUNK_CHARS // 2, end)
             if cut == -1:
-                cut = text.rfind(" ", pos + CHUNK_CHARS // 2, end)
+                cut = text.rfind(" ", pos + MAX_CHUNK_CHARS // 2, end)
             if cut != -1:
                 end = cut + 1
         yield pos, text[pos:end]

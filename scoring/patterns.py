@@ -190,6 +190,7 @@ class CompiledRubric:
             key = nlp.vocab.strings.add("KNOWN::" + name)
             self.known.add("KNOWN::" + name, [nlp.make_doc(name)])
             self.known_names[key] = name
+        self.known_keys = frozenset(self.known_names)
         self.rules: list[CompiledRule] = []
         self.rules_by_key: dict[int, list[int]] = defaultdict(list)
         self.supplier_elements: list[tuple[str, Element]] = []

@@ -15,6 +15,7 @@ from scoring.rubric import DOCUMENT_KINDS, Element, Rubric
 EVIDENCE_PER_ELEMENT = 3
 SUPPLIERS_SHOWN = 5
 SHORT_QUOTE_WORDS = 5
+CREDIT_OF_RANK = {rank: credit for credit, rank in CREDIT_RANK.items()}
 
 Found = list[tuple[Claim, int | None]]  # a claim and the snapshot it came from
 
@@ -58,7 +59,7 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
         res.evidence = strongest_first([x for x in found if x[0].credit == "none"])
         return res
     best = max(CREDIT_RANK[cl.credit] for cl, _ in found)
-    res.credit = {2: "full", 1: "partial", 0: "none"}[best]
+    res.credit = CREDIT_OF_RANK[best]
     res.evidence = strongest_first([x for x in found if CREDIT_RANK[x[0].credit] == best])
     if res.credit == "partial" and (el.full_from_partials or el.full_from_claims):
         _add_up(res, el, found)
@@ -108,7 +109,7 @@ def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementRe
     if from_rules:
         best = max(CREDIT_RANK[cl.credit] for cl, _ in from_rules)
         if best > CREDIT_RANK[res.credit]:
-            res.credit = {2: "full", 1: "partial"}[best]
+            res.credit = CREDIT_OF_RANK[best]
             res.evidence = strongest_first([x for x in from_rules if CREDIT_RANK[x[0].credit] == best])
     return res
 
