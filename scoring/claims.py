@@ -152,7 +152,7 @@ class ClaimFinder:
                 q_start, q_end = self._quote_span(sentence, start, end, found_at, tok_start, tok_end)
                 detail = {"rule": rule.rule_id, "strength": strength}
                 if rule.adds_up:
-                    detail["adds_up"] = True
+                    detail["adds_up"] = len(rule.groups[0] & sentence.keys) if rule.adds_up == "per_term" else 1
                 out.append(Claim(step_id, element_id, credit, text[q_start:q_end], ctx.url,
                                  base + q_start, base + q_end, detail))
             if c.supplier_elements and kind != CONTACT:

@@ -154,7 +154,7 @@ class CompiledRule:
     not_in_section: frozenset[int]
     in_paragraph: frozenset[int]  # one must match in the sentence's paragraph or list item
     negated: bool  # the find term must be negated in its own clause
-    adds_up: bool  # counts towards the element's full_from_claims
+    adds_up: bool | str  # counts towards the element's full_from_claims (True or "per_term")
 
 
 class CompiledRubric:

@@ -131,8 +131,10 @@ class Rule(Model):
     not_in_section: list[Term] | None = None
     in_paragraph: list[Term] | None = None
     negated: bool = False
-    # a partial sentence that counts towards the element's full_from_claims
-    adds_up: bool = False
+    # a partial sentence that counts towards the element's full_from_claims: once, or with
+    # "per_term" once for each different `find` term in it ("public task for canvassing and
+    # consent for the newsletter" gives two bases)
+    adds_up: Union[bool, Literal["per_term"]] = False
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="before")

@@ -204,3 +204,20 @@ def test_a_hedged_named_supplier_earns_only_partial(scorer):
     hedged = "We may place online advertising with third-party vendors, including Google, shown on other sites."
     assert supplier_credits(hedged) == ["partial"]
     assert supplier_credits("We use Google to place our online advertising.") == ["full"]
+
+
+def test_one_sentence_giving_several_bases_adds_up(scorer):
+    one = "For our newsletters we rely on your consent."
+    assert credit(scorer, one, "lawful-basis", "bases-named")[0] == "partial"
+    several = ("We rely on democratic engagement (public task) for canvassing, on consent for our email "
+               "newsletter, and on legitimate interests for keeping a record of people who asked us not to "
+               "contact them.")
+    assert credit(scorer, several, "lawful-basis", "bases-named")[0] == "full"
+    assert credit(scorer, several, "lawful-basis", "per-purpose")[0] == "full"
+
+
+def test_somewhere_to_write_without_an_address_is_partial(scorer):
+    text = "If you wish to exercise any of your rights, please write to the General Secretary."
+    assert credit(scorer, text, "rights", "how-to-exercise")[0] == "partial"
+    honest = "If you wish to exercise any of your rights, please email dpo@party.example."
+    assert credit(scorer, honest, "rights", "how-to-exercise")[0] == "full"

@@ -99,7 +99,7 @@ def test_more_kinds_of_mistakes(rubric_text):
 
 def test_structure_and_pattern_mistakes_reported_together(rubric_text):
     text = broken(rubric_text, "    title: Where voters' data comes from", "    titel: Where voters' data comes from")
-    text = broken(text, "[{LIKE_EMAIL: true}], \"write to\"", "[{LIKE_EMAL: true}], \"write to\"")
+    text = broken(text, "[{LIKE_EMAIL: true}], \"online form\"", "[{LIKE_EMAL: true}], \"online form\"")
     msgs = [f"{p.path}: {p.message}" for p in problems(text).problems]
     assert "steps[0].titel: unknown key 'titel' (did you mean 'title'?)" in msgs
     assert any("unknown token attribute 'LIKE_EMAL' (did you mean 'LIKE_EMAIL'?)" in m for m in msgs)
