@@ -29,12 +29,16 @@ def quote_anchor(start: int, end: int) -> str:
 
 
 def evidence_path(snapshot_id: int | None, start: int | None, end: int | None) -> str | None:
-    """'versions/42.html#q-120-245', or None for evidence that names no snapshot."""
-    if snapshot_id is None:
+    """'versions/42.html#q-120-245', or None for evidence that names no snapshot (or names
+    it with something other than a number: a hand-edited row must not stop an export)."""
+    try:
+        if snapshot_id is None:
+            return None
+        if start is None or end is None:
+            return version_path(snapshot_id)
+        return f"{version_path(snapshot_id)}#{quote_anchor(start, end)}"
+    except (TypeError, ValueError):
         return None
-    if start is None or end is None:
-        return version_path(snapshot_id)
-    return f"{version_path(snapshot_id)}#{quote_anchor(start, end)}"
 
 
 def diff_path(old_snapshot_id: int, new_snapshot_id: int) -> str:

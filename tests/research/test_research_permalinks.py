@@ -321,3 +321,21 @@ def test_version_and_diff_pages_render_in_headless_chromium(site, history, tmp_p
         assert run.returncode == 0, run.stderr[-2000:]
         assert_screenshot(shot, 1200)
         shutil.copy(shot, keep / f"{name}.png")
+
+
+def test_exported_evidence_carries_the_permalink_of_each_quote(site, history, database_url, tmp_path):
+    import csv
+
+    from partywatch.commands.export import command as export_command
+
+    out = tmp_path / "export"
+    result = CliRunner().invoke(export_command, ["--db", database_url, "--format", "csv", "--out", str(out),
+                                                 "--table", "evidence"])
+    assert result.exit_code == 0, result.output
+    with (out / "evidence.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    for row in rows:
+        assert row["version_path"] == f"versions/{row['snapshot_id']}.html#q-{row['start']}-{row['end']}"
+        page, anchor = row["version_path"].split("#")
+        assert f'id="{anchor}"' in (site / page).read_text(encoding="utf-8")
