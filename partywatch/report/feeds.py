@@ -23,7 +23,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from history import store
-from history.models import Scorecard, ScorecardChange, Snapshot
+from history.models import Document, Scorecard, ScorecardChange, Snapshot
 from history.permalinks import evidence_path, feed_path, page_name, published_url
 from partywatch.report.versions import Marks
 
@@ -92,13 +92,14 @@ class FeedBuilder:
         self.session = session
         self.party_names = party_names
         self.marks = marks
-        self.snapshots: dict[int, tuple[int, datetime]] = {}  # id -> (document id, fetched_at)
+        self.snapshots: dict[int, tuple[str, datetime]] = {}  # id -> (document URL, fetched_at)
 
-    def _snapshot(self, snapshot_id) -> tuple[int, datetime] | None:
-        if snapshot_id is None:
+    def _snapshot(self, snapshot_id) -> tuple[str, datetime] | None:
+        if not isinstance(snapshot_id, int):
             return None
         if snapshot_id not in self.snapshots:
-            row = self.session.execute(select(Snapshot.document_id, Snapshot.fetched_at)
+            row = self.session.execute(select(Document.url, Snapshot.fetched_at)
+                                       .join(Document, Document.id == Snapshot.document_id)
                                        .where(Snapshot.id == snapshot_id)).first()
             if row is None:
                 return None
@@ -157,8 +158,8 @@ class FeedBuilder:
     def _document_version(self, card: Scorecard, url: str) -> str | None:
         """The version page of the document at `url` this scorecard was computed from."""
         for snapshot_id in card.snapshot_ids or []:
-            snapshot = self.session.get(Snapshot, snapshot_id)
-            if snapshot is not None and snapshot.document.url == url:
+            snapshot = self._snapshot(snapshot_id)
+            if snapshot is not None and snapshot[0] == url:
                 return evidence_path(snapshot_id, None, None)
         return None
 

@@ -100,7 +100,13 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
         documents: dict[str, list[Document]] = {}
         for document in session.scalars(select(Document).order_by(Document.party_id, Document.url)):
             documents.setdefault(document.party_id, []).append(document)
-        fetched_at = dict(session.execute(select(Snapshot.id, Snapshot.fetched_at)).all())
+        fetched_at: dict[int, datetime] = {}
+        latest_version: dict[int, str] = {}  # document id -> its newest stored version's page
+        for snapshot_id, document_id, fetched in session.execute(
+                select(Snapshot.id, Snapshot.document_id, Snapshot.fetched_at)
+                .order_by(Snapshot.fetched_at, Snapshot.id)):
+            fetched_at[snapshot_id] = fetched
+            latest_version[document_id] = version_path(snapshot_id)
         conn = session.connection()
         marks.add_claims(session)
 
@@ -148,7 +154,7 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
                 chart=f"../charts/{chart.name}", chart_alt=describe_history(history),
                 history=history, recent_points=list(reversed(history.points[-30:])),
                 changes=step_changes(conn, party.id, limit=30),
-                documents=documents.get(party.id, []),
+                documents=documents.get(party.id, []), latest_version=latest_version,
             ), encoding="utf-8")
             result.party_pages[party.id] = page
 
