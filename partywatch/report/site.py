@@ -168,8 +168,11 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
         entries: dict[int, Entry] = {}
         feeds: dict[str | None, list[Entry]] = {}
         for party_id in [None, *party_names]:
-            feeds[party_id] = [entries.setdefault(card.id, builder.entry(card))
-                               for card in builder.changed_scorecards(party_id)]
+            feeds[party_id] = []
+            for card in builder.changed_scorecards(party_id):
+                if card.id not in entries:  # the all-parties feed already made most of them
+                    entries[card.id] = builder.entry(card)
+                feeds[party_id].append(entries[card.id])
 
         if progress:
             progress("the stored versions of every document")

@@ -339,3 +339,16 @@ def test_exported_evidence_carries_the_permalink_of_each_quote(site, history, da
         assert row["version_path"] == f"versions/{row['snapshot_id']}.html#q-{row['start']}-{row['end']}"
         page, anchor = row["version_path"].split("#")
         assert f'id="{anchor}"' in (site / page).read_text(encoding="utf-8")
+
+
+def test_overlapping_quotes_share_one_highlight_and_each_keeps_its_anchor():
+    from partywatch.report.versions import Mark, highlight
+
+    text = "We use <b>Acme</b> Ltd. It prints & posts leaflets. We keep data."
+    marks = [Mark(0, 23, text[0:23]), Mark(7, 51, text[7:51]), Mark(52, 65, "Not what it says there."),
+             Mark(60, 999, "beyond the text")]
+    parser = DocText()
+    parser.feed(f'<div class="doc-text">{highlight(text, marks)}</div>')
+    assert parser.text == text  # nothing lost, nothing doubled, "<b>" and "&" as text
+    assert parser.anchors == {"q-0-23": 0, "q-7-51": 7}  # a quote not at its offsets gets no mark
+    assert parser.marks == [("q-0-23", 0, 51)]
