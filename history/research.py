@@ -27,6 +27,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, text
 
+from history.permalinks import evidence_path
+
 VIEW_NAMES = ("v_latest_scorecard", "v_step_history", "v_step_changes")
 
 
@@ -330,6 +332,9 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("start", "integer", "Start character offset in the snapshot's extracted text.", True),
         _c("end", "integer", "End character offset (exclusive).", True),
         _c("snapshot_id", "integer", "The snapshot quoted (snapshots.snapshot_id).", True),
+        _c("version_path", "string", "The quote on its stored version in the `partywatch report` site, "
+                                     "relative to the site's root (versions/<snapshot_id>.html#q-<start>-<end>).",
+           True),
     ), ("scorecard_id", "step_id", "element_id", "evidence_index"),
         (("scorecard_id", "scorecards", "scorecard_id"),)),
     ExportTable("changes", "What moved since the party's previous scorecard of the same rubric version.", (
@@ -512,8 +517,9 @@ def _element_and_evidence_batches(conn: Connection, cards: dict) -> Iterator[tup
                 if not isinstance(quote, dict):
                     quote = {"quote": str(quote)}
                 get = quote.get
+                start, end, snapshot_id = get("start"), get("end"), get("snapshot_id")
                 evidence.append((card_id, party_id, step_id, element_id, index, get("quote"), get("url"),
-                                 get("start"), get("end"), get("snapshot_id")))
+                                 start, end, snapshot_id, evidence_path(snapshot_id, start, end)))
             elements.append((card_id, party_id, step_id, element_id, position, credit, len(quotes),
                              looked_for))
         yield elements, evidence
