@@ -11,6 +11,7 @@ from partywatch.commands import (
     demo,
     export,
     history,
+    import_copy,
     report,
     rescore,
     rubric,
@@ -35,7 +36,7 @@ def main() -> None:
     """
 
 
-for module in (check, score, demo, rescore, serve, rubric, history, export, report, db):
+for module in (check, score, demo, rescore, serve, import_copy, rubric, history, export, report, db):
     main.add_command(module.command)
 
 
