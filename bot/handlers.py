@@ -159,7 +159,8 @@ async def show_score(update: Update, bc: BotContext, party_id: str, name: str) -
     if card is None:
         return
     buttons = [(f"{step.title}", f"why:{party_id}:{step.step_id}") for step in card.steps]
-    await reply(update, render.render_score(name, party_id, card), keyboard(buttons, 2))
+    sources = await db(q.scorecard_sources, bc.engine, card)
+    await reply(update, render.render_score(name, party_id, card, sources), keyboard(buttons, 2))
 
 
 async def score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -190,7 +191,8 @@ async def show_why(update: Update, bc: BotContext, party_id: str, name: str, ste
         return
     rubric = {s.id: s for s in await db(bc.steps)}
     questions = rubric[found.id].questions if found.id in rubric else {}
-    await reply(update, render.render_why(name, party_id, card, found.id, questions))
+    sources = await db(q.scorecard_sources, bc.engine, card)
+    await reply(update, render.render_why(name, party_id, card, found.id, questions, sources))
 
 
 async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -128,6 +128,7 @@ def build_site(engine: Engine, out_dir: Path | str,
                 history=history, recent_points=list(reversed(history.points[-30:])),
                 changes=step_changes(conn, party.id, limit=30),
                 documents=documents.get(party.id, []),
+                source_notes=dict(store.source_notes(session, card.snapshot_ids)),
             ), encoding="utf-8")
             result.party_pages[party.id] = page
 
