@@ -193,6 +193,7 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format, archive
     Examples:
       partywatch check
       partywatch check --party snp --party labour --format json
+      partywatch check --archive-fallback
       partywatch check --db postgresql://app@db/partywatch
     """
     engine = open_db(db_url)
