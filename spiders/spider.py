@@ -104,7 +104,8 @@ class PartySpider(scrapy.Spider):
         self._seen.add((party, url))
         meta = {"party_id": party, "document_url": url, "kind": kind, "depth": depth,
                 "source": source, "download_slot": host_key(url)}
-        headers = conditional_headers(*self.validators.get((party, url), (None, None)))
+        # Only a document has a stored copy to keep; a page crawled for its links is read whole.
+        headers = conditional_headers(*self.validators.get((party, url), (None, None))) if kind else {}
         if headers:
             meta["handle_httpstatus_list"] = [304]  # "not modified" is an answer, not an error
         return scrapy.Request(
