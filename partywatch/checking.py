@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy import Engine, select, text
 
@@ -31,6 +31,9 @@ from partywatch.parties import PartiesError, load_parties, select_parties
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
 # by the pipeline when it diffs scorecards; re-exported here for check's callers.
 from partywatch.pipeline import summarise_text_change  # noqa: F401
+
+if TYPE_CHECKING:
+    from partywatch.archive import WaybackArchive
 
 __all__ = ["run_check", "CheckError", "CheckReport", "PartyReport", "DocumentReport",
            "summarise_text_change"]
@@ -178,7 +181,7 @@ def run_check(
     crawl_timeout: float | None = None,
     crawl_options: dict | None = None,
     archive_fallback: bool = False,
-    archive=None,
+    archive: WaybackArchive | None = None,
 ) -> CheckReport:
     """Crawl, score, store and queue notifications for the parties (all, or `party_ids`).
 
