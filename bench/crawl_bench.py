@@ -139,7 +139,7 @@ def main() -> None:
                            on_event=on_event, crawl_timeout=3600)
         after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = after.ru_utime + after.ru_stime - server_cpu.ru_utime - server_cpu.ru_stime
-        first_bytes = Handler.body_bytes
+        first_bytes, first_requests = Handler.body_bytes, Handler.count
         if args.recrawl:
             Handler.body_bytes = Handler.not_modified = 0
             again = run_crawl(db_url, str(Path(tmp) / "parties.yaml"), None, delay=args.delay,
@@ -156,7 +156,7 @@ def main() -> None:
     bound = args.pages * args.delay
     print(f"sites × pages          {args.parties} × {args.pages} = {pages} pages "
           f"(+{args.parties} robots.txt), delay {args.delay} s per host, {os.cpu_count()} CPUs")
-    print(f"requests served        {Handler.count}; documents stored {fetched}")
+    print(f"requests served        {first_requests}; documents stored {fetched}")
     print(f"crawl time             {crawl_time:.2f} s (scrapy engine open → close)")
     print(f"subprocess wall time   {result.elapsed:.2f} s")
     print(f"pages per second       {pages / crawl_time:.1f} (crawl), {pages / result.elapsed:.1f} (wall)")
