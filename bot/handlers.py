@@ -162,7 +162,8 @@ async def show_score(update: Update, bc: BotContext, party_id: str, name: str) -
     if card is None:
         return
     buttons = [(f"{step.title}", f"why:{party_id}:{step.step_id}") for step in card.steps]
-    await reply(update, render.render_score(name, party_id, card), keyboard(buttons, 2))
+    sources = await db(q.scorecard_sources, bc.engine, card)
+    await reply(update, render.render_score(name, party_id, card, sources), keyboard(buttons, 2))
 
 
 async def score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -196,7 +197,8 @@ async def show_why(update: Update, bc: BotContext, party_id: str, name: str, ste
     snapshot_ids = [item.get("snapshot_id") for element in card.elements if element.step_id == found.id
                     for item in element.evidence or []]
     fetched = await db(q.snapshot_dates, bc.engine, snapshot_ids)
-    await reply(update, render.render_why(name, party_id, card, found.id, questions,
+    sources = await db(q.scorecard_sources, bc.engine, card)
+    await reply(update, render.render_why(name, party_id, card, found.id, questions, sources,
                                           site_url=bc.site_url, fetched=fetched))
 
 

@@ -152,6 +152,8 @@ def render_notification(payload: dict) -> str:
             summary = document.get("summary")
             lines.append(f"📄 {esc(change)}: {link(document.get('url', ''), shorten(document.get('url', ''), 80))}"
                          + (f" — {esc(shorten(summary, LINE_LIMIT))}" if summary else ""))
+        lines.extend(source_lines([(source.get("url", ""), source.get("note", ""))
+                                   for source in party.get("sources") or []]))
         if old and not moved:
             lines.append(f"<i>Grade {esc(new.get('grade', '?'))}, score {fmt_score(new.get('overall'))}: "
                          "unchanged.</i>")
@@ -167,11 +169,16 @@ def render_notification(payload: dict) -> str:
 # --- scorecards --------------------------------------------------------------------------
 
 
-def render_score(name: str, party_id: str, card) -> str:
-    """/score: grade, overall and each step's score."""
+def source_lines(sources: Sequence[tuple[str, str]]) -> list[str]:
+    """A line per document scored from a copy the crawl did not fetch (archived, imported)."""
+    return [f"📄 {link(url, shorten(url, 80))} scored {esc(note)}" for url, note in sources]
+
+
+def render_score(name: str, party_id: str, card, sources: Sequence[tuple[str, str]] = ()) -> str:
+    """/score: grade, overall and each step's score; `sources` label copies not fetched."""
     lines = [f"<b>{esc(name)}</b> ({esc(party_id)})",
              f"Grade <b>{esc(card.grade)}</b> · overall <b>{fmt_score(card.overall)}</b>/100",
-             f"<i>as of {card.created_at:%Y-%m-%d %H:%M} UTC</i>", ""]
+             f"<i>as of {card.created_at:%Y-%m-%d %H:%M} UTC</i>", *source_lines(sources), ""]
     for step in card.steps:
         lines.append(f"<code>{fmt_score(step.score):>5}</code>  {esc(step.title)}")
     lines.append("")
@@ -193,15 +200,18 @@ def evidence_links(item: dict, site_url: str | None, fetched: dict[int, datetime
     return f"{link(url)} (as read on {fetched_at:%d %b %Y})"
 
 
-def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str, str], *,
+def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str, str],
+               sources: Sequence[tuple[str, str]] = (), *,
                site_url: str | None = None, fetched: dict[int, datetime] | None = None) -> str:
     """/why: each element's credit with its quoted evidence and link.
 
+    `sources` says where copies that were not fetched came from (archived, imported);
     `fetched` maps the evidence's snapshot ids to their fetch times; `site_url` is where
     `partywatch report` publishes the stored versions."""
     fetched = fetched or {}
     step = next(s for s in card.steps if s.step_id == step_id)
-    lines = [f"<b>{esc(name)}</b> · <b>{esc(step.title)}</b>: {fmt_score(step.score)}/100", ""]
+    lines = [f"<b>{esc(name)}</b> · <b>{esc(step.title)}</b>: {fmt_score(step.score)}/100",
+             *source_lines(sources), ""]
     for element in (e for e in card.elements if e.step_id == step_id):
         label = questions.get(element.element_id) or element.element_id
         lines.append(f"{CREDIT_MARKS.get(element.credit, '•')} <b>{esc(element.credit)}</b> — {esc(shorten(label, 200))}")

@@ -88,9 +88,17 @@ class Document(Base):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_ok_at: Mapped[datetime | None] = mapped_column(DateTime)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # HTTP validators of the latest fetched content, sent back as If-None-Match /
+    # If-Modified-Since so an unchanged document costs a 304 (cleared when a copy that
+    # was not fetched becomes current, so that copy is never confirmed by them).
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
 
     party: Mapped[Party] = relationship(back_populates="documents")
     snapshots: Mapped[list[Snapshot]] = relationship(back_populates="document")
+
+
+PROVENANCES = ("fetched", "imported", "archived")
 
 
 class Snapshot(Base):
@@ -108,8 +116,27 @@ class Snapshot(Base):
     text: Mapped[str | None] = mapped_column(Text)  # extracted text; offsets refer to it
     extraction_error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Where the content came from: PROVENANCES. An imported or archived copy also says
+    # when it was captured (the date given to import, the archive's timestamp).
+    provenance: Mapped[str] = mapped_column(String(16), default="fetched", server_default="fetched")
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     document: Mapped[Document] = relationship(back_populates="snapshots")
+
+    @property
+    def source_note(self) -> str | None:
+        """How scorecards, the bot and the report label a copy the crawl did not fetch:
+        "from an archived copy of 2025-10-01"; None for a fetched one."""
+        return source_note(self.provenance, self.captured_at)
+
+
+def source_note(provenance: str | None, captured_at: datetime | None) -> str | None:
+    when = f"{captured_at:%Y-%m-%d}" if captured_at else "an unknown date"
+    if provenance == "archived":
+        return f"from an archived copy of {when}"
+    if provenance == "imported":
+        return f"from a copy saved by hand on {when}"
+    return None
 
 
 class Fetch(Base):

@@ -273,7 +273,11 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("size_bytes", "integer", "Size of the raw content in bytes."),
         _c("text_chars", "integer", "Length of the extracted text in characters; empty if none.", True),
         _c("extraction_error", "string", "Why no text could be extracted, if so.", True),
-        _c("fetched_at", "datetime", "When this content was first fetched (UTC)."),
+        _c("fetched_at", "datetime", "When this content was first stored (UTC)."),
+        _c("provenance", "string", "Where the content came from: fetched (by the crawl), imported "
+                                   "(saved by hand, `partywatch import`) or archived (a web archive's copy)."),
+        _c("captured_at", "datetime", "When an imported or archived copy was made (the date given to "
+                                      "import, the archive's timestamp; UTC); empty for fetched content.", True),
     ), ("snapshot_id",), (("document_id", "documents", "document_id"),)),
     ExportTable("runs", "Each `partywatch check` or `rescore` invocation.", (
         _c("run_id", "integer", "Run id."),
@@ -367,7 +371,7 @@ _SIMPLE_SELECTS: dict[str, str] = {
     "documents": "SELECT id, party_id, url, kind, status, first_seen_at, last_ok_at, "
                  "consecutive_failures FROM documents ORDER BY id",
     "snapshots": "SELECT s.id, s.document_id, d.party_id, s.content_hash, s.content_type, s.size, "
-                 "LENGTH(s.text), s.extraction_error, s.fetched_at "
+                 "LENGTH(s.text), s.extraction_error, s.fetched_at, s.provenance, s.captured_at "
                  "FROM snapshots s JOIN documents d ON d.id = s.document_id ORDER BY s.id",
     "runs": "SELECT id, kind, started_at, finished_at, status, error FROM runs ORDER BY id",
     "rubric_versions": "SELECT id, version, content_hash, created_at FROM rubric_versions ORDER BY id",

@@ -51,6 +51,8 @@ class PartyEntry(BaseModel):
     jurisdiction: str
     homepage: str
     documents: list[DocumentEntry] = []
+    # Score a web archive's latest copy of a document the crawl cannot fetch.
+    archive_fallback: bool = False
 
     _homepage = field_validator("homepage")(classmethod(lambda cls, v: _check_url(v)))
 

@@ -155,6 +155,7 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
                 history=history, recent_points=list(reversed(history.points[-30:])),
                 changes=step_changes(conn, party.id, limit=30),
                 documents=documents.get(party.id, []), latest_version=latest_version,
+                source_notes=dict(store.source_notes(session, card.snapshot_ids)),
             ), encoding="utf-8")
             result.party_pages[party.id] = page
 

@@ -85,6 +85,7 @@ def test_csv_values_are_what_was_stored(history_db, tmp_path):
     assert none and all(r["evidence_count"] == "0" and r["looked_for"] for r in none)
     snapshots = load("snapshots")
     assert {"raw", "text"}.isdisjoint(snapshots[0])
+    assert {r["provenance"] for r in snapshots} == {"fetched"} and not snapshots[0]["captured_at"]
     pdf = [r for r in snapshots if r["content_type"] == "application/pdf"][0]
     assert pdf["text_chars"] == "" and pdf["extraction_error"] == "encrypted PDF"
 
