@@ -68,8 +68,8 @@ def store_spending_items(session: Session, items: Sequence[dict], source: str) -
         chunk = refs[start:start + LOOKUP_CHUNK]
         for row in session.scalars(select(SpendingItem).where(SpendingItem.ec_ref.in_(chunk))):
             stored[row.ec_ref] = row
-        superseded.update(session.execute(select(SpendingItemChange.ec_ref, SpendingItemChange.old_hash)
-                                          .where(SpendingItemChange.ec_ref.in_(chunk))).tuples())
+        superseded.update((ref, digest) for ref, digest in session.execute(
+            select(SpendingItemChange.ec_ref, SpendingItemChange.old_hash).where(SpendingItemChange.ec_ref.in_(chunk))))
     new_rows, changes = [], []
     for item in items:
         values = {name: item.get(name) for name in ITEM_FIELDS}
