@@ -16,6 +16,7 @@ from partywatch.commands import (
     rubric,
     score,
     serve,
+    spending,
 )
 
 
@@ -35,7 +36,7 @@ def main() -> None:
     """
 
 
-for module in (check, score, demo, rescore, serve, rubric, history, export, report, db):
+for module in (check, score, demo, rescore, serve, rubric, history, export, report, db, spending):
     main.add_command(module.command)
 
 
