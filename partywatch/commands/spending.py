@@ -7,9 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from history.research import UnknownParty, find_party
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
@@ -107,24 +105,35 @@ def _money(amount) -> str:
     return f"£{amount:,.2f}"
 
 
-def _gaps_table(gaps: PartyGaps) -> Table:
-    since = f" since {gaps.since}" if gaps.since else ""
-    table = Table(title=f"{gaps.name} ({gaps.party}){since}", title_justify="left", box=box.SIMPLE_HEAD,
-                  pad_edge=False)
-    table.add_column("supplier")
-    table.add_column("paid", justify="right", no_wrap=True)
-    table.add_column("items", justify="right")
-    table.add_column("categories")
-    table.add_column("named in notices as")
-    for title, payees in (("paid, not named", gaps.paid_not_named), ("named and paid", gaps.named_and_paid)):
-        table.add_row(f"[bold]{title}[/] ({len(payees)})", "", "", "", "")
-        for p in payees:
-            named = f"{p.named.name} ({p.match.score:.0f})" if p.named else "–"
-            table.add_row(p.supplier, _money(p.total), str(p.items), ", ".join(p.categories), named)
-    table.add_row(f"[bold]named, not paid[/] ({len(gaps.named_not_paid)})", "", "", "", "")
-    for n in gaps.named_not_paid:
-        table.add_row(n.name, "–", "", n.role or "", n.url)
-    return table
+def _aligned(rows: list[list[str]], indent: str = "    ") -> list[str]:
+    """Rows of cells as lines, each column padded to its widest cell (the last left as is)."""
+    if not rows:
+        return [f"{indent}(none)"]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [indent + "  ".join([cell.ljust(w) for cell, w in zip(row, widths)] + [row[-1]]).rstrip()
+            for row in rows]
+
+
+def _period(payee) -> str:
+    if payee.first and payee.last:
+        return f"{payee.first:%d/%m/%Y}–{payee.last:%d/%m/%Y}"
+    return ""
+
+
+def gaps_lines(gaps: PartyGaps) -> list[str]:
+    """A party's three lists as aligned text: supplier, paid, items, period, categories."""
+    since = f", items since {gaps.since:%d/%m/%Y}" if gaps.since else ""
+    lines = [f"{gaps.name} ({gaps.party}){since}"]
+    lines.append(f"  Paid for data-related work, not named in its notices ({len(gaps.paid_not_named)}):")
+    lines += _aligned([[p.supplier, _money(p.total), _plural(p.items, "item"), _period(p), ", ".join(p.categories)]
+                       for p in gaps.paid_not_named])
+    lines.append(f"  Named and paid ({len(gaps.named_and_paid)}):")
+    lines += _aligned([[p.supplier, _money(p.total), _plural(p.items, "item"),
+                        f'named as "{p.named.name}" ({p.match.how}, {p.match.score:.0f})', p.named.url]
+                       for p in gaps.named_and_paid])
+    lines.append(f"  Named, not paid for data-related work ({len(gaps.named_not_paid)}):")
+    lines += _aligned([[n.name, n.role or "", n.url] for n in gaps.named_not_paid])
+    return lines
 
 
 @command.command("gaps")
@@ -187,10 +196,10 @@ def gaps_command(db_url: str | None, rubric_path: str | None, party: str | None,
     if not results:
         click.echo("No spending items are matched to any party yet: run `partywatch spending import FILE.csv`.")
         return
-    console = Console()
     for gaps in results:
-        console.print(_gaps_table(gaps))
+        click.echo("\n".join(gaps_lines(gaps)))
         if not gaps.scored:
-            click.echo(f"{gaps.party} has no scorecard, so partywatch does not know which suppliers its "
+            click.echo(f"  {gaps.party} has no scorecard, so partywatch does not know which suppliers its "
                        "notices name: run `partywatch check` first.")
+        click.echo("")
     click.echo("Contains Electoral Commission data (Open Government Licence v3.0).")
