@@ -7,12 +7,13 @@ the older values in spending_item_changes. Takes plain dicts, like the rest of h
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from history.models import Claim, Scorecard, SnapshotScoring, SpendingItem, SpendingItemChange, utcnow
@@ -47,6 +48,33 @@ def _same_amount(old, new) -> bool:
     return Decimal(str(old)).quantize(Decimal("0.01")) == Decimal(str(new)).quantize(Decimal("0.01"))
 
 
+@functools.lru_cache(maxsize=64)
+def _sqlite_time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy writes a DateTime in SQLite
+
+
+# What SQLAlchemy would store in SQLite: an amount as a number (the column's NUMERIC
+# affinity turns the exact text into one), dates and times as ISO text.
+_SQLITE_VALUES = {Decimal: str, date: date.isoformat, datetime: _sqlite_time}
+
+
+def _insert_many(session: Session, table: str, rows: list[dict]) -> None:
+    """One executemany straight to the driver. SQLAlchemy's per-row parameter processing
+    is most of an import's time; only plain values (text, numbers, dates) go through here."""
+    conn = session.connection()
+    names = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
+           f"VALUES ({', '.join([mark] * len(names))})")
+    if conn.dialect.name == "sqlite":
+        convert = _SQLITE_VALUES.get
+        data = [tuple([v if (c := convert(type(v))) is None else c(v) for v in row.values()]) for row in rows]
+    else:
+        data = [tuple(row[n] for n in names) for row in rows]
+    conn.exec_driver_sql(sql, data)
+
+
 def store_spending_items(session: Session, items: Sequence[dict], source: str) -> StoreCounts:
     """Insert new items, replace corrected ones (keeping what they replaced), skip the rest.
 
@@ -62,43 +90,52 @@ def store_spending_items(session: Session, items: Sequence[dict], source: str) -
         return counts
     now = utcnow()
     refs = [item["ec_ref"] for item in items]
-    stored: dict[str, SpendingItem] = {}
+    hashes: dict[str, tuple[str, str | None]] = {}  # ec_ref -> (content_hash, party_id)
     superseded: set[tuple[str, str]] = set()
     for start in range(0, len(refs), LOOKUP_CHUNK):
         chunk = refs[start:start + LOOKUP_CHUNK]
-        for row in session.scalars(select(SpendingItem).where(SpendingItem.ec_ref.in_(chunk))):
-            stored[row.ec_ref] = row
-        superseded.update((ref, digest) for ref, digest in session.execute(
-            select(SpendingItemChange.ec_ref, SpendingItemChange.old_hash).where(SpendingItemChange.ec_ref.in_(chunk))))
-    new_rows, changes = [], []
+        for ref, digest, party_id in session.execute(
+                select(SpendingItem.ec_ref, SpendingItem.content_hash, SpendingItem.party_id)
+                .where(SpendingItem.ec_ref.in_(chunk))):
+            hashes[ref] = (digest, party_id)
+        if hashes:
+            superseded.update((ref, digest) for ref, digest in session.execute(
+                select(SpendingItemChange.ec_ref, SpendingItemChange.old_hash)
+                .where(SpendingItemChange.ec_ref.in_(chunk))))
+    new_rows, changes, moved = [], [], {}
     for item in items:
-        values = {name: item.get(name) for name in ITEM_FIELDS}
-        old = stored.get(item["ec_ref"])
-        if old is None:
-            new_rows.append({"ec_ref": item["ec_ref"], **values, "imported_at": now, "updated_at": now})
+        ref = item["ec_ref"]
+        if ref not in hashes:
+            new_rows.append({"ec_ref": ref, **{name: item.get(name) for name in ITEM_FIELDS},
+                             "imported_at": now, "updated_at": now})
             counts.added += 1
             continue
-        if old.content_hash == item["content_hash"] or (item["ec_ref"], item["content_hash"]) in superseded:
+        digest, party_id = hashes[ref]
+        if digest == item["content_hash"] or (ref, item["content_hash"]) in superseded:
             counts.unchanged += 1
-            if old.party_id != item.get("party_id"):
-                old.party_id = item.get("party_id")  # parties.yaml now names its party
+            if party_id != item.get("party_id"):
+                moved[ref] = item.get("party_id")  # parties.yaml now names its party
             continue
+        old = session.get(SpendingItem, ref)
+        values = {name: item.get(name) for name in ITEM_FIELDS}
         differ = [name for name in ITEM_FIELDS if name not in ("content_hash", "party_id")
                   and not (_same_amount(getattr(old, name), values[name])
                            if name.startswith(("total", "amount_")) else getattr(old, name) == values[name])]
         where = f"{source}:{item['_line']}" if item.get("_line") else source
-        changes.append({"ec_ref": item["ec_ref"], "changed_at": now, "source": where, "old_hash": old.content_hash,
+        changes.append({"ec_ref": ref, "changed_at": now, "source": where, "old_hash": old.content_hash,
                         "old": {name: _plain(getattr(old, name)) for name in differ},
                         "new": {name: _plain(values[name]) for name in differ}})
         for name, value in values.items():
             setattr(old, name, value)
         old.updated_at = now
         counts.corrected += 1
-    if new_rows:
-        session.execute(insert(SpendingItem), new_rows)
+    for ref, party_id in moved.items():
+        session.execute(update(SpendingItem).where(SpendingItem.ec_ref == ref).values(party_id=party_id))
     session.flush()
+    if new_rows:
+        _insert_many(session, SpendingItem.__tablename__, new_rows)
     if changes:
-        session.execute(insert(SpendingItemChange), changes)
+        session.connection().execute(insert(SpendingItemChange.__table__), changes)
     return counts
 
 

@@ -42,25 +42,27 @@ class PartyMatcher:
     """Which watched party a row of the export belongs to."""
 
     def __init__(self, parties: Iterable[PartyEntry]):
-        self.parties = list(parties)
-        self.by_number = {_entity_number(p.ec_id): p.id for p in self.parties if p.ec_id}
-        self.by_name = {_name_key(p.name): p.id for p in self.parties}
-        self._cache: dict[tuple[str, str, str], str | None] = {}
+        parties = list(parties)
+        self.by_number = {_entity_number(p.ec_id): p.id for p in parties if p.ec_id}
+        self.by_name = {_name_key(p.name): p.id for p in parties}
+        by_ec_id = {p.ec_id.upper(): p.id for p in parties if p.ec_id}
+        self.by_ec_id = by_ec_id
+        # An ECRef that starts with a party's number ("PP52-..."), but not a longer one ("PP521...").
+        self.ref_prefix = re.compile("|".join(rf"(?:{re.escape(e)})(?!\d)" for e in by_ec_id) or r"(?!)",
+                                     re.IGNORECASE)
+        self._by_entity: dict[tuple[str, str], str | None] = {}  # one entry per entity, not per row
 
     def party_of(self, entity_id: str, entity_name: str, ec_ref: str) -> str | None:
-        prefix = re.match(r"[A-Za-z]*\d*", ec_ref).group(0)
-        key = (entity_id, entity_name, prefix)
-        if key not in self._cache:
-            self._cache[key] = self._find(entity_id, entity_name, ec_ref)
-        return self._cache[key]
-
-    def _find(self, entity_id: str, entity_name: str, ec_ref: str) -> str | None:
-        number = _entity_number(entity_id)
-        if number in self.by_number:
-            return self.by_number[number]
-        for party in self.parties:
-            if party.ec_id and re.match(re.escape(party.ec_id) + r"(?!\d)", ec_ref, re.IGNORECASE):
-                return party.id
+        key = (entity_id, entity_name)
+        party = self._by_entity.get(key)
+        if party is None and key not in self._by_entity:
+            party = self.by_number.get(_entity_number(entity_id)) if entity_id else None
+            self._by_entity[key] = party
+        if party is not None:
+            return party
+        m = self.ref_prefix.match(ec_ref)
+        if m:
+            return self.by_ec_id[m.group(0).upper()]
         return self.by_name.get(_name_key(entity_name))
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -51,7 +51,6 @@ AMOUNTS = {"total", "amount_england", "amount_scotland", "amount_wales", "amount
 DATES = {"date_incurred", "date_paid"}
 FIELDS = [*REQUIRED.values(), *OPTIONAL.values()]
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
-AMOUNT = re.compile(r"^\(?-?£?-?[0-9][0-9,]*(\.[0-9]+)?\)?$")
 # Real exports put some long names and addresses in one field; csv's default cap is 128 KB.
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -67,41 +66,45 @@ class BadRow:
     reason: str
 
 
+# Exports repeat amounts ("£0.00" in three of four nations) and dates thousands of times.
+@functools.lru_cache(maxsize=65_536)
 def parse_amount(text: str) -> Decimal:
     """'£1,250.00' -> Decimal('1250.00'); '-£5.00' and '(£5.00)' are negative (refunds)."""
     value = text.strip().replace(" ", "")
-    if not AMOUNT.match(value):
+    negative = value.startswith(("(", "-", "£-"))
+    if value.startswith("(") != value.endswith(")"):
         raise ValueError(f"amount {text!r} is not a sum of money")
-    negative = value.startswith(("(", "-")) or "£-" in value
-    number = Decimal(value.strip("()").replace("£", "").replace("-", "").replace(",", ""))
+    digits = value.strip("()").replace("£", "").replace("-", "", 1).replace(",", "")
+    if not digits.replace(".", "", 1).isdigit() or not digits.isascii():
+        raise ValueError(f"amount {text!r} is not a sum of money")
+    number = Decimal(digits)
     return -number if negative else number
 
 
+@functools.lru_cache(maxsize=65_536)
 def parse_date(text: str) -> date:
     """'04/07/2024' -> 2024-07-04 (the Commission writes day/month/year)."""
+    parts = text.strip().split("/")
     try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+        if len(parts) != 3 or len(parts[2]) != 4 or not all(p.isdigit() for p in parts):
+            raise ValueError
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError:
         raise ValueError(f"date {text!r} is not dd/mm/yyyy") from None
 
 
 def item_hash(item: dict) -> str:
     """A digest of an item's values: the same item in an older export layout hashes alike."""
-    text = "\x1f".join("" if item.get(name) is None else str(item[name]) for name in FIELDS)
+    text = "\x1f".join(["" if item[name] is None else str(item[name]) for name in FIELDS])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _lines(handle: IO[bytes]) -> Iterator[str]:
-    """Decoded lines: UTF-8 (byte-order mark dropped), a line that is not UTF-8 as Windows-1252."""
-    first = True
-    for raw in handle:
-        if first:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-            first = False
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield raw.decode("cp1252", errors="replace")
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 read as Windows-1252 (what older exports and Excel write)."""
+    return error.object[error.start:error.end].decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("partywatch-cp1252", _cp1252_fallback)
 
 
 def _check_header(header: list[str], path: Path) -> dict[str, int]:
@@ -120,27 +123,32 @@ def _check_header(header: list[str], path: Path) -> dict[str, int]:
     return positions
 
 
-def _item(row: list[str], positions: dict[str, int]) -> dict:
+def _fields(positions: dict[str, int]) -> list[tuple[int | None, str, str, str]]:
+    """(column position or None, column, item field, kind) in the order items are read."""
+    out = []
+    for column, name in (*REQUIRED.items(), *OPTIONAL.items()):
+        kind = ("amount" if name in AMOUNTS else "date" if name in DATES
+                else "required" if name in REQUIRED.values() and name not in MAY_BE_EMPTY else "text")
+        out.append((positions.get(column), column, name, kind))
+    return out
+
+
+def _item(row: list[str], fields: list[tuple[int | None, str, str, str]]) -> dict:
     """The item's fields from one CSV row; ValueError naming the first value that is wrong."""
     item: dict = {}
-    for column, name in (*REQUIRED.items(), *OPTIONAL.items()):
-        index = positions.get(column)
-        value = row[index].strip() if index is not None and index < len(row) else ""
-        if name in AMOUNTS:
-            if not value and name != "total":
-                item[name] = None
-                continue
-            if not value:
-                raise ValueError("no TotalExpenditure")
-            item[name] = parse_amount(value)
-        elif name in DATES:
-            item[name] = parse_date(value) if value else None
-        elif name in REQUIRED.values():
-            if not value and name not in MAY_BE_EMPTY:
+    width = len(row)
+    for index, column, name, kind in fields:
+        value = row[index].strip() if index is not None and index < width else ""
+        if not value:
+            if kind == "required" or name == "total":
                 raise ValueError(f"no {column}")
-            item[name] = value
+            item[name] = "" if name == "entity_id" else None
+        elif kind == "amount":
+            item[name] = parse_amount(value)
+        elif kind == "date":
+            item[name] = parse_date(value)
         else:
-            item[name] = value or None
+            item[name] = value
     return item
 
 
@@ -153,11 +161,12 @@ def read_export(path: str | Path) -> Iterator[tuple[int, dict | BadRow]]:
     """
     path = Path(path)
     try:
-        handle = path.open("rb")
+        # utf-8-sig drops a byte-order mark; newline="" lets csv see line breaks inside quotes
+        handle = path.open(encoding="utf-8-sig", errors="partywatch-cp1252", newline="")
     except OSError as exc:
         raise ExportError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:
-        reader = csv.reader(_lines(handle))
+        reader = csv.reader(handle)
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -171,8 +180,9 @@ def read_export(path: str | Path) -> Iterator[tuple[int, dict | BadRow]]:
     return _rows(handle, reader, positions)
 
 
-def _rows(handle: IO[bytes], reader, positions: dict[str, int]) -> Iterator[tuple[int, dict | BadRow]]:
+def _rows(handle: IO[str], reader, positions: dict[str, int]) -> Iterator[tuple[int, dict | BadRow]]:
     ref_index = positions["ECRef"]
+    fields = _fields(positions)
     with handle:
         line = reader.line_num + 1
         while True:
@@ -188,7 +198,7 @@ def _rows(handle: IO[bytes], reader, positions: dict[str, int]) -> Iterator[tupl
                 line = reader.line_num + 1
                 continue  # blank lines at the end of a file
             try:
-                item = _item(row, positions)
+                item = _item(row, fields)
             except (ValueError, InvalidOperation) as exc:
                 ec_ref = row[ref_index].strip() if ref_index < len(row) else ""
                 yield line, BadRow(line, ec_ref, str(exc))
