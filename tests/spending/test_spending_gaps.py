@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXPORT, NOTICE
+from spending_files import EXPORT, NOTICE
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
 

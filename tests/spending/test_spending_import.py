@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from conftest import EXPORT, OLD_EXPORT, make_export, write_csv
+from spending_files import EXPORT, OLD_EXPORT, PARTIES, make_export, write_csv
 from history.db import transaction
 from history.models import SpendingItem, SpendingItemChange
 from partywatch.cli import main
@@ -184,7 +184,7 @@ def test_rows_are_matched_by_ec_id_ecref_prefix_or_registered_name(engine, datab
 def test_a_party_named_later_in_parties_yaml_gets_its_items_on_the_next_import(engine, database_url,
                                                                                spending_parties):
     import_file(EXPORT, database_url, spending_parties())
-    more = [*__import__("conftest").PARTIES, {"id": "northern-voice", "name": "Northern Voice"}]
+    more = [*PARTIES, {"id": "northern-voice", "name": "Northern Voice"}]
     result = import_file(EXPORT, database_url, spending_parties(parties=more))
     assert "northern-voice (150)" in result.output
     assert sum(1 for i in items(engine).values() if i.party_id == "northern-voice") == 150
