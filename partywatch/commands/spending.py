@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from history.db import session_factory
 from history.research import UnknownParty, find_party
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
 from partywatch.parties import PartiesError, load_parties
@@ -187,7 +188,8 @@ def gaps_command(db_url: str | None, rubric_path: str | None, party: str | None,
                 except UnknownParty as exc:
                     raise click.ClickException(str(exc)) from exc
         since_day: date | None = since.date() if since else None
-        results = all_gaps(engine, party_ids, categories, matcher, since_day)
+        with session_factory(engine)() as session:
+            results = all_gaps(session, party_ids, categories, matcher, since_day)
     finally:
         engine.dispose()
     if output_format == "json":

@@ -14,12 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from history.db import transaction
 from history.models import Party
 from history.spending import NamedSupplier, PaidSupplier, named_suppliers, paid_suppliers, parties_with_spending
 from partywatch.spending.names import Match, SupplierMatcher
+from scoring.rubric import DATA_SPENDING_CATEGORIES, RubricError, parse_rubric_text
 
 
 @dataclass
@@ -68,6 +68,16 @@ class PartyGaps:
                                    for n in self.named_not_paid]}
 
 
+def data_categories(rubric_yaml: str | None) -> list[str]:
+    """The rubric's data-related spending categories (a stored rubric version's YAML)."""
+    if rubric_yaml:
+        try:
+            return parse_rubric_text(rubric_yaml).model.spending.data_categories
+        except RubricError:
+            pass  # a stored rubric was valid when stored; a later schema may reject it
+    return list(DATA_SPENDING_CATEGORIES)
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -102,12 +112,11 @@ def _payees(rows: Sequence[PaidSupplier], matcher: SupplierMatcher) -> list[Paye
     return sorted(payees, key=lambda p: (-p.total, p.supplier))
 
 
-def party_gaps(engine: Engine, party_id: str, categories: Sequence[str], matcher: SupplierMatcher,
+def party_gaps(session: Session, party_id: str, categories: Sequence[str], matcher: SupplierMatcher,
                since: date | None = None) -> PartyGaps:
-    with transaction(engine) as session:
-        party = session.get(Party, party_id)
-        rows = paid_suppliers(session, party_id, categories, since)
-        named = named_suppliers(session, party_id)
+    party = session.get(Party, party_id)
+    rows = paid_suppliers(session, party_id, categories, since)
+    named = named_suppliers(session, party_id)
     gaps = PartyGaps(party_id, party.name if party else party_id, since, named is not None)
     named = named or []
     matched: set[int] = set()
@@ -133,10 +142,9 @@ def party_gaps(engine: Engine, party_id: str, categories: Sequence[str], matcher
     return gaps
 
 
-def all_gaps(engine: Engine, party_ids: Sequence[str] | None, categories: Sequence[str],
+def all_gaps(session: Session, party_ids: Sequence[str] | None, categories: Sequence[str],
              matcher: SupplierMatcher, since: date | None = None) -> list[PartyGaps]:
     """The gaps of the given parties, else of every party with spending items."""
     if not party_ids:
-        with transaction(engine) as session:
-            party_ids = parties_with_spending(session)
-    return [party_gaps(engine, party_id, categories, matcher, since) for party_id in party_ids]
+        party_ids = parties_with_spending(session)
+    return [party_gaps(session, party_id, categories, matcher, since) for party_id in party_ids]

@@ -48,7 +48,7 @@ def open_future_site(monkeypatch):
 
 
 def test_gaps_list_exactly_the_data_suppliers_the_notice_does_not_name(database_url, spending_parties,
-                                                                       open_future_site):
+                                                                       open_future_site, tmp_path):
     parties = spending_parties(homepage=open_future_site.url("/"),
                                documents={"open-future": [{"url": open_future_site.url("/privacy"),
                                                            "kind": "privacy_notice"}]})
@@ -100,6 +100,17 @@ def test_gaps_list_exactly_the_data_suppliers_the_notice_does_not_name(database_
     assert "  Named, not paid for data-related work (1):" in table
     assert "    CloudNest Hosting Ltd  hosting  " + open_future_site.url("/privacy") in table
     assert "Contains Electoral Commission data" in table
+
+    # The report's party page lists the three, with sources and the attribution
+    run("report", "--db", database_url, "--out", tmp_path / "site")
+    html = (tmp_path / "site" / "parties" / "open-future.html").read_text(encoding="utf-8")
+    section = html[html.index('id="spending-heading"'):html.index('id="documents-heading"')]
+    assert "<caption>Paid, not named in its notices (2)</caption>" in section
+    assert "<th scope=\"row\">Pixel Reach Media Ltd</th><td class=\"num\">£19,996.00</td>" in section
+    assert "“Acme Research Ltd” (match 100)" in section
+    assert f'<a href="{open_future_site.url("/privacy")}">source</a>' in section
+    assert "<th scope=\"row\">CloudNest Hosting Ltd</th>" in section
+    assert "Contains Electoral Commission data" in section
 
 
 def test_a_party_without_a_scorecard_has_every_payee_unnamed_and_says_so(database_url, spending_parties):
