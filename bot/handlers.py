@@ -42,6 +42,8 @@ class BotContext:
     rubric_steps: list[RubricStep] = field(default_factory=list)  # from rubric.yaml, if readable
     # Runs a check for the given party ids (all when empty) and returns a summary line.
     run_check: Callable[[tuple[str, ...]], Awaitable[str]] | None = None
+    # A party's spending gaps (`spending gaps` JSON of one party), None without spending data.
+    supplier_gaps: Callable[[str], dict | None] | None = None
 
     def all_parties(self) -> list[tuple[str, str]]:
         merged = dict(self.parties)
@@ -313,6 +315,21 @@ async def send_history(update: Update, bc: BotContext, party_id: str, name: str)
                                       parse_mode=ParseMode.HTML)
 
 
+async def suppliers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    bc = ctx(context)
+    if not context.args:
+        await reply(update, "Which party's suppliers?", party_keyboard(await db(bc.all_parties), "supp"))
+        return
+    party = await resolve_party(update, bc, context.args, "supp")
+    if party:
+        await show_suppliers(update, bc, *party)
+
+
+async def show_suppliers(update: Update, bc: BotContext, party_id: str, name: str) -> None:
+    gaps = await db(bc.supplier_gaps, party_id) if bc.supplier_gaps else None
+    await reply(update, render.render_suppliers(name, party_id, gaps))
+
+
 async def rubric(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     steps = await db(ctx(context).steps)
     if not steps:
@@ -383,6 +400,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     else f"You were not following <b>{render.esc(name)}</b>.")
     elif action == "hist":
         await send_history(update, bc, party_id, name)
+    elif action == "supp":
+        await show_suppliers(update, bc, party_id, name)
 
 
 COMMANDS = [
@@ -397,6 +416,7 @@ COMMANDS = [
     ("subscriptions", subscriptions, "What you follow"),
     ("history", history, "A chart of a party's scores over time"),
     ("rubric", rubric, "The ten steps in plain words"),
+    ("suppliers", suppliers, "Companies paid for data work, named or not"),
     ("check", check, "Admins: run a check now"),
 ]
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from history.db import session_factory
 from history.models import Party
-from history.spending import NamedSupplier, PaidSupplier, named_suppliers, paid_suppliers, parties_with_spending
-from partywatch.spending.names import Match, SupplierMatcher
+from history.spending import (NamedSupplier, PaidSupplier, has_spending, named_suppliers, paid_suppliers,
+                              parties_with_spending)
+from partywatch.spending.names import Match, SupplierMatcher, load_aliases
 from scoring.rubric import DATA_SPENDING_CATEGORIES, RubricError, parse_rubric_text
 
 
@@ -148,3 +150,17 @@ def all_gaps(session: Session, party_ids: Sequence[str] | None, categories: Sequ
     if not party_ids:
         party_ids = parties_with_spending(session)
     return [party_gaps(session, party_id, categories, matcher, since) for party_id in party_ids]
+
+
+def gaps_reader(engine, rubric_yaml: str | None) -> Callable[[str], dict | None]:
+    """For the bot: party id -> that party's gaps as JSON, or None when it has no spending items."""
+    categories = data_categories(rubric_yaml)
+    matcher = SupplierMatcher(load_aliases())
+
+    def read(party_id: str) -> dict | None:
+        with session_factory(engine)() as session:
+            if not has_spending(session, party_id):
+                return None
+            return party_gaps(session, party_id, categories, matcher).to_dict()
+
+    return read
