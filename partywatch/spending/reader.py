@@ -17,7 +17,7 @@ import csv
 import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Iterator

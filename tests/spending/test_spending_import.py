@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from spending_files import EXPORT, OLD_EXPORT, PARTIES, make_export, write_csv
 from history.db import transaction
