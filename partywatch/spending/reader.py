@@ -66,8 +66,9 @@ class BadRow:
     reason: str
 
 
-# Exports repeat amounts ("£0.00" in three of four nations) and dates thousands of times.
-@functools.lru_cache(maxsize=65_536)
+# Exports repeat amounts ("£0.00" in three of four nations) and dates thousands of times;
+# a small cache keeps those and lets one-off amounts go, so memory stays flat.
+@functools.lru_cache(maxsize=4_096)
 def parse_amount(text: str) -> Decimal:
     """'£1,250.00' -> Decimal('1250.00'); '-£5.00' and '(£5.00)' are negative (refunds)."""
     value = text.strip().replace(" ", "")
@@ -81,7 +82,7 @@ def parse_amount(text: str) -> Decimal:
     return -number if negative else number
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=4_096)
 def parse_date(text: str) -> date:
     """'04/07/2024' -> 2024-07-04 (the Commission writes day/month/year)."""
     parts = text.strip().split("/")
