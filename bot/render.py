@@ -227,6 +227,31 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
     return "\n".join(lines)
 
 
+def render_suppliers(name: str, party_id: str, gaps: dict | None) -> str:
+    """/suppliers: who the party paid for data-related work, and whether its notices name them."""
+    if gaps is None:
+        return (f"No spending returns are loaded for <b>{esc(name)}</b>, so I can't say whom it paid. "
+                "(The maintainer loads them with <code>partywatch spending import</code>.)")
+
+    def payee(p: dict) -> str:
+        categories = ", ".join(p["categories"])
+        line = f"• {esc(p['supplier'])}: £{p['total']:,.2f}, {p['items']} item(s), {esc(categories)}"
+        if p.get("named_as"):
+            line += f" — named as “{esc(p['named_as'])}” {link(p['source']['url'])}"
+        return line
+
+    lines = [f"<b>{esc(name)}</b> ({esc(party_id)}): suppliers paid for data-related campaign work", ""]
+    if not gaps["scored"]:
+        lines += ["<i>Not scored yet, so I don't know which suppliers its notices name.</i>", ""]
+    lines.append(f"<b>Paid, not named in its notices</b> ({len(gaps['paid_not_named'])})")
+    lines += [payee(p) for p in gaps["paid_not_named"]] or ["none"]
+    lines += ["", f"<b>Named and paid</b> ({len(gaps['named_and_paid'])})"]
+    lines += [payee(p) for p in gaps["named_and_paid"]] or ["none"]
+    lines += ["", f"<b>Named, not paid</b> ({len(gaps['named_not_paid'])})"]
+    lines += [f"• {esc(n['supplier'])} {link(n['source']['url'])}" for n in gaps["named_not_paid"]] or ["none"]
+    return fit(lines, "<i>Contains Electoral Commission data (Open Government Licence v3.0).</i>")
+
+
 def render_compare(left: tuple[str, str, object], right: tuple[str, str, object]) -> str:
     """/compare: two scorecards side by side, step by step."""
     (lid, lname, lcard), (rid, rname, rcard) = left, right
@@ -290,5 +315,6 @@ HELP = """<b>partywatch</b> scores how openly UK political parties explain their
 /unsubscribe <i>party</i>|all – stop those messages
 /subscriptions – what you follow
 /rubric – the ten steps in plain words
+/suppliers <i>party</i> – companies it paid for data-related work, and whether its notices name them
 
 A party can be named by its id, its name or a common abbreviation (snp, lib dems, tories)."""

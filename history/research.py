@@ -223,7 +223,7 @@ def step_changes(conn: Connection, party_id: str | None = None, limit: int | Non
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # Frictionless Table Schema type: integer, number, string, datetime, array
+    type: str  # Frictionless Table Schema type: integer, number, string, datetime, date, array
     description: str
     nullable: bool = False
 
@@ -352,6 +352,23 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("new", "string", "Value after.", True),
         _c("summary", "string", "Short human-readable description.", True),
     ), ("change_id",), (("scorecard_id", "scorecards", "scorecard_id"),)),
+    ExportTable("spending_items", "Campaign spending items from the Electoral Commission's returns "
+                "(`partywatch spending import`). Contains Electoral Commission data, Open Government "
+                "Licence v3.0.", (
+        _c("ec_ref", "string", "The Commission's reference of the item (ECRef)."),
+        _c("party_id", "string", "The party it was matched to (parties.party_id); empty for an entity "
+           "partywatch does not watch.", True),
+        _c("entity_id", "string", "RegulatedEntityId as the Commission writes it (may be empty)."),
+        _c("entity_name", "string", "RegulatedEntityName: who reported the spending."),
+        _c("reporting_period", "string", "ReportingPeriodName, e.g. the election.", True),
+        _c("category", "string", "ExpenseCategoryName, e.g. `Market research/canvassing`."),
+        _c("supplier_name", "string", "SupplierName: who was paid."),
+        _c("total", "number", "TotalExpenditure in pounds."),
+        _c("date_incurred", "date", "DateIncurred.", True),
+        _c("date_paid", "date", "DatePaid.", True),
+        _c("updated_at", "datetime", "When this version of the item was imported (UTC); a correction "
+           "replaces the item and keeps the older version in the database."),
+    ), ("ec_ref",), (("party_id", "parties", "party_id"),)),
 )
 
 TABLES_BY_NAME = {table.name: table for table in EXPORT_TABLES}
@@ -378,6 +395,9 @@ _SIMPLE_SELECTS: dict[str, str] = {
     "scorecards": "SELECT s.id, s.party_id, s.run_id, s.rubric_version_id, rv.version, s.created_at, "
                   "s.overall, s.grade, s.snapshot_ids FROM scorecards s "
                   "JOIN rubric_versions rv ON rv.id = s.rubric_version_id ORDER BY s.id",
+    "spending_items": "SELECT ec_ref, party_id, entity_id, entity_name, reporting_period, category, "
+                      "supplier_name, total, date_incurred, date_paid, updated_at "
+                      "FROM spending_items ORDER BY ec_ref",
 }
 _SCORECARD_MAP_SQL = "SELECT id, party_id, created_at, rubric_version_id FROM scorecards"
 _STEP_SCORES_SQL = ("SELECT scorecard_id, step_id, position, title, score FROM step_scores "
@@ -405,6 +425,7 @@ _COUNT_SQL = {
     "element_results": "SELECT COUNT(*) FROM element_results",
     "evidence": "SELECT COALESCE(SUM({evidence_count}), 0) FROM element_results",
     "changes": "SELECT COUNT(*) FROM scorecard_changes",
+    "spending_items": "SELECT COUNT(*) FROM spending_items",
 }
 
 
@@ -460,7 +481,7 @@ def _batches(conn: Connection, sql: str) -> Iterator[list[tuple]]:
 
 def _simple_batches(conn: Connection, table: str) -> Iterator[list[list]]:
     spec = TABLES_BY_NAME[table]
-    datetimes = [i for i, c in enumerate(spec.columns) if c.type == "datetime"]
+    datetimes = [i for i, c in enumerate(spec.columns) if c.type in ("datetime", "date")]
     arrays = [i for i, c in enumerate(spec.columns) if c.type == "array"]
     numbers = [i for i, c in enumerate(spec.columns) if c.type == "number"]
     for rows in _batches(conn, _SIMPLE_SELECTS[table]):
@@ -662,7 +683,7 @@ def export_history(conn: Connection, out_dir: Path | str, fmt: str = "csv",
 # --- the data dictionary -----------------------------------------------------------------
 
 _JSON_TYPES = {"integer": "integer", "number": "number", "string": "string",
-               "datetime": "string", "array": "array"}
+               "datetime": "string", "date": "string", "array": "array"}
 
 
 def json_schema(spec: ExportTable) -> dict:
@@ -674,6 +695,8 @@ def json_schema(spec: ExportTable) -> dict:
         prop["type"] = [base, "null"] if column.nullable else base
         if column.type == "datetime":
             prop["pattern"] = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$"
+        if column.type == "date":
+            prop["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
         if column.type == "array":
             prop["items"] = {"type": "integer"}
         properties[column.name] = prop
@@ -775,6 +798,8 @@ def data_dictionary_markdown(fmt: str = "csv", counts: dict[str, int] | None = N
         "- Raw snapshot bytes and extracted text are not exported (see the database's `snapshots`",
         "  table); `evidence.start`/`end` are character offsets into that extracted text.",
         "- Rows come in primary-key order, so two exports of one database are identical.",
+        "- `spending_items` contains Electoral Commission data (Open Government Licence v3.0);",
+        "  dates there are ISO 8601 days (`2024-06-01`), amounts pounds.",
         "- Column names are stable: new columns are only ever added at the end.",
         "",
     ]

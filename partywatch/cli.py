@@ -32,6 +32,7 @@ COMMANDS = {
     "rubric": "rubric",
     "score": "score",
     "serve": "serve",
+    "spending": "spending",
 }
 
 

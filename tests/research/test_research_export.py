@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from history.db import transaction
 from history.models import (Document, ElementResult, Party, RubricVersion, Run, Scorecard,
-                            ScorecardChange, Snapshot, StepScore)
+                            ScorecardChange, Snapshot, SpendingItem, StepScore)
 from history.research import EXPORT_TABLES, TABLES_BY_NAME
 from partywatch.commands.export import command as export_command
 from conftest import HOSTILE_QUOTE, STEPS
@@ -26,7 +26,7 @@ def database_counts(engine) -> dict[str, int]:
             "parties": count(Party), "documents": count(Document), "snapshots": count(Snapshot),
             "runs": count(Run), "rubric_versions": count(RubricVersion), "scorecards": count(Scorecard),
             "step_scores": count(StepScore), "element_results": count(ElementResult),
-            "evidence": evidence, "changes": count(ScorecardChange),
+            "evidence": evidence, "changes": count(ScorecardChange), "spending_items": count(SpendingItem),
         }
 
 
