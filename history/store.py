@@ -108,11 +108,14 @@ def record_fetch(
     text: str | None = None,
     extraction_error: str | None = None,
     error: str | None = None,
+    failure_status: str | None = None,
 ) -> FetchOutcome:
     """Record one fetch attempt; store its content once per distinct hash.
 
     A failed fetch (raw is None) leaves every stored snapshot as it was and only flags
-    the document. A content that reverts to an earlier version reuses that snapshot.
+    the document: `failure_status` (e.g. "blocked", "unreadable") when given, else "gone"
+    for 404/410 and "failed" otherwise. A content that reverts to an earlier version
+    reuses that snapshot.
     """
     now = utcnow()
     if raw is None:
@@ -120,7 +123,7 @@ def record_fetch(
                       http_status=http_status, ok=False, error=error or "no content",
                       new_content=False)
         session.add(fetch)
-        document.status = "gone" if http_status in (404, 410) else "failed"
+        document.status = failure_status or ("gone" if http_status in (404, 410) else "failed")
         document.consecutive_failures = (document.consecutive_failures or 0) + 1
         session.flush()
         return FetchOutcome(fetch, None, False)

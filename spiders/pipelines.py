@@ -2,7 +2,8 @@
 
 Content is stored once per distinct hash (history.store.record_fetch), every attempt is
 recorded with its status or error, and a failure flags the document but keeps its
-snapshots. Each item is committed on its own, so a crawl that is killed keeps what it
+snapshots (a challenge page or a JavaScript shell is such a failure, flagged `blocked` or
+`unreadable`). Each item is committed on its own, so a crawl that is killed keeps what it
 fetched.
 
 Database writes run on one worker thread, not on the reactor's: a commit blocks, and a
@@ -44,20 +45,20 @@ class HistoryPipeline:
             self.engine.dispose()
 
     async def process_item(self, item):
-        new_content, document_id = await maybe_deferred_to_future(
+        new_content, document_id, status = await maybe_deferred_to_future(
             deferToThreadPool(reactor, self.pool, self._store, item))
         emit("fetch", party=item["party_id"], url=item["url"], kind=item["kind"],
-             ok=item["raw"] is not None, http_status=item["http_status"],
+             ok=item["raw"] is not None, http_status=item["http_status"], status=status,
              new_content=new_content, error=item["error"], document_id=document_id,
              size=len(item["raw"]) if item["raw"] is not None else None)
         return {"party_id": item["party_id"], "url": item["url"]}  # keep raw bytes out of logs
 
-    def _store(self, item) -> tuple[bool, int]:
+    def _store(self, item) -> tuple[bool, int, str]:
         with transaction(self.engine) as session:
             document = get_or_create_document(session, item["party_id"], item["url"], item["kind"])
             outcome = record_fetch(
                 session, document, run_id=self.run_id, http_status=item["http_status"],
                 raw=item["raw"], content_type=item["content_type"] or "application/octet-stream",
-                error=item["error"],
+                error=item["error"], failure_status=item.get("status"),
             )
-            return outcome.new_content, document.id
+            return outcome.new_content, document.id, document.status

@@ -5,7 +5,9 @@ document already in the history (so a document that vanished from the site's lin
 still checked and flagged). From the homepage it follows links that look like privacy
 notices, supplier lists, cookie policies, transparency pages or imprints, up to
 DISCOVERY_DEPTH. It yields one item per document fetch — raw bytes or the error — and
-never parses the document's text: that is the scoring pipeline's job.
+never parses the document's text: that is the scoring pipeline's job. A response that is a
+bot-protection challenge or a JavaScript shell (spiders.pagecheck) is yielded as a failure
+with status `blocked` or `unreadable`, so it never becomes a snapshot.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from spiders.discovery import classify
 from spiders.hosts import AllowedHosts, host_key
 from spiders.middlewares import HostNotAllowed
+from spiders.pagecheck import PageChecks
 from spiders.progress import emit
 from spiders.settings import DISCOVERY_DEPTH
 
@@ -75,6 +78,18 @@ class PartySpider(scrapy.Spider):
         self.named_hosts = set().union(*(a.named for a in self.allowed_hosts.values()))
         self._seen: set[tuple[str, str]] = set()
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True, canonicalize=False)
+        self.page_checks: PageChecks | None = None  # from the crawler's settings
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.page_checks = PageChecks.from_settings(crawler.settings)
+        return spider
+
+    def _verdict(self, response, media: str | None):
+        is_document = response.meta["kind"] is not None
+        return self.page_checks.check(response.status, response.headers, response.body,
+                                      is_html=media in HTML_TYPES, is_document=is_document)
 
     def _request(self, party: str, url: str, kind: str | None, depth: int, source: str):
         url = urldefrag(url)[0]
@@ -110,11 +125,15 @@ class PartySpider(scrapy.Spider):
     def parse_page(self, response):
         meta = response.meta
         media, content_type = _content_type(response)
+        verdict = self._verdict(response, media)
+        if verdict is not None:
+            yield from self._refused(meta, response.status, verdict)
+            return
         if meta["kind"] is not None:
             if media in STORED_TYPES:
                 yield {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
                        "http_status": response.status, "raw": response.body, "content_type": content_type,
-                       "error": None}
+                       "error": None, "status": None}
             else:
                 yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
         if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH:
@@ -131,9 +150,18 @@ class PartySpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _failure_item(self, meta, status, error):
+    def _failure_item(self, meta, status, error, document_status=None):
         return {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
-                "http_status": status, "raw": None, "content_type": None, "error": error}
+                "http_status": status, "raw": None, "content_type": None, "error": error,
+                "status": document_status}
+
+    def _refused(self, meta, http_status, verdict):
+        """A challenge page or a JavaScript shell: recorded as such, never stored."""
+        if meta["kind"] is None:  # a homepage: nothing to store, nothing to follow
+            emit("page_failed", party=meta["party_id"], url=meta["document_url"],
+                 http_status=http_status, error=verdict.reason, status=verdict.status)
+            return
+        yield self._failure_item(meta, http_status, verdict.reason, verdict.status)
 
     def failed(self, failure):
         meta = failure.request.meta
@@ -144,6 +172,12 @@ class PartySpider(scrapy.Spider):
             # Never requested (robots.txt or a host the party may not use): not a fetch.
             emit("skipped", party=party, url=url, reason=str(failure.value) or "forbidden by robots.txt")
             return
+        if failure.check(HttpError):
+            response = failure.value.response
+            verdict = self._verdict(response, _content_type(response)[0])
+            if verdict is not None:
+                yield from self._refused(meta, response.status, verdict)
+                return
         status, error = describe_failure(
             failure, self.settings.getint("DOWNLOAD_MAXSIZE"), self.settings.getfloat("DOWNLOAD_TIMEOUT")
         )
