@@ -195,6 +195,13 @@ def run_check(
         rubric = load_rubric(rubric_path)
     except RubricError as exc:
         raise CheckError(f"the rubric has errors; nothing was checked:\n{exc}") from exc
+    if any(p.renders for p in parties):
+        from spiders.render import RenderUnavailable, check_render_available
+
+        try:
+            check_render_available()
+        except RenderUnavailable as exc:
+            raise CheckError(f"{exc}; nothing was checked") from exc
     db_url = engine.url.render_as_string(hide_password=False)
     if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
         raise CheckError("check needs a database file or server: an in-memory SQLite database "

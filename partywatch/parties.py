@@ -39,6 +39,7 @@ class DocumentEntry(BaseModel):
 
     url: str
     kind: Literal["privacy_notice", "supplier_list", "cookie_policy", "other"] = "privacy_notice"
+    render: bool | None = None  # None: as the party says
 
     _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -50,6 +51,7 @@ class PartyEntry(BaseModel):
     name: str
     jurisdiction: str
     homepage: str
+    render: bool = Field(False, description="fetch pages through headless Chromium")
     documents: list[DocumentEntry] = []
 
     _homepage = field_validator("homepage")(classmethod(lambda cls, v: _check_url(v)))
@@ -60,6 +62,11 @@ class PartyEntry(BaseModel):
         if not PARTY_ID.match(value):
             raise ValueError(f"{value!r} is not a lowercase id of a-z, 0-9 and '-'")
         return value
+
+    @property
+    def renders(self) -> bool:
+        """Whether any of the party's pages is fetched through Chromium."""
+        return self.render or any(d.render for d in self.documents)
 
     @property
     def hosts(self) -> set[str]:

@@ -50,6 +50,7 @@ class HistoryPipeline:
         emit("fetch", party=item["party_id"], url=item["url"], kind=item["kind"],
              ok=item["raw"] is not None, http_status=item["http_status"], status=status,
              new_content=new_content, error=item["error"], document_id=document_id,
+             rendered=bool(item.get("rendered")),
              size=len(item["raw"]) if item["raw"] is not None else None)
         return {"party_id": item["party_id"], "url": item["url"]}  # keep raw bytes out of logs
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from urllib.parse import urldefrag
 
 import scrapy
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -23,6 +24,7 @@ from spiders.discovery import classify
 from spiders.hosts import AllowedHosts, host_key
 from spiders.middlewares import HostNotAllowed
 from spiders.pagecheck import PageChecks
+from spiders.render import RenderGuard
 from spiders.progress import emit
 from spiders.settings import DISCOVERY_DEPTH
 
@@ -58,11 +60,15 @@ def describe_failure(failure, maxsize: int, timeout: float) -> tuple[int | None,
     if isinstance(exc, HostNotAllowed):
         return None, str(exc)
     text = str(exc).strip()
+    if type(exc).__module__.startswith("playwright"):  # a rendered page: its first line says it
+        return None, f"rendering failed: {text.splitlines()[0] if text else name}"
     return None, f"{name}: {text}" if text else name
 
 
 class PartySpider(scrapy.Spider):
-    """Crawl the parties given as `parties` (dicts: id, homepage, documents[url, kind])."""
+    """Crawl the parties given as `parties` (dicts: id, homepage, render, documents[url, kind,
+    render]). A party's pages are rendered in Chromium when its `render` is true, except for
+    documents whose own `render` says otherwise (see spiders.render)."""
 
     name = "party"
 
@@ -79,6 +85,11 @@ class PartySpider(scrapy.Spider):
         self._seen: set[tuple[str, str]] = set()
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True, canonicalize=False)
         self.page_checks: PageChecks | None = None  # from the crawler's settings
+        self._robots: RobotsTxtMiddleware | None = None
+        self.render_party = {p["id"]: bool(p.get("render")) for p in parties}
+        self.render_document = {(p["id"], urldefrag(d["url"])[0]): d["render"]
+                                for p in parties for d in p.get("documents", [])
+                                if d.get("render") is not None}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -96,14 +107,39 @@ class PartySpider(scrapy.Spider):
         if (party, url) in self._seen:
             return None
         self._seen.add((party, url))
+        meta = {"party_id": party, "document_url": url, "kind": kind, "depth": depth,
+                "source": source, "download_slot": host_key(url)}
+        if self.render_document.get((party, url), self.render_party.get(party)):
+            meta.update(self._render_meta(party))
         return scrapy.Request(
             url,
             callback=self.parse_page,
             errback=self.failed,
             dont_filter=True,  # deduplicated per party above; two parties may share a URL
-            meta={"party_id": party, "document_url": url, "kind": kind, "depth": depth,
-                  "source": source, "download_slot": host_key(url)},
+            meta=meta,
         )
+
+    def _render_meta(self, party: str) -> dict:
+        """Meta that has scrapy-playwright render the page, every request of it guarded."""
+        settings = self.settings
+        guard = RenderGuard(self.allowed_hosts[party], self._robot_parser,
+                            user_agent=settings.get("USER_AGENT"),
+                            maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
+                            timeout=settings.getfloat("DOWNLOAD_TIMEOUT"),
+                            max_redirects=settings.getint("REDIRECT_MAX_TIMES"),
+                            stats=self.crawler.stats)
+        # Wait until the page's own fetches have settled: that is when scripts have written it.
+        return {"playwright": True, "playwright_page_init_callback": guard.install,
+                "playwright_page_goto_kwargs": {"wait_until": "networkidle"}}
+
+    async def _robot_parser(self, url: str):
+        """robots.txt of the URL's host, as scrapy's own middleware fetched and parsed it."""
+        if not self.settings.getbool("ROBOTSTXT_OBEY"):
+            return None
+        if self._robots is None:
+            self._robots = next(m for m in self.crawler.engine.downloader.middleware.middlewares
+                                if isinstance(m, RobotsTxtMiddleware))
+        return await self._robots.robot_parser(scrapy.Request(url))
 
     async def start(self):
         count = 0
@@ -133,7 +169,7 @@ class PartySpider(scrapy.Spider):
             if media in STORED_TYPES:
                 yield {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
                        "http_status": response.status, "raw": response.body, "content_type": content_type,
-                       "error": None, "status": None}
+                       "error": None, "status": None, "rendered": "playwright" in response.flags}
             else:
                 yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
         if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH:
