@@ -169,8 +169,12 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None
     the output and the command still exits 0. So does a document that answers with a
     bot-protection challenge page (status "blocked") or with a page that is mostly scripts
     and shows almost no text without JavaScript (status "unreadable"): nothing is stored
-    from such a response and the last good snapshot is still the one scored. It exits non-zero only when it cannot run:
-    a bad parties file or rubric, or an unreachable database.
+    from such a response and the last good snapshot is still the one scored. A party with
+    `render: true` in parties.yaml has its pages read through headless Chromium (Debian's
+    `chromium` package, path in PARTYWATCH_CHROMIUM) under the same rules.
+
+    It exits non-zero only when it cannot run: a bad parties file or rubric, an unreachable
+    database, or rendering asked for without Chromium or the `render` extra.
 
     \b
     Politeness settings (environment):
@@ -178,6 +182,7 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None
       PARTYWATCH_CRAWL_MAXSIZE  response size cap in bytes (default 10 MB)
       PARTYWATCH_CRAWL_TIMEOUT  per-request timeout in seconds (default 30)
       PARTYWATCH_CRAWL_RETRIES  retries after a 5xx or a timeout (default 2)
+      PARTYWATCH_CHROMIUM       the browser for render: true (default /usr/bin/chromium)
 
     \b
     Examples:

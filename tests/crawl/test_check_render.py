@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from check_schema import CHECK_SCHEMA
+from conftest import TEST_MAXSIZE
 from history.db import open_database, transaction
 from history.models import Fetch, Party
 from partywatch.cli import main
@@ -94,7 +95,8 @@ def test_a_notice_written_by_a_script_is_scored_when_rendered_and_only_then(
         assert session.scalar(select(func.count()).select_from(Fetch).where(Fetch.ok.is_(True))) >= 3
 
 
-def test_rendering_obeys_robots_txt_and_the_partys_hosts(database_url, sites, tmp_path, rubric_path):
+def test_rendering_obeys_robots_txt_the_partys_hosts_and_the_size_cap(database_url, sites, tmp_path,
+                                                                      rubric_path):
     home = page('<a href="/privacy">Privacy notice</a> <a href="/hidden-privacy">Data protection</a>')
     elsewhere = sites({"/notice.js": WRITE_NOTICE})  # another host:port: not the party's
     robots = sites({"/": home, "/privacy": shell("/static/notice.js"), "/static/notice.js": WRITE_NOTICE,
@@ -102,13 +104,19 @@ def test_rendering_obeys_robots_txt_and_the_partys_hosts(database_url, sites, tm
                     "/robots.txt": text("User-agent: *\nDisallow: /static/\nDisallow: /hidden-privacy\n")})
     foreign = sites({"/": page('<a href="/privacy">Privacy notice</a>'),
                      "/privacy": shell(elsewhere.url("/notice.js"))})
+    # The same script padded beyond the size cap (TEST_MAXSIZE, 200 kB) is refused.
+    padding = "/*" + "x" * (TEST_MAXSIZE + 1000) + "*/\n"
+    oversized = sites({"/": page('<a href="/privacy">Privacy notice</a>'),
+                       "/privacy": shell("/static/notice.js"),
+                       "/static/notice.js": text(padding + WRITE_NOTICE.body.decode(), "application/javascript")})
     parties = write_parties(tmp_path / "parties.yaml", [
         ("robots", robots, {"render": True}),
         ("foreign", foreign, {"render": True}),
+        ("oversized", oversized, {"render": True}),
     ])
     output = check_json(database_url, parties, rubric_path)
 
-    for party in ("robots", "foreign"):
+    for party in ("robots", "foreign", "oversized"):
         assert output[party]["status"] == "not scored"
         assert [(d["url"].rsplit("/", 1)[1], d["status"]) for d in output[party]["documents"]] == [
             ("privacy", "unreadable")]
