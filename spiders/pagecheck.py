@@ -17,11 +17,13 @@ parse only for HTML documents.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
 
+_SCRIPT_TAG = re.compile(rb"<script", re.I)
 # Text inside these is not text a reader sees as the page's content.
 _NOT_CONTENT = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer",
                 "aside", "form", "head")
@@ -88,8 +90,8 @@ class PageChecks:
             if measure.words < self.challenge_max_words:
                 return Verdict("blocked", f"bot-protection challenge page (HTTP {status}, “{marker}”, "
                                           f"{_words(measure.words)} of text)")
-        if not (is_html and is_document and status < 300):
-            return None
+        if not (is_html and is_document and status < 300) or not _SCRIPT_TAG.search(body):
+            return None  # a page without scripts is not a JavaScript shell: no need to parse it
         measure = measure or measure_page(body, self.external_script_chars)
         if self.is_script_shell(measure):
             return Verdict("unreadable",
