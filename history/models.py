@@ -76,7 +76,8 @@ class Document(Base):
     """A URL of a party's, known from parties.yaml or discovered by a crawl.
 
     Never deleted: a document that vanishes keeps its snapshots and gets status 'failed'
-    or 'gone'.
+    or 'gone'; one that answers with a bot-protection challenge or a page that needs
+    JavaScript keeps them too, with status 'blocked' or 'unreadable'.
     """
 
     __tablename__ = "documents"
@@ -86,7 +87,7 @@ class Document(Base):
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
     url: Mapped[str] = mapped_column(String(2048))
     kind: Mapped[str] = mapped_column(String(32), default="other")
-    status: Mapped[str] = mapped_column(String(16), default="new")  # new | ok | failed | gone
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | ok | failed | gone | blocked | unreadable
     first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_ok_at: Mapped[datetime | None] = mapped_column(DateTime)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -259,7 +259,8 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("party_id", "string", "The party (parties.party_id)."),
         _c("url", "string", "The document's URL."),
         _c("kind", "string", "privacy_notice, supplier_list, ... or other."),
-        _c("status", "string", "new | ok | failed | gone (404/410) after the latest fetch."),
+        _c("status", "string", "new | ok | failed | gone (404/410) | blocked (bot-protection "
+           "challenge) | unreadable (needs JavaScript) after the latest fetch."),
         _c("first_seen_at", "datetime", "First time the document was known (UTC)."),
         _c("last_ok_at", "datetime", "Last successful fetch (UTC).", True),
         _c("consecutive_failures", "integer", "Failed fetches since the last good one."),

@@ -112,14 +112,17 @@ def record_fetch(
     provenance: str = "fetched",
     captured_at: datetime | None = None,
     validators: tuple[str | None, str | None] = (None, None),
+    failure_status: str | None = None,
 ) -> FetchOutcome:
     """Record one fetch attempt; store its content once per distinct hash.
 
     A failed fetch (raw is None) leaves every stored snapshot as it was and only flags
-    the document. A content that reverts to an earlier version reuses that snapshot.
-    `provenance` says where a new snapshot's content came from (fetched, imported,
-    archived) and `captured_at` when an imported or archived copy was made; `validators`
-    are the response's (ETag, Last-Modified), kept for the next conditional request.
+    the document: `failure_status` (e.g. "blocked", "unreadable") when given, else "gone"
+    for 404/410 and "failed" otherwise. A content that reverts to an earlier version
+    reuses that snapshot. `provenance` says where a new snapshot's content came from
+    (fetched, imported, archived) and `captured_at` when an imported or archived copy was
+    made; `validators` are the response's (ETag, Last-Modified), kept for the next
+    conditional request.
     """
     now = utcnow()
     if raw is None:
@@ -127,7 +130,7 @@ def record_fetch(
                       http_status=http_status, ok=False, error=error or "no content",
                       new_content=False)
         session.add(fetch)
-        document.status = "gone" if http_status in (404, 410) else "failed"
+        document.status = failure_status or ("gone" if http_status in (404, 410) else "failed")
         document.consecutive_failures = (document.consecutive_failures or 0) + 1
         session.flush()
         return FetchOutcome(fetch, None, False)

@@ -38,9 +38,9 @@ ARCHIVE_URL_ENV = "PARTYWATCH_ARCHIVE_URL"
 ARCHIVE_FALLBACK_ENV = "PARTYWATCH_ARCHIVE_FALLBACK"
 # What the crawl stores; an archive's copy of anything else is not a notice.
 STORED_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")
-# Document statuses that send a document to the archive. The crawl's `blocked` and
-# `unreadable` (challenge pages, JavaScript shells) belong here too once it records them.
-FALLBACK_STATUSES = ("failed",)
+# Document statuses that send a document to the archive: failing, or answered with a
+# challenge page or a JavaScript shell.
+FALLBACK_STATUSES = ("failed", "blocked", "unreadable")
 
 
 def needs_fallback(status: str) -> bool:

@@ -39,6 +39,10 @@ __all__ = ["run_check", "CheckError", "CheckReport", "PartyReport", "DocumentRep
            "summarise_text_change"]
 
 
+# Document statuses that mean the latest fetch brought no usable content.
+FAILING_STATUSES = ("failed", "gone", "blocked", "unreadable")
+
+
 class CheckError(Exception):
     """The check could not run at all; the message says why and what to fix."""
 
@@ -47,7 +51,7 @@ class CheckError(Exception):
 class DocumentReport:
     url: str
     kind: str
-    status: str  # new | ok | failed | gone
+    status: str  # new | ok | failed | gone | blocked | unreadable
     error: str | None = None  # the latest fetch error, when the document is failing
     # Where the copy scored came from (fetched | imported | archived; None: no copy yet),
     # and the label a reader sees for one the crawl did not fetch.
@@ -75,7 +79,7 @@ class PartyReport:
     changed: bool  # a new scorecard was stored in this run
     scorecard_id: int | None
     changes: list[dict] = field(default_factory=list)  # kind, subject, old, new, summary
-    failures: list[dict] = field(default_factory=list)  # {url, error} of this run's failures
+    failures: list[dict] = field(default_factory=list)  # {url, error, status} of this run's failures
     reason: str | None = None  # why the party is not scored; None when it is
 
     @property
@@ -127,7 +131,7 @@ def _documents(session, party_id: str) -> list[DocumentReport]:
     for document in session.scalars(select(Document).where(Document.party_id == party_id)
                                      .order_by(Document.id)):
         error = None
-        if document.status in ("failed", "gone"):
+        if document.status in FAILING_STATUSES:
             error = session.scalar(select(Fetch.error).where(Fetch.document_id == document.id)
                                    .order_by(Fetch.id.desc()).limit(1))
         snapshot = current_snapshot(session, document.id)
@@ -156,15 +160,21 @@ def _say(progress, message: str) -> None:
         progress(message)
 
 
+def _failure_word(event: dict) -> str:
+    """FAILED, or BLOCKED / UNREADABLE for a challenge page or a JavaScript shell."""
+    status = event.get("status")
+    return status.upper() if status in ("blocked", "unreadable") else "FAILED"
+
+
 def _describe_event(event: dict) -> str | None:
     kind = event.get("event")
     if kind == "fetch":
         if event["ok"]:
             state = "new content" if event["new_content"] else "unchanged"
             return f"fetched {event['party']} {event['url']} ({event['kind']}, {state})"
-        return f"FAILED {event['party']} {event['url']}: {event['error']}"
+        return f"{_failure_word(event)} {event['party']} {event['url']}: {event['error']}"
     if kind == "page_failed":
-        return f"FAILED {event['party']} homepage {event['url']}: {event['error']}"
+        return f"{_failure_word(event)} {event['party']} homepage {event['url']}: {event['error']}"
     if kind == "skipped":
         return f"skipped {event['party']} {event['url']}: {event['reason']}"
     return None
@@ -206,6 +216,13 @@ def run_check(
         rubric = load_rubric(rubric_path)
     except RubricError as exc:
         raise CheckError(f"the rubric has errors; nothing was checked:\n{exc}") from exc
+    if any(p.renders for p in parties):
+        from spiders.render import RenderUnavailable, check_render_available
+
+        try:
+            check_render_available()
+        except RenderUnavailable as exc:
+            raise CheckError(f"{exc}; nothing was checked") from exc
     db_url = engine.url.render_as_string(hide_password=False)
     if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
         raise CheckError("check needs a database file or server: an in-memory SQLite database "
@@ -228,10 +245,12 @@ def run_check(
 
     def handle(event: dict) -> None:
         if event.get("event") == "fetch" and not event["ok"]:
-            failures.setdefault(event["party"], []).append({"url": event["url"], "error": event["error"]})
+            failures.setdefault(event["party"], []).append(
+                {"url": event["url"], "error": event["error"], "status": event.get("status", "failed")})
         elif event.get("event") == "page_failed":
             failures.setdefault(event["party"], []).append(
-                {"url": event["url"], "error": f"homepage: {event['error']}"})
+                {"url": event["url"], "error": f"homepage: {event['error']}",
+                 "status": event.get("status", "failed")})
             homepage_errors.setdefault(event["party"], event["error"])
         elif event.get("event") == "skipped":
             skipped.append({k: event[k] for k in ("party", "url", "reason")})

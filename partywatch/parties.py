@@ -40,6 +40,7 @@ class DocumentEntry(BaseModel):
 
     url: str
     kind: Literal["privacy_notice", "supplier_list", "cookie_policy", "other"] = "privacy_notice"
+    render: bool | None = None  # None: as the party says
 
     _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -53,6 +54,7 @@ class PartyEntry(BaseModel):
     homepage: str
     # The Electoral Commission's registration number (PP52): matches the party's spending returns.
     ec_id: str | None = None
+    render: bool = Field(False, description="fetch pages through headless Chromium")
     documents: list[DocumentEntry] = []
     # Score a web archive's latest copy of a document the crawl cannot fetch.
     archive_fallback: bool = False
@@ -72,6 +74,11 @@ class PartyEntry(BaseModel):
         if value is not None and not EC_ID.match(value):
             raise ValueError(f"{value!r} is not an Electoral Commission registration number like PP52")
         return value
+
+    @property
+    def renders(self) -> bool:
+        """Whether any of the party's pages is fetched through Chromium."""
+        return self.render or any(d.render for d in self.documents)
 
     @property
     def hosts(self) -> set[str]:

@@ -45,8 +45,14 @@ from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extr
 log = logging.getLogger(__name__)
 
 # Documents a party has taken down (404/410) no longer count towards its score; ones that
-# merely fail to load (5xx, timeouts) keep counting with their last good content.
-SCORED_DOCUMENT_STATUSES = ("new", "ok", "failed")
+# merely fail to load (5xx, timeouts), answer with a bot-protection challenge (blocked) or
+# with a page that needs JavaScript (unreadable) keep counting with their last good content.
+SCORED_DOCUMENT_STATUSES = ("new", "ok", "failed", "blocked", "unreadable")
+# Why a document without any good content could not be read, by its status.
+_UNREAD_DOCUMENTS = {
+    "blocked": "its documents are blocked by bot protection",
+    "unreadable": "its documents need JavaScript to show their text",
+}
 
 # The document kinds that make a privacy notice. A supplier list or cookie policy on its
 # own is not one: the rubric asks what the notice says.
@@ -137,11 +143,12 @@ def _nothing_fetched_reason(session: Session, party_id: str, homepage_error: str
         return "no privacy notice found on its website"
     if all(d.status == "gone" for d in documents):
         return "its documents are gone (HTTP 404/410)"
-    error = session.scalar(
-        select(Fetch.error).join(Document, Document.id == Fetch.document_id)
+    status, error = session.execute(
+        select(Document.status, Fetch.error).join(Document, Document.id == Fetch.document_id)
         .where(Document.party_id == party_id, Fetch.ok.is_(False))
-        .order_by(Fetch.id.desc()).limit(1))
-    return "none of its documents could be fetched" + (f" ({error})" if error else "")
+        .order_by(Fetch.id.desc()).limit(1)).first() or (None, None)
+    reason = _UNREAD_DOCUMENTS.get(status, "none of its documents could be fetched")
+    return reason + (f" ({error})" if error else "")
 
 
 def unscorable_reason(session: Session, party_id: str, pairs: Sequence[tuple[Document, Snapshot]],

@@ -26,8 +26,9 @@ def _load_parties(path: str, wanted: list[str]) -> list[dict]:
         data = yaml.safe_load(handle) or {}
     parties = [
         {"id": p["id"], "name": p["name"], "jurisdiction": p["jurisdiction"],
-         "homepage": p["homepage"],
-         "documents": [{"url": d["url"], "kind": d.get("kind", "privacy_notice")}
+         "homepage": p["homepage"], "render": bool(p.get("render")),
+         "documents": [{"url": d["url"], "kind": d.get("kind", "privacy_notice"),
+                        "render": d.get("render")}
                        for d in p.get("documents") or []]}
         for p in data.get("parties") or []
     ]
@@ -95,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = crawl_settings(delay=args.delay, maxsize=args.maxsize, timeout=args.timeout,
                               log_level=args.log_level)
     settings.update({"PARTYWATCH_DB_URL": args.db, "PARTYWATCH_RUN_ID": args.run_id})
+    if any(p["render"] or any(d["render"] for d in p["documents"]) for p in parties):
+        from spiders.render import RenderUnavailable, check_render_available, chromium_path, render_settings
+
+        try:
+            check_render_available()
+        except RenderUnavailable as exc:
+            raise SystemExit(str(exc)) from exc
+        settings.update(render_settings(chromium_path(), settings["DOWNLOAD_TIMEOUT"]))
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PartySpider)
     process.crawl(crawler, parties=parties, known_documents=known, validators=validators)

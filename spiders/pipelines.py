@@ -2,9 +2,10 @@
 
 Content is stored once per distinct hash (history.store.record_fetch), every attempt is
 recorded with its status or error (a 304 answer to a conditional request is an unchanged
-fetch of the current snapshot: history.store.record_not_modified), and a failure flags the document but keeps its
-snapshots. Each item is committed on its own, so a crawl that is killed keeps what it
-fetched.
+fetch of the current snapshot: history.store.record_not_modified), and a failure flags the
+document but keeps its snapshots (a challenge page or a JavaScript shell is such a
+failure, flagged `blocked` or `unreadable`). Each item is committed on its own, so a
+crawl that is killed keeps what it fetched.
 
 Database writes run on one worker thread, not on the reactor's: a commit blocks, and a
 reactor blocked by commits would delay every site's next request (with 200 sites, a
@@ -45,15 +46,16 @@ class HistoryPipeline:
             self.engine.dispose()
 
     async def process_item(self, item):
-        ok, error, new_content, document_id = await maybe_deferred_to_future(
+        ok, error, new_content, document_id, status = await maybe_deferred_to_future(
             deferToThreadPool(reactor, self.pool, self._store, item))
         emit("fetch", party=item["party_id"], url=item["url"], kind=item["kind"],
-             ok=ok, http_status=item["http_status"],
+             ok=ok, http_status=item["http_status"], status=status,
              new_content=new_content, error=error, document_id=document_id,
+             rendered=bool(item.get("rendered")),
              size=len(item["raw"]) if item["raw"] is not None else None)
         return {"party_id": item["party_id"], "url": item["url"]}  # keep raw bytes out of logs
 
-    def _store(self, item) -> tuple[bool, str | None, bool, int]:
+    def _store(self, item) -> tuple[bool, str | None, bool, int, str]:
         with transaction(self.engine) as session:
             document = get_or_create_document(session, item["party_id"], item["url"], item["kind"])
             validators = item.get("validators") or (None, None)
@@ -64,6 +66,6 @@ class HistoryPipeline:
                 outcome = record_fetch(
                     session, document, run_id=self.run_id, http_status=item["http_status"],
                     raw=item["raw"], content_type=item["content_type"] or "application/octet-stream",
-                    error=item["error"], validators=validators,
+                    error=item["error"], validators=validators, failure_status=item.get("status"),
                 )
-            return outcome.fetch.ok, outcome.fetch.error, outcome.new_content, document.id
+            return outcome.fetch.ok, outcome.fetch.error, outcome.new_content, document.id, document.status

@@ -35,6 +35,39 @@ DEFAULT_RETRIES = 2
 # Links are followed from the homepage to this depth (homepage = 0).
 DISCOVERY_DEPTH = 2
 
+# What makes a response a bot-protection challenge (`blocked`) or a JavaScript shell
+# (`unreadable`) rather than the party's page; see spiders.pagecheck. A challenge is a
+# response with one of CHALLENGE_HEADERS, or one of the markers in its first bytes when
+# its status is a challenge status or, for a 200, when its text is short (a notice that
+# mentions "enable JavaScript and cookies" in its cookie section is still a notice).
+PAGE_CHECK_SETTINGS = {
+    "PARTYWATCH_CHALLENGE_STATUSES": [403, 429, 503],
+    "PARTYWATCH_CHALLENGE_MARKERS": [
+        "Just a moment...",                     # Cloudflare
+        "Enable JavaScript and cookies to continue",
+        "Checking your browser before accessing",
+        "cf-browser-verification",
+        "/cdn-cgi/challenge-platform/",
+        "Attention Required! | Cloudflare",
+        "DDoS protection by",
+        "Incapsula incident ID",                # Imperva
+        "_Incapsula_Resource",
+        "Sucuri WebSite Firewall",
+        "captcha-delivery.com",                 # DataDome
+        "px-captcha",                           # HUMAN (PerimeterX)
+        "Verify you are human",
+    ],
+    "PARTYWATCH_CHALLENGE_HEADERS": {"cf-mitigated": "challenge"},
+    "PARTYWATCH_CHALLENGE_MAX_WORDS": 150,
+    "PARTYWATCH_CHALLENGE_SCAN_BYTES": 65536,
+    # A page is a JavaScript shell when it has fewer content words than this (nav, header,
+    # footer and forms not counted) and at least SCRIPT_TEXT_RATIO times as much script as
+    # text, an external script counting as EXTERNAL_SCRIPT_CHARS characters.
+    "PARTYWATCH_UNREADABLE_MAX_WORDS": 100,
+    "PARTYWATCH_SCRIPT_TEXT_RATIO": 2.0,
+    "PARTYWATCH_EXTERNAL_SCRIPT_CHARS": 2000,
+}
+
 
 def _env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
@@ -90,4 +123,5 @@ def crawl_settings(
         },
         "ITEM_PIPELINES": {"spiders.pipelines.HistoryPipeline": 300},
         "SPIDER_MODULES": ["spiders.spider"],
+        **PAGE_CHECK_SETTINGS,
     }

@@ -5,7 +5,9 @@ document already in the history (so a document that vanished from the site's lin
 still checked and flagged). From the homepage it follows links that look like privacy
 notices, supplier lists, cookie policies, transparency pages or imprints, up to
 DISCOVERY_DEPTH. It yields one item per document fetch — raw bytes or the error — and
-never parses the document's text: that is the scoring pipeline's job.
+never parses the document's text: that is the scoring pipeline's job. A response that is a
+bot-protection challenge or a JavaScript shell (spiders.pagecheck) is yielded as a failure
+with status `blocked` or `unreadable`, so it never becomes a snapshot.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from urllib.parse import urldefrag
 
 import scrapy
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -20,6 +23,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from spiders.discovery import classify
 from spiders.hosts import AllowedHosts, host_key
 from spiders.middlewares import HostNotAllowed
+from spiders.pagecheck import PageChecks
+from spiders.render import RenderGuard
 from spiders.progress import emit
 from spiders.settings import DISCOVERY_DEPTH
 
@@ -73,11 +78,15 @@ def describe_failure(failure, maxsize: int, timeout: float) -> tuple[int | None,
     if isinstance(exc, HostNotAllowed):
         return None, str(exc)
     text = str(exc).strip()
+    if type(exc).__module__.startswith("playwright"):  # a rendered page: its first line says it
+        return None, f"rendering failed: {text.splitlines()[0] if text else name}"
     return None, f"{name}: {text}" if text else name
 
 
 class PartySpider(scrapy.Spider):
-    """Crawl the parties given as `parties` (dicts: id, homepage, documents[url, kind])."""
+    """Crawl the parties given as `parties` (dicts: id, homepage, render, documents[url, kind,
+    render]). A party's pages are rendered in Chromium when its `render` is true, except for
+    documents whose own `render` says otherwise (see spiders.render)."""
 
     name = "party"
 
@@ -96,6 +105,23 @@ class PartySpider(scrapy.Spider):
         self.named_hosts = set().union(*(a.named for a in self.allowed_hosts.values()))
         self._seen: set[tuple[str, str]] = set()
         self.link_extractor = LinkExtractor(deny_extensions=[], unique=True, canonicalize=False)
+        self.page_checks: PageChecks | None = None  # from the crawler's settings
+        self._robots: RobotsTxtMiddleware | None = None
+        self.render_party = {p["id"]: bool(p.get("render")) for p in parties}
+        self.render_document = {(p["id"], urldefrag(d["url"])[0]): d["render"]
+                                for p in parties for d in p.get("documents", [])
+                                if d.get("render") is not None}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.page_checks = PageChecks.from_settings(crawler.settings)
+        return spider
+
+    def _verdict(self, response, media: str | None):
+        is_document = response.meta["kind"] is not None
+        return self.page_checks.check(response.status, response.headers, response.body,
+                                      is_html=media in HTML_TYPES, is_document=is_document)
 
     def _request(self, party: str, url: str, kind: str | None, depth: int, source: str):
         url = urldefrag(url)[0]
@@ -104,10 +130,15 @@ class PartySpider(scrapy.Spider):
         self._seen.add((party, url))
         meta = {"party_id": party, "document_url": url, "kind": kind, "depth": depth,
                 "source": source, "download_slot": host_key(url)}
-        # Only a document has a stored copy to keep; a page crawled for its links is read whole.
-        headers = conditional_headers(*self.validators.get((party, url), (None, None))) if kind else {}
-        if headers:
-            meta["handle_httpstatus_list"] = [304]  # "not modified" is an answer, not an error
+        headers = {}
+        if self.render_document.get((party, url), self.render_party.get(party)):
+            meta.update(self._render_meta(party))
+        # Only a document has a stored copy to keep (a page crawled for its links is read
+        # whole), and only a plain fetch can be answered "not modified".
+        elif kind:
+            headers = conditional_headers(*self.validators.get((party, url), (None, None)))
+            if headers:
+                meta["handle_httpstatus_list"] = [304]  # "not modified" is an answer, not an error
         return scrapy.Request(
             url,
             callback=self.parse_page,
@@ -116,6 +147,28 @@ class PartySpider(scrapy.Spider):
             dont_filter=True,  # deduplicated per party above; two parties may share a URL
             meta=meta,
         )
+
+    def _render_meta(self, party: str) -> dict:
+        """Meta that has scrapy-playwright render the page, every request of it guarded."""
+        settings = self.settings
+        guard = RenderGuard(self.allowed_hosts[party], self._robot_parser,
+                            user_agent=settings.get("USER_AGENT"),
+                            maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
+                            timeout=settings.getfloat("DOWNLOAD_TIMEOUT"),
+                            max_redirects=settings.getint("REDIRECT_MAX_TIMES"),
+                            stats=self.crawler.stats)
+        # Wait until the page's own fetches have settled: that is when scripts have written it.
+        return {"playwright": True, "playwright_page_init_callback": guard.install,
+                "playwright_page_goto_kwargs": {"wait_until": "networkidle"}}
+
+    async def _robot_parser(self, url: str):
+        """robots.txt of the URL's host, as scrapy's own middleware fetched and parsed it."""
+        if not self.settings.getbool("ROBOTSTXT_OBEY"):
+            return None
+        if self._robots is None:
+            self._robots = next(m for m in self.crawler.engine.downloader.middleware.middlewares
+                                if isinstance(m, RobotsTxtMiddleware))
+        return await self._robots.robot_parser(scrapy.Request(url))
 
     async def start(self):
         count = 0
@@ -141,11 +194,16 @@ class PartySpider(scrapy.Spider):
                    "validators": _validators(response)}
             return
         media, content_type = _content_type(response)
+        verdict = self._verdict(response, media)
+        if verdict is not None:
+            yield from self._refused(meta, response.status, verdict)
+            return
         if meta["kind"] is not None:
             if media in STORED_TYPES:
                 yield {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
                        "http_status": response.status, "raw": response.body, "content_type": content_type,
-                       "error": None, "validators": _validators(response)}
+                       "error": None, "validators": _validators(response), "status": None,
+                       "rendered": "playwright" in response.flags}
             else:
                 yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
         if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH:
@@ -162,9 +220,18 @@ class PartySpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _failure_item(self, meta, status, error):
+    def _failure_item(self, meta, status, error, document_status=None):
         return {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
-                "http_status": status, "raw": None, "content_type": None, "error": error}
+                "http_status": status, "raw": None, "content_type": None, "error": error,
+                "status": document_status}
+
+    def _refused(self, meta, http_status, verdict):
+        """A challenge page or a JavaScript shell: recorded as such, never stored."""
+        if meta["kind"] is None:  # a homepage: nothing to store, nothing to follow
+            emit("page_failed", party=meta["party_id"], url=meta["document_url"],
+                 http_status=http_status, error=verdict.reason, status=verdict.status)
+            return
+        yield self._failure_item(meta, http_status, verdict.reason, verdict.status)
 
     def failed(self, failure):
         meta = failure.request.meta
@@ -175,6 +242,12 @@ class PartySpider(scrapy.Spider):
             # Never requested (robots.txt or a host the party may not use): not a fetch.
             emit("skipped", party=party, url=url, reason=str(failure.value) or "forbidden by robots.txt")
             return
+        if failure.check(HttpError):
+            response = failure.value.response
+            verdict = self._verdict(response, _content_type(response)[0])
+            if verdict is not None:
+                yield from self._refused(meta, response.status, verdict)
+                return
         status, error = describe_failure(
             failure, self.settings.getint("DOWNLOAD_MAXSIZE"), self.settings.getfloat("DOWNLOAD_TIMEOUT")
         )

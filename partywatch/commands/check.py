@@ -19,7 +19,8 @@ from partywatch.options import (
     rubric_option,
 )
 
-STATUS_STYLE = {"ok": "green", "new": "green", "failed": "red", "gone": "yellow"}
+STATUS_STYLE = {"ok": "green", "new": "green", "failed": "red", "gone": "yellow",
+                "blocked": "magenta", "unreadable": "magenta"}
 
 
 def print_report(report: CheckReport, console: Console) -> None:
@@ -82,7 +83,10 @@ def print_report(report: CheckReport, console: Console) -> None:
     if report.failures:
         console.print("[bold red]Fetch failures[/] (last good snapshots kept):")
         for failure in report.failures:
-            console.print(f"  {failure['party']}: {failure['url']}: {failure['error']}")
+            status = failure.get("status", "failed")
+            what = "" if status == "failed" else f"{status}: "
+            console.print(f"  {failure['party']}: {failure['url']}: {what}{failure['error']}",
+                          markup=False, highlight=False, soft_wrap=True)
     console.print(f"{report.notifications_queued} notification(s) queued.")
 
 
@@ -129,7 +133,7 @@ class _Progress:
     def line(self, message: str) -> None:
         if not self.live:
             self.console.print(message, markup=False, highlight=False, soft_wrap=True)
-        elif message.startswith(("FAILED", "scored", "not scored", "run ")):
+        elif message.startswith(("FAILED", "BLOCKED", "UNREADABLE", "scored", "not scored", "run ")):
             self.console.print(message, markup=False, highlight=False)
         if self.live and message.startswith(("scoring", "scored", "not scored")):
             self.status.update(message)
@@ -173,8 +177,15 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format, archive
     the reason: it gets no grade, no scorecard and no notification.
 
     A site that fails keeps its last good snapshots and scorecard; failures are listed in
-    the output and the command still exits 0. It exits non-zero only when it cannot run:
-    a bad parties file or rubric, or an unreachable database.
+    the output and the command still exits 0. So does a document that answers with a
+    bot-protection challenge page (status "blocked") or with a page that is mostly scripts
+    and shows almost no text without JavaScript (status "unreadable"): nothing is stored
+    from such a response and the last good snapshot is still the one scored. A party with
+    `render: true` in parties.yaml has its pages read through headless Chromium (Debian's
+    `chromium` package, path in PARTYWATCH_CHROMIUM) under the same rules.
+
+    It exits non-zero only when it cannot run: a bad parties file or rubric, an unreachable
+    database, or rendering asked for without Chromium or the `render` extra.
 
     \b
     Politeness settings (environment):
@@ -182,6 +193,7 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format, archive
       PARTYWATCH_CRAWL_MAXSIZE  response size cap in bytes (default 10 MB)
       PARTYWATCH_CRAWL_TIMEOUT  per-request timeout in seconds (default 30)
       PARTYWATCH_CRAWL_RETRIES  retries after a 5xx or a timeout (default 2)
+      PARTYWATCH_CHROMIUM       the browser for render: true (default /usr/bin/chromium)
 
     \b
     Archived copies (--archive-fallback): a Wayback-Machine-compatible archive is asked

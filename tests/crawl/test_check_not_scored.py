@@ -122,13 +122,15 @@ def test_a_javascript_shell_is_not_scored(database_url, sites, write_parties, ru
     engine = open_database(database_url)
 
     result = check(database_url, parties, rubric_path)
-    assert ("Alpha Party (alpha): not scored: its privacy notice page has no text "
-            "(it may need JavaScript to show it)") in result.stdout
-    assert count(engine, Snapshot) == 1  # the page was fetched and kept ...
-    assert count(engine, Scorecard) == 0  # ... but no grade was made of it
+    assert ("Alpha Party (alpha): not scored: its documents need JavaScript to show their text "
+            "(only 0 words of text among 1 script(s): the page needs JavaScript to show its content)"
+            ) in result.stdout
+    assert count(engine, Snapshot) == 0  # the shell is not a snapshot of the notice ...
+    assert count(engine, Scorecard) == 0  # ... and no grade was made of it
     output = check_json(database_url, parties, rubric_path)
     assert output["alpha"]["grade"] is None
-    assert [(d["kind"], d["status"]) for d in output["alpha"]["documents"]] == [("privacy_notice", "ok")]
+    assert [(d["kind"], d["status"]) for d in output["alpha"]["documents"]] == [
+        ("privacy_notice", "unreadable")]
 
 
 def test_a_scored_party_whose_notice_is_emptied_loses_its_grade_quietly(

@@ -64,7 +64,7 @@ def test_an_imported_copy_is_stored_with_its_provenance_and_scored_by_the_next_c
     quotes = [e["quote"] for el in retention["elements"] for e in el["evidence"]]
     assert retention["score"] > 0 and any("two years" in q for q in quotes)
     [doc] = after["documents"]
-    assert (doc["status"], doc["provenance"]) == ("failed", "imported")  # the site still blocks us
+    assert (doc["status"], doc["provenance"]) == ("blocked", "imported")  # the site still blocks us
     assert doc["source_note"] == "from a copy saved by hand on 2025-10-01"
     table = run(*check[:-2]).stdout
     assert "from a copy saved by hand on 2025-10-01" in table
