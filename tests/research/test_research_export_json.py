@@ -13,7 +13,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from history.research import EXPORT_TABLES
+from history.export_tables import EXPORT_TABLES
 from partywatch.commands.export import command as export_command
 
 GOLDEN = Path(__file__).with_name("json_export_golden.json")
