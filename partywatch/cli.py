@@ -6,6 +6,7 @@ import click
 
 from partywatch import __version__
 from partywatch.commands import (
+    browse,
     check,
     db,
     demo,
@@ -35,7 +36,7 @@ def main() -> None:
     """
 
 
-for module in (check, score, demo, rescore, serve, rubric, history, export, report, db):
+for module in (check, score, demo, rescore, serve, rubric, history, export, report, browse, db):
     main.add_command(module.command)
 
 
