@@ -58,10 +58,17 @@ def command(db_url: str | None, port: int) -> None:
 
     Serves a copy of the SQLite database taken when the command starts (a running
     `partywatch serve` goes on writing the original), without the Telegram subscribers
-    and their messages. Every table and view is described, with units and facets, and
-    canned queries answer the usual questions: the latest scorecard per party, one
-    party's history, all changes between two dates, a search of the quoted evidence,
-    and the parties whose score fell. Restart it to see later checks. Stop with Ctrl-C.
+    and their messages. Restart it to see later checks. Stop with Ctrl-C. Every table
+    and view is described, with units and facets, and canned queries answer the usual
+    questions (add .json to a query's name for JSON):
+
+    \b
+      /partywatch/latest_scorecards        each party's grade and score now, best first
+      /partywatch/party_history?party=ID   one party's scorecards (id or name), what changed
+      /partywatch/changes_between?start_date=YYYY-MM-DD&end_date=YYYY-MM-DD
+                                           every change in those days (both included)
+      /partywatch/search_evidence?words=W  quoted sentences containing W, when quoted
+      /partywatch/score_fell               each fall of a party's overall score
 
     Needs the research extra: pip install -e '.[research]'. Datasette reads SQLite only:
     on PostgreSQL use the views with psql, or `partywatch export`.
