@@ -224,16 +224,17 @@ class _JsonSink:
         self.names = spec.column_names
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        # Each row goes to the file as soon as it is encoded: keeping many orjson results
-        # alive at once (say, to join them) costs more than encoding them.
         if not rows:
             return
-        names, dumps, write = self.names, orjson.dumps, self.handle.write
-        write(b",\n" if self.count else b"\n")
-        write(dumps(dict(zip(names, rows[0]))))
+        names, dumps = self.names, orjson.dumps
+        # Each row's encoding is copied into one buffer at once: keeping many orjson
+        # results alive together (say, to join them) costs more than encoding them.
+        lines = bytearray(b",\n" if self.count else b"\n")
+        lines += dumps(dict(zip(names, rows[0])))
         for row in rows[1:]:
-            write(b",\n")
-            write(dumps(dict(zip(names, row))))
+            lines += b",\n"
+            lines += dumps(dict(zip(names, row)))
+        self.handle.write(lines)
         self.count += len(rows)
 
     def close(self) -> None:
