@@ -42,6 +42,9 @@ class BotContext:
     rubric_steps: list[RubricStep] = field(default_factory=list)  # from rubric.yaml, if readable
     # Runs a check for the given party ids (all when empty) and returns a summary line.
     run_check: Callable[[tuple[str, ...]], Awaitable[str]] | None = None
+    # Where `partywatch report` is published (--base-url): /why links quotes to their
+    # stored version there; without it, to the live page with the date it was read.
+    site_url: str | None = None
 
     def all_parties(self) -> list[tuple[str, str]]:
         merged = dict(self.parties)
@@ -190,7 +193,11 @@ async def show_why(update: Update, bc: BotContext, party_id: str, name: str, ste
         return
     rubric = {s.id: s for s in await db(bc.steps)}
     questions = rubric[found.id].questions if found.id in rubric else {}
-    await reply(update, render.render_why(name, party_id, card, found.id, questions))
+    snapshot_ids = [item.get("snapshot_id") for element in card.elements if element.step_id == found.id
+                    for item in element.evidence or []]
+    fetched = await db(q.snapshot_dates, bc.engine, snapshot_ids)
+    await reply(update, render.render_why(name, party_id, card, found.id, questions,
+                                          site_url=bc.site_url, fetched=fetched))
 
 
 async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,7 +10,10 @@ commands are split on line boundaries by `split_message`.
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from typing import Iterable, Mapping, Sequence
+
+from history.permalinks import evidence_path, published_url
 
 TELEGRAM_LIMIT = 4096
 # Room for Telegram counting differently from us (it counts UTF-16 units of the parsed text;
@@ -176,8 +179,27 @@ def render_score(name: str, party_id: str, card) -> str:
     return "\n".join(lines)
 
 
-def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str, str]) -> str:
-    """/why: each element's credit with its quoted evidence and link."""
+def evidence_links(item: dict, site_url: str | None, fetched: dict[int, datetime]) -> str:
+    """A quote's links: its stored copy on the published report when the site's URL is
+    set (the sentence survives the party editing its page), else the live page and the
+    date partywatch read it."""
+    url, snapshot_id = item.get("url", ""), item.get("snapshot_id")
+    fetched_at = fetched.get(snapshot_id) if snapshot_id is not None else None
+    if fetched_at is None:
+        return link(url)
+    if site_url:
+        stored = published_url(site_url, evidence_path(snapshot_id, item.get("start"), item.get("end")))
+        return f"{link(stored, f'stored copy of {fetched_at:%d %b %Y}')} · {link(url, 'live page')}"
+    return f"{link(url)} (as read on {fetched_at:%d %b %Y})"
+
+
+def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str, str], *,
+               site_url: str | None = None, fetched: dict[int, datetime] | None = None) -> str:
+    """/why: each element's credit with its quoted evidence and link.
+
+    `fetched` maps the evidence's snapshot ids to their fetch times; `site_url` is where
+    `partywatch report` publishes the stored versions."""
+    fetched = fetched or {}
     step = next(s for s in card.steps if s.step_id == step_id)
     lines = [f"<b>{esc(name)}</b> · <b>{esc(step.title)}</b>: {fmt_score(step.score)}/100", ""]
     for element in (e for e in card.elements if e.step_id == step_id):
@@ -189,7 +211,7 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
             lines.append(f"   <i>No disclosure found.</i>" + (f" Looked for: {esc(shorten(looked, LINE_LIMIT))}" if looked else ""))
         for item in evidence[:3]:
             quote = shorten(item.get("quote", ""), QUOTE_LIMIT)
-            lines.append(f"   “{esc(quote)}” {link(item.get('url', ''))}")
+            lines.append(f"   “{esc(quote)}” {evidence_links(item, site_url, fetched)}")
         if len(evidence) > 3:
             lines.append(f"   <i>and {len(evidence) - 3} more quotes</i>")
     return "\n".join(lines)

@@ -38,6 +38,7 @@ from history.models import (
     Party,
     Run,
     Scorecard,
+    Snapshot,
     Subscriber,
     Subscription,
     utcnow,
@@ -351,6 +352,15 @@ def scorecard_history(engine: Engine, party_id: str) -> list[Scorecard]:
             .order_by(Scorecard.created_at, Scorecard.id))))
 
 
+def snapshot_dates(engine: Engine, snapshot_ids) -> dict[int, datetime]:
+    """When each stored snapshot was fetched, by id (ids not stored are left out)."""
+    ids = sorted({int(i) for i in snapshot_ids if i is not None})
+    if not ids:
+        return {}
+    with transaction(engine) as session:
+        return dict(session.execute(select(Snapshot.id, Snapshot.fetched_at).where(Snapshot.id.in_(ids))).all())
+
+
 def step_titles(engine: Engine) -> list[tuple[str, str]]:
     """(step id, title) in rubric order, from the newest scorecard (when no rubric file)."""
     card = None
@@ -367,6 +377,6 @@ __all__ = [
     "confirm_sent", "documents_failing_twice", "due_messages", "fail_message", "is_active",
     "last_check_finished", "latest_scorecard", "list_parties", "mark_inactive", "not_scored_reason",
     "not_scored_reasons", "outbox_counts",
-    "release_lock", "renew_lock", "requeue_message", "resolve_stale", "scorecard_history",
+    "release_lock", "renew_lock", "requeue_message", "resolve_stale", "scorecard_history", "snapshot_dates",
     "step_titles", "subscribe", "subscriptions", "unsubscribe",
 ]

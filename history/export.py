@@ -20,6 +20,7 @@ from sqlalchemy import Connection, text
 
 from history.export_tables import (EXPORT_TABLES, TABLES_BY_NAME, ExportTable, data_dictionary_markdown,
                                    datapackage, json_schema)
+from history.permalinks import evidence_path
 
 
 # --- reading the tables fast --------------------------------------------------------------
@@ -183,8 +184,9 @@ def _element_and_evidence_batches(conn: Connection, cards: dict) -> Iterator[tup
                 if not isinstance(quote, dict):
                     quote = {"quote": str(quote)}
                 get = quote.get
+                start, end, snapshot_id = get("start"), get("end"), get("snapshot_id")
                 evidence.append((card_id, party_id, step_id, element_id, index, get("quote"), get("url"),
-                                 get("start"), get("end"), get("snapshot_id")))
+                                 start, end, snapshot_id, evidence_path(snapshot_id, start, end)))
             elements.append((card_id, party_id, step_id, element_id, position, credit, len(quotes),
                              looked_for))
         yield elements, evidence

@@ -125,6 +125,9 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("start", "integer", "Start character offset in the snapshot's extracted text.", True),
         _c("end", "integer", "End character offset (exclusive).", True),
         _c("snapshot_id", "integer", "The snapshot quoted (snapshots.snapshot_id).", True),
+        _c("version_path", "string", "The quote on its stored version in the `partywatch report` site, "
+                                     "relative to the site's root (versions/<snapshot_id>.html#q-<start>-<end>).",
+           True),
     ), ("scorecard_id", "step_id", "element_id", "evidence_index"),
         (("scorecard_id", "scorecards", "scorecard_id"),)),
     ExportTable("changes", "What moved since the party's previous scorecard of the same rubric version.", (

@@ -1,26 +1,57 @@
-"""The `partywatch` command line. Each command lives in partywatch/commands/."""
+"""The `partywatch` command line. Each command lives in partywatch/commands/.
+
+Commands are imported only when they run: `partywatch --help` and a command's own
+`--help` never load scrapy, spaCy or the database layer. The command list shown by
+`--help` reads each command's summary from its source (its docstring), so the summary is
+written once, next to the command.
+"""
 
 from __future__ import annotations
 
+import ast
+import importlib
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
 import click
+from click.utils import make_default_short_help
 
 from partywatch import __version__
-from partywatch.commands import (
-    browse,
-    check,
-    db,
-    demo,
-    export,
-    history,
-    report,
-    rescore,
-    rubric,
-    score,
-    serve,
-)
+
+# each is a module of partywatch.commands defining `command`
+COMMANDS = ("browse", "check", "db", "demo", "export", "history", "report", "rescore", "rubric", "score",
+            "serve")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return importlib.import_module(f"partywatch.commands.{name}").command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        width = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, make_default_short_help(_summary(name), width)) for name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@lru_cache(maxsize=None)
+def _summary(name: str) -> str:
+    """The docstring of the module's `command` function, read without importing it."""
+    spec = find_spec(f"partywatch.commands.{name}")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "command":
+            return ast.get_docstring(node) or ""
+    return ""
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="partywatch")
 def main() -> None:
     """Score how openly political parties explain their use of voters' personal data.
@@ -34,10 +65,6 @@ def main() -> None:
     Database: --db URL, else $DATABASE_URL, else sqlite:///partywatch.db.
     Start with `partywatch demo` to see the whole pipeline on bundled sample sites.
     """
-
-
-for module in (check, score, demo, rescore, serve, rubric, history, export, report, browse, db):
-    main.add_command(module.command)
 
 
 if __name__ == "__main__":

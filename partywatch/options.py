@@ -6,6 +6,7 @@ import click
 from sqlalchemy import Engine
 
 from history import DatabaseError, open_database
+from history.permalinks import check_site_url
 from partywatch.paths import database_url, default_parties_path, default_rubric_path
 
 db_option = click.option(
@@ -37,3 +38,20 @@ def open_db(db_url: str | None) -> Engine:
         return open_database(database_url(db_url))
     except DatabaseError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _check_base_url(ctx, param, value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return check_site_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def base_url_option(purpose: str):
+    """--base-url: where the `partywatch report` site is published (or $PARTYWATCH_BASE_URL)."""
+    return click.option(
+        "--base-url", "site_url", metavar="URL", envvar="PARTYWATCH_BASE_URL", callback=_check_base_url,
+        help=f"The URL the `partywatch report` site is published at, e.g. "
+             f"https://example.org/partywatch/ (or $PARTYWATCH_BASE_URL). {purpose}")

@@ -15,9 +15,7 @@ Two rules keep what is published honest:
 
 from __future__ import annotations
 
-import difflib
 import logging
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
@@ -40,6 +38,7 @@ from history.store import (
     stored_claims,
     subscribers_of,
 )
+from partywatch.textdiff import same_text, summarise_text_change
 from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text
 
 log = logging.getLogger(__name__)
@@ -170,37 +169,6 @@ def unscorable_reason(session: Session, party_id: str, pairs: Sequence[tuple[Doc
             f"({_plural(words, 'word')}, fewer than {MIN_NOTICE_WORDS})")
 
 
-def _same_text(old: str | None, new: str | None) -> bool:
-    """Whether two extracted texts say the same thing; re-wrapped lines do not count."""
-    return " ".join((old or "").split()) == " ".join((new or "").split())
-
-
-def _sentences(text: str | None) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text or "") if s.strip()]
-
-
-def summarise_text_change(old: str | None, new: str | None, limit: int = 160) -> str:
-    """'+3 / −1 sentences; added: "We now keep canvassing data for 2 years."'"""
-    old_sentences, new_sentences = _sentences(old), _sentences(new)
-    added, removed = [], []
-    matcher = difflib.SequenceMatcher(a=old_sentences, b=new_sentences, autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            removed.extend(old_sentences[a0:a1])
-        if tag in ("replace", "insert"):
-            added.extend(new_sentences[b0:b1])
-    summary = f"+{len(added)} / -{len(removed)} sentences"
-    # A heading says little about what changed: show the first real sentence.
-    pool = added or removed
-    example = next((s for s in pool if len(s.split()) >= 5), pool[0] if pool else "")
-    if example:
-        label = "added" if added else "removed"
-        if len(example) > limit:
-            example = example[: limit - 1] + "…"
-        summary += f"; {label}: \u201c{example}\u201d"
-    return summary
-
-
 def _score_text(score: float) -> str:
     return f"{score:.1f}"
 
@@ -247,7 +215,7 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
                             "new": "added", "summary": document.kind})
         elif before.id != snapshot.id:
             old_text, new_text = ensure_text(before, document.url), ensure_text(snapshot, document.url)
-            if _same_text(old_text, new_text):
+            if same_text(old_text, new_text):
                 continue  # a new snapshot, not a new version
             summary = summarise_text_change(old_text, new_text)
             changes.append({"kind": "document", "subject": document.url, "old": None,

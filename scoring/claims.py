@@ -21,6 +21,7 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import numpy as np
 from spacy.attrs import IDX, LENGTH, SENT_START
@@ -31,12 +32,18 @@ from scoring.patterns import CompiledRubric, CompiledRule
 from scoring.structure import CONTACT, DATED, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
+QUOTE_WINDOW_BEFORE, QUOTE_WINDOW_AFTER = 25, 40  # tokens around the words a long sentence is credited for
 NEGATION_REACH = 15  # tokens between a negation and the term it negates, in one clause
 CREDIT_RANK = {"full": 2, "partial": 1, "none": 0}
 COMPANY_NAME_MAX_WORDS = 6
 NAME_CONNECTORS = {"&", "and", "of", "-"}
 BOLD_LABEL_MAX_WORDS = 12
 BOLD_START = re.compile(r"(?:[-•·*]\s+)?\*\*")
+ENUMERATOR = re.compile(r"\d{1,2}|[a-z]|[ivx]{1,4}", re.I)
+HEADING_LIKE_MAX_WORDS = 6
+HEADING_WORD = re.compile(r"[^\s.:;,()]+")
+SECTION_NUMBER = re.compile(r"(?:\d+|[ivx]+|[a-z])(?:\.\d+)*\.?", re.I)
+HEADING_CONNECTORS = {"and", "of", "the", "to", "for", "in", "on", "our", "your", "we", "with", "&", "a", "an", "or"}
 
 
 @dataclass
@@ -61,6 +68,7 @@ class Sentence:
     keys: frozenset[int]
     positions: dict[int, list[int]]  # key -> token positions of its matches
     section_keys: frozenset[int]
+    paragraph_keys: frozenset[int]  # everything matched in the sentence's block
     breaks: tuple[int, ...]  # token positions of clause breaks (";", "but", ...), sorted
 
     def clause_of(self, token: int) -> int:
@@ -95,54 +103,65 @@ class ClaimFinder:
             by_sentence[si].append((key, s_, e_))
             ctx.block_keys[block].add(key)
         out: list[Claim] = []
-        for si in sorted(by_sentence):
-            ms = by_sentence[si]
-            first, last = bounds[si], bounds[si + 1]
+        pieces = (piece for si in sorted(by_sentence)
+                  for piece in _run_on_items(doc, bounds[si], bounds[si + 1], by_sentence[si], tok_start, tok_end))
+        for first, last, ms in pieces:
             start, end = _trim(text, int(tok_start[first]), int(tok_end[last - 1]))
             if start >= end:
                 continue
             block = structure.block_at(base + start)
             kind = structure.blocks[block].kind
-            if kind in (HEADING, HEADER_ROW) or _bold_label(text, start, end):
+            if (kind in (HEADING, HEADER_ROW) or _bold_label(text, start, end)
+                    or (kind not in (ITEM, ROW) and _heading_like(text, start, end))):
                 continue  # context for what follows, never evidence on its own
+            # "**Opting out of Advertising Cookies:** The party respects your privacy.": the
+            # run-in label is the sentence's heading, so its words are context, not evidence
+            label_end = _run_in_label_end(text, start, end)
+            section = set()
+            if label_end is not None:
+                in_label = [m for m in ms if tok_start[m[1]] < label_end]
+                ms = [m for m in ms if tok_start[m[1]] >= label_end]
+                section |= {key for key, _s, _e in in_label}
+                if not ms:
+                    continue
             positions: dict[int, list[int]] = defaultdict(list)
             for key, s_, _e in ms:
                 positions[key].append(s_)
-            section = set()
             for i in structure.context(block):
                 section |= ctx.block_keys.get(i, set())
             parents = structure.blocks[block].parents
             own_heading = ctx.block_keys.get(parents[-1], set()) if parents else set()
             sentence = Sentence(doc, text, base, first, last, block, kind, frozenset(positions),
-                                dict(positions), frozenset(section), self._breaks(positions))
+                                dict(positions), frozenset(section), frozenset(ctx.block_keys.get(block, ())),
+                                self._breaks(positions))
             # off topic: the sentence, or the heading right above it ("Children's privacy")
             if sentence.keys & c.refusal or (sentence.keys | own_heading) & c.off_topic:
                 continue
-            q_start, q_end = self._quote_span(sentence, start, end, ms, tok_start, tok_end)
-            quote = text[q_start:q_end]
-            best: dict[tuple[str, str], tuple[str, CompiledRule, int]] = {}
+            best: dict[tuple[str, str], tuple[str, CompiledRule, int, int]] = {}
             for ridx in sorted({r for k in sentence.keys for r in c.rules_by_key.get(k, ())}):
                 rule = c.rules[ridx]
                 verdict = self._accept(rule, sentence, ctx.kind)
                 if verdict is None:
                     continue
-                credit, strength = verdict
+                credit, strength, found_at = verdict
                 key = (rule.step_id, rule.element.id)
                 prev = best.get(key)
                 if prev is None or _outranks((credit, strength), (prev[0], prev[2]), rule.element.reverse):
-                    best[key] = (credit, rule, strength)
-            for (step_id, element_id), (credit, rule, strength) in best.items():
+                    best[key] = (credit, rule, strength, found_at)
+            for (step_id, element_id), (credit, rule, strength, found_at) in best.items():
+                q_start, q_end = self._quote_span(sentence, start, end, found_at, tok_start, tok_end)
                 detail = {"rule": rule.rule_id, "strength": strength}
                 if rule.adds_up:
-                    detail["adds_up"] = True
-                out.append(Claim(step_id, element_id, credit, quote, ctx.url, base + q_start, base + q_end, detail))
+                    detail["adds_up"] = len(rule.groups[0] & sentence.keys) if rule.adds_up == "per_term" else 1
+                out.append(Claim(step_id, element_id, credit, text[q_start:q_end], ctx.url,
+                                 base + q_start, base + q_end, detail))
             if c.supplier_elements and kind != CONTACT:
-                out.extend(self._supplier_claims(sentence, ctx, quote, base + q_start, base + q_end))
+                out.extend(self._supplier_claims(sentence, ctx, start, end, tok_start, tok_end))
         return out
 
     # ------------------------------------------------------------ one rule, one sentence
-    def _accept(self, rule: CompiledRule, s: Sentence, doc_kind: str) -> tuple[str, int] | None:
-        """(credit, strength) when `rule` holds for the sentence, else None."""
+    def _accept(self, rule: CompiledRule, s: Sentence, doc_kind: str) -> tuple[str, int, int] | None:
+        """(credit, strength, where its terms are found) when `rule` holds for the sentence."""
         c = self.c
         if doc_kind not in rule.element.applies_to:
             return None
@@ -151,6 +170,8 @@ class ClaimFinder:
         if rule.in_section and not (rule.in_section & s.section_keys):
             return None
         if rule.not_in_section & s.section_keys:
+            return None
+        if rule.in_paragraph and not (rule.in_paragraph & s.paragraph_keys):
             return None
         if s.block_kind == CONTACT and not rule.in_section:
             return None  # a contact line is evidence only under a heading that asks for it
@@ -168,7 +189,7 @@ class ClaimFinder:
             credit = "partial"
         # How directly the sentence answers: every condition met is a reason to believe it.
         strength = len(rule.groups) + bool(rule.in_section) + (s.block_kind in (ROW, ITEM)) + rule.negated
-        return credit, strength
+        return credit, strength, min(found)
 
     def _negated(self, s: Sentence, pos: int) -> bool:
         clause = s.clause_of(pos)
@@ -191,17 +212,18 @@ class ClaimFinder:
         return tuple(sorted(p for k in self.c.clause_breaks if k in positions for p in positions[k]))
 
     @staticmethod
-    def _quote_span(s: Sentence, start: int, end: int, ms, tok_start, tok_end) -> tuple[int, int]:
+    def _quote_span(s: Sentence, start: int, end: int, found_at: int, tok_start, tok_end) -> tuple[int, int]:
         if end - start <= MAX_QUOTE:
             return start, end
-        # a very long "sentence" (no punctuation): quote a window around the first match
-        first = min(s_ for _, s_, _ in ms)
-        w0 = max(s.first, first - 25)
-        w1 = min(s.last, first + 40)
+        # a very long "sentence" (a run-on list, no punctuation): quote the window around
+        # the words this claim was found by, so the quote shows what earned the credit
+        w0 = max(s.first, found_at - QUOTE_WINDOW_BEFORE)
+        w1 = min(s.last, found_at + QUOTE_WINDOW_AFTER)
         return _trim(s.text, int(tok_start[w0]), int(tok_end[w1 - 1]))
 
     # ------------------------------------------------------------ named suppliers
-    def _supplier_claims(self, s: Sentence, ctx: DocumentContext, quote: str, start: int, end: int) -> list[Claim]:
+    def _supplier_claims(self, s: Sentence, ctx: DocumentContext, start: int, end: int,
+                         tok_start, tok_end) -> list[Claim]:
         """Organisations named as processing data for the party, with their role.
 
         A name must be an organisation: one of the curated `suppliers.known`, or a
@@ -225,7 +247,8 @@ class ClaimFinder:
         for n, (pos, name, is_known) in enumerate(found):
             name = name.strip(" .,;:")
             low = name.lower()
-            if low in seen or low in c.not_names or (not is_known and not self._organisation_like(name)):
+            if (low in seen or low in c.not_names or (not is_known and not self._organisation_like(name))
+                    or _publisher(name, ctx.url)):
                 continue
             seen.add(low)
             # the role stated after this name and before the next one, else the sentence's first
@@ -233,12 +256,15 @@ class ClaimFinder:
             own = [(p, c.roles[k]) for k, ps in s.positions.items() if k in c.roles for p in ps if pos <= p < upto]
             name_role = min(own)[1] if own else role
             incidental = name_role is None or name_role in c.incidental_roles
-            credit = "partial" if incidental else "full"
+            hedged = self._hedged(s, [pos])  # "we may place adverts with vendors including Google"
             detail = {"supplier": name, "role": name_role, "incidental": incidental, "rule": "suppliers/named",
                       "strength": 2 + (s.block_kind == ROW) + (not incidental)}
+            q_start, q_end = self._quote_span(s, start, end, pos, tok_start, tok_end)
             for step_id, el in c.supplier_elements:
                 if ctx.kind in el.applies_to:
-                    out.append(Claim(step_id, el.id, credit, quote, ctx.url, start, end, detail))
+                    credit = "partial" if incidental or (hedged and el.hedge_caps) else "full"
+                    out.append(Claim(step_id, el.id, credit, s.text[q_start:q_end], ctx.url,
+                                     s.base + q_start, s.base + q_end, detail))
         return out
 
     def _organisation_like(self, name: str) -> bool:
@@ -295,6 +321,63 @@ def _bold_label(text: str, start: int, end: int) -> bool:
         return False  # "**Updated September 15, 2014**" says something
     closing = text.find("**", m.end())
     return closing != -1 and closing >= end - 2 and len(text[m.end():closing].split()) <= BOLD_LABEL_MAX_WORDS
+
+
+def _publisher(name: str, url: str) -> bool:
+    """The organisation whose site the notice is on ("Anedot" on anedot.com) is its
+    author, not its supplier."""
+    squashed = re.sub(r"[^a-z0-9]", "", name.lower())
+    return len(squashed) >= 4 and squashed in (urlsplit(url).hostname or "").replace("-", "")
+
+
+def _run_on_items(doc: Doc, first: int, last: int, ms: list, tok_start, tok_end):
+    """A sentence as the pieces a reader takes in one at a time: a run-on list ("we may
+    share it if (1) you authorize us; (2) ... (10) ...") is read item by item, so a rule
+    holds only when its words meet in one item. Yields (first, last, matches)."""
+    if tok_end[last - 1] - tok_start[first] <= MAX_QUOTE:
+        yield first, last, ms
+        return
+    cuts = [i for i in range(first + 1, last - 2)
+            if doc[i - 1].text == ";" or (doc[i].text == "(" and doc[i + 2].text == ")"
+                                          and ENUMERATOR.fullmatch(doc[i + 1].text))]
+    edges = [first] + cuts + [last]
+    lead_in = [m for m in ms if m[1] < edges[1]]
+    if lead_in:
+        yield first, edges[1], lead_in
+    for a, b in zip(edges[1:], edges[2:]):
+        inside = [m for m in ms if a <= m[1] < b]
+        if not inside:
+            continue
+        # the lead-in ("we may share it if") belongs to every item; quoted with it when it fits
+        if lead_in and tok_end[b - 1] - tok_start[first] <= MAX_QUOTE:
+            yield first, b, lead_in + inside
+        else:
+            yield a, b, inside
+
+
+def _run_in_label_end(text: str, start: int, end: int) -> int | None:
+    """Where a sentence's bold run-in label ends ("**Label:** Text" -> after the second
+    "**"), or None when the sentence does not start with one."""
+    m = BOLD_START.match(text, start, end)
+    if not m:
+        return None
+    closing = text.find("**", m.end(), end)
+    if (closing == -1 or not text[m.end():closing].strip() or not text[closing + 2:end].strip("* \n")
+            or len(text[m.end():closing].split()) > BOLD_LABEL_MAX_WORDS):
+        return None  # no label, or nothing after it
+    return closing + 2
+
+
+def _heading_like(text: str, start: int, end: int) -> bool:
+    """A heading that the page did not mark as one: a few capitalised words, often
+    numbered ("2.4 Targeted Advertising.", "**Political Opinions**")."""
+    if DATED.search(text, start, end):
+        return False  # "Last Updated May 21, 2019" says something
+    words = HEADING_WORD.findall(text[start:end].replace("*", " ").replace("#", " "))
+    if not words or len(words) > HEADING_LIKE_MAX_WORDS:
+        return False
+    words = [w for w in words if not SECTION_NUMBER.fullmatch(w)]
+    return bool(words) and all(w[:1].isupper() or w.lower() in HEADING_CONNECTORS for w in words)
 
 
 def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool:

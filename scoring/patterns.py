@@ -152,8 +152,9 @@ class CompiledRule:
     unless: frozenset[int]
     in_section: frozenset[int]  # one must match in the headings (or table header) above
     not_in_section: frozenset[int]
+    in_paragraph: frozenset[int]  # one must match in the sentence's paragraph or list item
     negated: bool  # the find term must be negated in its own clause
-    adds_up: bool  # counts towards the element's full_from_claims
+    adds_up: bool | str  # counts towards the element's full_from_claims (True or "per_term")
 
 
 class CompiledRubric:
@@ -209,6 +210,7 @@ class CompiledRubric:
                             in_section=frozenset(self._terms(rule.in_section or [], f"{base}.in_section")),
                             not_in_section=frozenset(self._terms(rule.not_in_section or [],
                                                                  f"{base}.not_in_section")),
+                            in_paragraph=frozenset(self._terms(rule.in_paragraph or [], f"{base}.in_paragraph")),
                             negated=rule.negated, adds_up=rule.adds_up,
                         )
                         for key in groups[0]:

@@ -119,7 +119,8 @@ class Rule(Model):
     """A rule matches a sentence when it contains one of `find`, and (if given) one of
     `with`, and one of `and_with`, and none of `unless`; when the headings it sits under
     (or its table's header row) contain one of `in_section` and none of `not_in_section`;
-    and, with `negated`, when the `find` term is negated in its own clause ("we do not
+    when the paragraph or list item it sits in contains one of `in_paragraph` ("Contact
+    data@party.example." after "You can ask us what we hold about you."); and, with `negated`, when the `find` term is negated in its own clause ("we do not
     buy data")."""
 
     find: list[Term] = Field(min_length=1)
@@ -128,9 +129,12 @@ class Rule(Model):
     unless: list[Term] | None = None
     in_section: list[Term] | None = None
     not_in_section: list[Term] | None = None
+    in_paragraph: list[Term] | None = None
     negated: bool = False
-    # a partial sentence that counts towards the element's full_from_claims
-    adds_up: bool = False
+    # a partial sentence that counts towards the element's full_from_claims: once, or with
+    # "per_term" once for each different `find` term in it ("public task for canvassing and
+    # consent for the newsletter" gives two bases)
+    adds_up: Union[bool, Literal["per_term"]] = False
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="before")
@@ -449,7 +453,7 @@ def pattern_problems(rubric: Rubric, problems: list[tuple[str, str]]) -> RubricE
     return RubricError([Problem(p, _line_for(lines, _parse_path(p)), m) for p, m in problems], rubric.source)
 
 
-TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "hedges", "not_hedges",
+TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "hedges", "not_hedges",
              "negations", "refusals", "off_topic", "clause_breaks", "context"}
 
 
@@ -494,7 +498,8 @@ _FIELDS_BY_DEPTH = {
     "root": list(RubricModel.model_fields),
     "step": list(Step.model_fields),
     "element": list(Element.model_fields),
-    "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "negated", "adds_up"],
+    "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "negated",
+             "adds_up"],
     "suppliers": list(SupplierSettings.model_fields),
     "band": list(GradeBand.model_fields),
 }
@@ -542,7 +547,7 @@ def _semantic_checks(model: RubricModel, data: dict, lines: dict[tuple, int]) ->
                 add(("steps", i, "elements", j, "named_suppliers"), "partial_min cannot be larger than full_min")
             for credit in ("full", "partial"):
                 for k, rule in enumerate(getattr(e, credit)):
-                    extra = [(name, getattr(rule, name)) for name in ("unless", "in_section", "not_in_section")
+                    extra = [(name, getattr(rule, name)) for name in ("unless", "in_section", "not_in_section", "in_paragraph")
                              if getattr(rule, name)]
                     for gname, terms in rule.groups() + extra:
                         for t, term in enumerate(terms):

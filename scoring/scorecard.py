@@ -67,9 +67,9 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
 
 
 def _add_up(res: ElementResult, el: Element, found: Found) -> None:
-    """Several partial sentences that together answer the question make it full: a date
+    """Several partial answers that together answer the question make it full: a date
     and a change notice (different rules), or periods for several kinds of data (different
-    sentences)."""
+    sentences, or one sentence giving several)."""
     distinct: dict = {}
     for cl, sid in sorted(found, key=_strength_key):
         detail = cl.detail or {}
@@ -77,7 +77,11 @@ def _add_up(res: ElementResult, el: Element, found: Found) -> None:
             distinct.setdefault(detail.get("rule"), (cl, sid))
         elif detail.get("adds_up"):
             distinct.setdefault((cl.url, cl.start), (cl, sid))
-    if len(distinct) >= (el.full_from_partials or el.full_from_claims):
+    if el.full_from_partials:
+        answers = len(distinct)
+    else:
+        answers = sum(int((cl.detail or {}).get("adds_up", 1)) for cl, _ in distinct.values())
+    if answers >= (el.full_from_partials or el.full_from_claims):
         res.credit = "full"
         res.evidence = strongest_first(list(distinct.values()))
 

@@ -10,6 +10,7 @@ import sys
 import click
 
 from partywatch.options import (
+    base_url_option,
     db_option,
     open_db,
     parties_option,
@@ -57,7 +58,9 @@ def _rubric_steps(path):
               metavar="SECONDS", help="How often to look for notifications to send.")
 @click.option("--poll-timeout", default=10, show_default=True, type=click.IntRange(0, 60),
               metavar="SECONDS", help="Long-polling timeout of getUpdates.")
-def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout) -> None:
+@base_url_option("/why then links each quote to its stored copy there; without it, to the live "
+                 "page with the date partywatch read it.")
+def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout, site_url) -> None:
     """Run the Telegram bot and the check scheduler until stopped (Ctrl-C or SIGTERM).
 
     \b
@@ -74,6 +77,7 @@ def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout)
       TELEGRAM_ADMIN_IDS     comma-separated chat ids allowed to use /check; they are
                              also told when a party's documents fail two checks in a row
       DATABASE_URL           the database, unless --db is given
+      PARTYWATCH_BASE_URL    the published report site, unless --base-url is given
 
     Logs go to stderr; the token never appears in them.
     """
@@ -102,7 +106,7 @@ def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout)
     engine = open_db(db_url)
     context = BotContext(engine=engine, admin_ids=settings.admin_ids,
                          parties=[(p.id, p.name) for p in parties],
-                         rubric_steps=_rubric_steps(rubric_file))
+                         rubric_steps=_rubric_steps(rubric_file), site_url=site_url)
 
     def check(engine, party_ids):
         # Imported when a check runs, so the bot starts even where checking cannot.

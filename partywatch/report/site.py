@@ -1,6 +1,9 @@
-"""Write the static scorecard site: a league table and a page per party.
+"""Write the static scorecard site: a league table, a page per party, a page per stored
+version of every document with diffs between them (partywatch.report.versions), and Atom
+feeds of scorecard changes (partywatch.report.feeds).
 
-Plain HTML and one stylesheet, relative links only, charts as PNG files with alt text and
+Every quote links to the version page it was quoted from (history.permalinks), so the
+evidence outlives the live page. Plain HTML and one stylesheet, relative links only, charts as PNG files with alt text and
 the same numbers in a table: the folder opens from disk (file://) with no server, and
 nothing needs JavaScript. Every quote is escaped by Jinja2's autoescaping; evidence links
 are only made for http(s) URLs.
@@ -22,9 +25,12 @@ from sqlalchemy import Engine, select
 
 from history import store
 from history.db import session_factory
-from history.models import Document, Party, RubricVersion
+from history.models import Document, Party, RubricVersion, Snapshot
+from history.permalinks import evidence_path, feed_path, page_name, version_path
 from history.research import party_history, step_changes
 from partywatch.report.charts import describe_history, plot_history
+from partywatch.report.feeds import Entry, FeedBuilder, feed_links, write_feed
+from partywatch.report.versions import Marks, build_version_pages
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CREDIT_LABELS = {"full": "Full", "partial": "Partial", "none": "None found", "n/a": "N/A"}
@@ -39,11 +45,6 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url if scheme in ("http", "https") else None
-
-
-def page_name(party_id: str) -> str:
-    """A file name for a party's page; ids are [a-z0-9-] but a hand-edited DB may differ."""
-    return re.sub(r"[^a-z0-9-]+", "_", party_id.lower()) or "party"
 
 
 def _environment() -> Environment:
@@ -65,11 +66,18 @@ class SiteResult:
     index: Path
     party_pages: dict[str, Path] = field(default_factory=dict)
     charts: dict[str, Path] = field(default_factory=dict)
+    version_pages: dict[int, Path] = field(default_factory=dict)
+    diff_pages: dict[tuple[int, int], Path] = field(default_factory=dict)
+    feeds: dict[str | None, Path] = field(default_factory=dict)  # None: all parties
+    feed_entries: dict[str | None, int] = field(default_factory=dict)
 
 
-def build_site(engine: Engine, out_dir: Path | str,
+def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = None,
                progress: Callable[[str], None] | None = None) -> SiteResult:
-    """Write index.html, parties/<id>.html, charts/<id>.png and style.css into `out_dir`."""
+    """Write index.html, parties/<id>.html, charts/<id>.png, style.css, a page per stored
+    version of every document (versions/), diffs between versions (diffs/) and Atom feeds
+    (feeds/) into `out_dir`. `site_url` is where the site is published: feeds need
+    absolute links."""
     out = Path(out_dir)
     (out / "parties").mkdir(parents=True, exist_ok=True)
     (out / "charts").mkdir(exist_ok=True)
@@ -77,9 +85,11 @@ def build_site(engine: Engine, out_dir: Path | str,
     env = _environment()
     generated_at = datetime.now(timezone.utc)
     result = SiteResult(out, out / "index.html")
+    marks = Marks()
 
     with session_factory(engine)() as session:
         parties = list(session.scalars(select(Party).order_by(Party.id)))
+        party_names = {p.id: p.name for p in parties}
         # A party the latest check could not score has no grade here, whatever it scored
         # before: its older scorecards are history, not its standing.
         not_scored = store.not_scored_reasons(session)
@@ -90,7 +100,23 @@ def build_site(engine: Engine, out_dir: Path | str,
         documents: dict[str, list[Document]] = {}
         for document in session.scalars(select(Document).order_by(Document.party_id, Document.url)):
             documents.setdefault(document.party_id, []).append(document)
+        fetched_at: dict[int, datetime] = {}
+        latest_version: dict[int, str] = {}  # document id -> its newest stored version's page
+        for snapshot_id, document_id, fetched in session.execute(
+                select(Snapshot.id, Snapshot.document_id, Snapshot.fetched_at)
+                .order_by(Snapshot.fetched_at, Snapshot.id)):
+            fetched_at[snapshot_id] = fetched
+            latest_version[document_id] = version_path(snapshot_id)
         conn = session.connection()
+        marks.add_claims(session)
+
+        def stored_copy(quote: dict, answer: str) -> tuple[str, datetime] | None:
+            """The version page of a quote (and its fetch date), noting the sentence to mark."""
+            snapshot_id = quote.get("snapshot_id")
+            if snapshot_id not in fetched_at:
+                return None
+            marks.add(snapshot_id, quote.get("start"), quote.get("end"), quote.get("quote", ""), answer)
+            return evidence_path(snapshot_id, quote.get("start"), quote.get("end")), fetched_at[snapshot_id]
 
         steps: list[tuple[str, str]] = []
         for card in cards.values():
@@ -122,17 +148,50 @@ def build_site(engine: Engine, out_dir: Path | str,
             page = out / "parties" / f"{page_name(party.id)}.html"
             page.write_text(env.get_template("party.html.j2").render(
                 title=party.name, root="../", generated_at=generated_at, party=party, card=card,
+                feeds=feed_links(party.id, party.name),
                 rubric_version=rubric_names[card.rubric_version_id],
-                steps=card.steps, elements_by_step=elements_by_step,
+                steps=card.steps, elements_by_step=elements_by_step, stored_copy=stored_copy,
                 chart=f"../charts/{chart.name}", chart_alt=describe_history(history),
                 history=history, recent_points=list(reversed(history.points[-30:])),
                 changes=step_changes(conn, party.id, limit=30),
-                documents=documents.get(party.id, []),
+                documents=documents.get(party.id, []), latest_version=latest_version,
             ), encoding="utf-8")
             result.party_pages[party.id] = page
 
         result.index.write_text(env.get_template("index.html.j2").render(
             title="Party data transparency scorecards", root="", generated_at=generated_at,
-            rows=rows, steps=steps, unscored=unscored, versions=versions_in_table,
+            feeds=feed_links(None), rows=rows, steps=steps, unscored=unscored, versions=versions_in_table,
         ), encoding="utf-8")
+
+        # Feed entries first: the evidence they link to must be marked on the version pages.
+        builder = FeedBuilder(session, party_names, marks)
+        entries: dict[int, Entry] = {}
+        feeds: dict[str | None, list[Entry]] = {}
+        for party_id in [None, *party_names]:
+            feeds[party_id] = []
+            for card in builder.changed_scorecards(party_id):
+                if card.id not in entries:  # the all-parties feed already made most of them
+                    entries[card.id] = builder.entry(card)
+                feeds[party_id].append(entries[card.id])
+
+        if progress:
+            progress("the stored versions of every document")
+        pages = build_version_pages(session, env, out, marks, generated_at=generated_at,
+                                    feeds_for=lambda party_id: feed_links(party_id, party_names.get(party_id)))
+        result.version_pages = {sid: out / path for sid, path in pages.versions.items()}
+        result.diff_pages = {pair: out / path for pair, path in pages.diffs.items()}
+        diffs_by_version = {version_path(new): path for (_old, new), path in pages.diffs.items()}
+
+        for party_id, party_entries in feeds.items():
+            path = out / feed_path(party_id)
+            name = "all parties" if party_id is None else party_names[party_id]
+            page = "index.html" if party_id is None else f"parties/{page_name(party_id)}.html"
+            if party_id is not None and party_id not in cards:
+                page = "index.html"  # an unscored party has no page of its own
+            write_feed(path, party_entries, env=env, title=f"partywatch: scorecard changes, {name}",
+                       subtitle="A new entry each time a scorecard changes: grade, score, the steps "
+                                "that moved and links to the quoted evidence.",
+                       page=page, site_url=site_url, diffs=diffs_by_version, generated_at=generated_at)
+            result.feeds[party_id] = path
+            result.feed_entries[party_id] = len(party_entries)
     return result

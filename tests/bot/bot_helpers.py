@@ -36,8 +36,11 @@ NASTY_QUOTE = 'We keep data <script>alert("x")</script> for <b>2 years</b> & the
 
 
 def seed_scorecard(engine, party_id: str, overall: float, grade: str, *, scores: dict | None = None,
-                   quote: str = "We keep canvassing data for two years.") -> int:
-    """Store a scorecard for `party_id` (all parties are synced first); returns its id."""
+                   quote: str = "We keep canvassing data for two years.", snapshot_id: int | None = None,
+                   start: int = 0) -> int:
+    """Store a scorecard for `party_id` (all parties are synced first); returns its id.
+
+    The retention quote sits at `start` in the snapshot `snapshot_id` when one is given."""
     scores = scores or {}
     with transaction(engine) as session:
         sync_parties(session, PARTIES)
@@ -49,7 +52,8 @@ def seed_scorecard(engine, party_id: str, overall: float, grade: str, *, scores:
             steps.append({"id": step_id, "title": title, "score": score, "elements": [
                 {"id": "periods", "credit": "full" if score >= 50 else "none",
                  "evidence": [{"quote": quote, "url": f"https://example.org/{party_id}/privacy?a=1&b=2",
-                               "start": 0, "end": len(quote)}] if score >= 50 else [],
+                               "start": start, "end": start + len(quote), "snapshot_id": snapshot_id}]
+                 if score >= 50 else [],
                  "looked_for": "how long each kind of data is kept"},
                 {"id": "deletion", "credit": "partial", "evidence": [
                     {"quote": "Data may be deleted from time to time.", "url": "https://example.org/p",
@@ -72,13 +76,14 @@ class RunningBot:
     """partywatch's real serve() (bot + scheduler) in a thread, against the fake server."""
 
     def __init__(self, engine, fake: FakeTelegram, check=None, every=timedelta(hours=12),
-                 drain_every: float = 0.5, admins=frozenset({ADMIN}), steps=None):
+                 drain_every: float = 0.5, admins=frozenset({ADMIN}), steps=None, site_url=None):
         self.engine, self.fake, self.check = engine, fake, check
         self.every, self.drain_every = every, drain_every
         self.settings = BotSettings(token=fake.token, base_url=fake.base_url, admin_ids=frozenset(admins))
         self.context = BotContext(engine=engine, admin_ids=frozenset(admins),
                                   parties=[(p["id"], p["name"]) for p in PARTIES],
-                                  rubric_steps=rubric_steps() if steps is None else steps)
+                                  rubric_steps=rubric_steps() if steps is None else steps,
+                                  site_url=site_url)
         self.service = None
         self.error: BaseException | None = None
         self._ready = threading.Event()

@@ -31,3 +31,13 @@ def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "partywatch.cli", "--version"], capture_output=True,
                          text=True, check=True)
     assert "partywatch, version" in out.stdout
+
+
+def test_help_loads_no_heavy_library():
+    # `partywatch --help` must be instant: no crawler, NLP, database or plotting library
+    probe = ("import sys\nfrom partywatch.cli import main\n"
+             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "heavy = {'scrapy', 'spacy', 'sqlalchemy', 'matplotlib', 'alembic', 'telegram'}\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "check" in out.stdout and out.stdout.strip().endswith("[]"), out.stdout

@@ -138,3 +138,86 @@ def test_off_topic_sentences_are_never_evidence(scorer):
             "If you are a job applicant, we keep your application for 6 months.")
     card = scorer.score_texts([("u", "privacy_notice", text)])
     assert [ev.quote for s in card.steps for e in s.elements for ev in e.evidence] == []
+
+
+def test_words_in_a_run_in_label_are_context_not_evidence(scorer):
+    # the label names the topic; the sentence after it says nothing about it
+    text = "**Opting out of Advertising Cookies:** The party respects your right to privacy on the internet."
+    assert credit(scorer, text, "online-targeting", "pixels") == ("none", [])
+    honest = "**Advertising:** Our website uses the Meta Pixel to show our adverts to people who visited it."
+    got, quotes = credit(scorer, honest, "online-targeting", "pixels")
+    assert got == "full" and quotes[0].startswith("**Advertising:** Our website uses the Meta Pixel")
+
+
+def test_an_unmarked_numbered_heading_is_not_evidence(scorer):
+    text = "2.4 Targeted Advertising.\n\nWe publish our accounts every year.\n"
+    assert credit(scorer, text, "online-targeting", "custom-audiences") == ("none", [])
+    # a date written like a heading still dates the notice
+    dated = "Last Updated May 21, 2019\n\nWe will post any changes to this notice on this page.\n"
+    assert credit(scorer, dated, "accountability", "versioned")[0] == "full"
+
+
+def test_a_run_on_list_is_read_item_by_item(scorer):
+    text = ("We may share this information outside of the party if (1) you authorize us to do so; "
+            "(2) it is necessary to allow our service providers to provide services for us, "
+            "(3) it is necessary in connection with other business purposes including customer care, "
+            "service quality, risk assessment, security, fraud prevention, research and analysis, "
+            "marketing, customer purchasing preferences and trends, credit checking and debt collection, "
+            "(4) it is necessary for us to provide it to our attorneys, accountants, regulators, auditors "
+            "or other advisors, or (5) otherwise as we are required or permitted by law or required to "
+            "comply with legal process served upon us, our agents, representatives or our affiliates "
+            "in any jurisdiction where we operate or where our service providers are located.")
+    assert credit(scorer, text, "rights", "ico-complaint") == ("none", [])
+    assert credit(scorer, text, "accountability", "dpia") == ("none", [])
+
+
+def test_a_general_contact_is_partial_and_a_rights_contact_full(scorer):
+    general = "If you have any questions, comments, or concerns, please contact us by e-mail at hello@party.example."
+    assert credit(scorer, general, "rights", "how-to-exercise")[0] == "partial"
+    help_line = "For additional help, text HELP to 12345 or contact info@party.example."
+    assert credit(scorer, help_line, "rights", "how-to-exercise") == ("none", [])
+    assert credit(scorer, help_line, "accountability", "dpo") == ("none", [])
+    # the address follows the rights it is for, in the same paragraph
+    rights = "You can ask us what we hold about you and ask us to correct it. Contact data@party.example."
+    got, quotes = credit(scorer, rights, "rights", "how-to-exercise")
+    assert got == "full" and quotes == ["Contact data@party.example."]
+
+
+def test_a_thank_you_for_support_is_not_a_political_opinion(scorer):
+    text = "We are thankful for your support, and we want to recognise you."
+    assert credit(scorer, text, "special-category", "political-opinions") == ("none", [])
+    honest = "We record whether you support us, which reveals your political positions."
+    assert credit(scorer, honest, "special-category", "political-opinions")[0] == "partial"
+
+
+def test_a_notice_does_not_name_its_publisher_as_its_supplier(scorer):
+    text = "We (meaning Anedot, Inc.) use a payment platform to process your donations and send e-mail receipts."
+    card = scorer.score_texts([("https://www.anedot.com/privacy", "privacy_notice", text)])
+    el = [e for e in card.step("suppliers").elements if e.id == "named-suppliers"][0]
+    assert el.credit == "none"
+
+
+def test_a_hedged_named_supplier_earns_only_partial(scorer):
+    def supplier_credits(text):
+        return [c.credit for c in scorer.claims(text, "https://party.example/privacy")
+                if c.element_id == "named-suppliers"]
+    hedged = "We may place online advertising with third-party vendors, including Google, shown on other sites."
+    assert supplier_credits(hedged) == ["partial"]
+    assert supplier_credits("We use Google to place our online advertising.") == ["full"]
+
+
+def test_one_sentence_giving_several_bases_adds_up(scorer):
+    one = "For our newsletters we rely on your consent."
+    assert credit(scorer, one, "lawful-basis", "bases-named")[0] == "partial"
+    several = ("We rely on democratic engagement (public task) for canvassing, on consent for our email "
+               "newsletter, and on legitimate interests for keeping a record of people who asked us not to "
+               "contact them.")
+    assert credit(scorer, several, "lawful-basis", "bases-named")[0] == "full"
+    assert credit(scorer, several, "lawful-basis", "per-purpose")[0] == "full"
+
+
+def test_somewhere_to_write_without_an_address_is_partial(scorer):
+    text = "If you wish to exercise any of your rights, please write to the General Secretary."
+    assert credit(scorer, text, "rights", "how-to-exercise")[0] == "partial"
+    honest = "If you wish to exercise any of your rights, please email dpo@party.example."
+    assert credit(scorer, honest, "rights", "how-to-exercise")[0] == "full"

@@ -22,7 +22,7 @@ def test_shipped_rubric(rubric):
         assert step.title and step.asks and step.source
         for el in step.elements:
             assert el.question
-    assert rubric.version == "2026.2"
+    assert rubric.version == "2026.3"
     assert len(rubric.content_hash) == 64
     assert rubric.grade(95) == "A" and rubric.grade(0) == "E"
 
@@ -80,7 +80,7 @@ def test_duplicate_id(rubric_text):
 
 
 def test_yaml_syntax_error(rubric_text):
-    text = broken(rubric_text, 'version: "2026.2"', 'version: "2026.2\nx: [')
+    text = broken(rubric_text, 'version: "2026.3"', 'version: "2026.3\nx: [')
     [p] = problems(text).problems
     assert "YAML syntax error" in p.message and p.line is not None
 
@@ -99,7 +99,7 @@ def test_more_kinds_of_mistakes(rubric_text):
 
 def test_structure_and_pattern_mistakes_reported_together(rubric_text):
     text = broken(rubric_text, "    title: Where voters' data comes from", "    titel: Where voters' data comes from")
-    text = broken(text, "[{LIKE_EMAIL: true}], \"write to\"", "[{LIKE_EMAL: true}], \"write to\"")
+    text = broken(text, "[{LIKE_EMAIL: true}], \"online form\"", "[{LIKE_EMAL: true}], \"online form\"")
     msgs = [f"{p.path}: {p.message}" for p in problems(text).problems]
     assert "steps[0].titel: unknown key 'titel' (did you mean 'title'?)" in msgs
     assert any("unknown token attribute 'LIKE_EMAL' (did you mean 'LIKE_EMAIL'?)" in m for m in msgs)
@@ -109,7 +109,7 @@ def test_validate_command(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(main, ["rubric", "validate", str(RUBRIC_PATH)])
     assert ok.exit_code == 0, ok.output
-    assert "version         2026.2" in ok.output and "elements        30" in ok.output
+    assert "version         2026.3" in ok.output and "elements        30" in ok.output
     bad = tmp_path / "rubric.yaml"
     bad.write_text(RUBRIC_PATH.read_text().replace("weight: 0.5", "weight: heavy", 1))
     res = runner.invoke(main, ["rubric", "validate", str(bad)])
