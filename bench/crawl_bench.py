@@ -13,6 +13,10 @@ prints:
 - the subprocess's fixed cost (interpreter, scrapy and database start-up), which is what
   running each crawl in its own process costs;
 - peak RSS of the crawl subprocess (target < 500 MB).
+
+With --recrawl the sites send an ETag and answer 304 to a request that presents it back,
+and the same crawl runs a second time: it prints how many documents cost a 304 instead
+of their body, and the bytes and time the second crawl took.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -49,6 +54,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     routes: dict[str, bytes] = {}
     count = 0
+    not_modified = 0
+    body_bytes = 0
+    etags = False  # --recrawl: send ETags and answer 304 when they match
     lock = threading.Lock()
 
     def log_message(self, *args):
@@ -60,9 +68,17 @@ class Handler(BaseHTTPRequestHandler):
         body = self.routes.get(self.path)
         status = 200 if body is not None else 404
         body = body if body is not None else b"not found"
+        etag = f'"{zlib.crc32(body):x}"'
+        if self.etags and status == 200 and self.headers.get("If-None-Match") == etag:
+            status, body = 304, b""
+        with Handler.lock:
+            Handler.not_modified += status == 304
+            Handler.body_bytes += len(body)
         self.send_response(status)
         ctype = "text/plain" if self.path.endswith(".txt") else "text/html; charset=utf-8"
         self.send_header("Content-Type", ctype)
+        if self.etags:
+            self.send_header("ETag", etag)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -91,6 +107,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10, help="pages per site, homepage included")
     parser.add_argument("--delay", type=float, default=0.25, help="seconds between requests to one host")
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--recrawl", action="store_true",
+                        help="serve ETags and crawl twice: measure what conditional requests save")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,7 +125,8 @@ def main() -> None:
 
         servers = serve(args.parties, args.pages)
         write_parties(Path(tmp) / "parties.yaml", servers)
-        Handler.count = 0
+        Handler.etags = args.recrawl
+        Handler.count = Handler.body_bytes = 0
         fetched = 0
         import resource
         server_cpu = resource.getrusage(resource.RUSAGE_SELF)
@@ -120,6 +139,12 @@ def main() -> None:
                            on_event=on_event, crawl_timeout=3600)
         after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = after.ru_utime + after.ru_stime - server_cpu.ru_utime - server_cpu.ru_stime
+        first_bytes, first_requests = Handler.body_bytes, Handler.count
+        if args.recrawl:
+            Handler.body_bytes = Handler.not_modified = 0
+            again = run_crawl(db_url, str(Path(tmp) / "parties.yaml"), None, delay=args.delay,
+                              crawl_timeout=3600)
+            again_stats = again.events[-1]["stats"]
         for server in servers:
             server.shutdown()
         if not result.ok:
@@ -131,13 +156,18 @@ def main() -> None:
     bound = args.pages * args.delay
     print(f"sites × pages          {args.parties} × {args.pages} = {pages} pages "
           f"(+{args.parties} robots.txt), delay {args.delay} s per host, {os.cpu_count()} CPUs")
-    print(f"requests served        {Handler.count}; documents stored {fetched}")
+    print(f"requests served        {first_requests}; documents stored {fetched}")
     print(f"crawl time             {crawl_time:.2f} s (scrapy engine open → close)")
     print(f"subprocess wall time   {result.elapsed:.2f} s")
     print(f"pages per second       {pages / crawl_time:.1f} (crawl), {pages / result.elapsed:.1f} (wall)")
     print(f"politeness bound       {bound:.2f} s (pages per host × delay)")
     print(f"crawl time / bound     {crawl_time / bound:.2f} (target ≤ 1.5); "
           f"wall / bound {result.elapsed / bound:.2f}")
+    if args.recrawl:
+        print(f"recrawl: 304 answers   {Handler.not_modified} of {pages - args.parties} documents")
+        print(f"recrawl: body bytes    {Handler.body_bytes:,} (first crawl {first_bytes:,})")
+        print(f"recrawl: crawl time    {again_stats['elapsed_time_seconds']:.2f} s "
+              f"(first crawl {crawl_time:.2f} s)")
     print(f"subprocess fixed cost  {tiny.elapsed - tiny_crawl:.2f} s "
           f"(1-page crawl: {tiny.elapsed:.2f} s wall, {tiny_crawl:.2f} s crawling)")
     print(f"CPU time               crawl process {result.cpu_seconds:.1f} s "

@@ -45,6 +45,8 @@ class BotContext:
     # Where `partywatch report` is published (--base-url): /why links quotes to their
     # stored version there; without it, to the live page with the date it was read.
     site_url: str | None = None
+    # A party's spending gaps (`spending gaps` JSON of one party), None without spending data.
+    supplier_gaps: Callable[[str], dict | None] | None = None
 
     def all_parties(self) -> list[tuple[str, str]]:
         merged = dict(self.parties)
@@ -162,7 +164,8 @@ async def show_score(update: Update, bc: BotContext, party_id: str, name: str) -
     if card is None:
         return
     buttons = [(f"{step.title}", f"why:{party_id}:{step.step_id}") for step in card.steps]
-    await reply(update, render.render_score(name, party_id, card), keyboard(buttons, 2))
+    sources = await db(q.scorecard_sources, bc.engine, card)
+    await reply(update, render.render_score(name, party_id, card, sources), keyboard(buttons, 2))
 
 
 async def score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -196,7 +199,8 @@ async def show_why(update: Update, bc: BotContext, party_id: str, name: str, ste
     snapshot_ids = [item.get("snapshot_id") for element in card.elements if element.step_id == found.id
                     for item in element.evidence or []]
     fetched = await db(q.snapshot_dates, bc.engine, snapshot_ids)
-    await reply(update, render.render_why(name, party_id, card, found.id, questions,
+    sources = await db(q.scorecard_sources, bc.engine, card)
+    await reply(update, render.render_why(name, party_id, card, found.id, questions, sources,
                                           site_url=bc.site_url, fetched=fetched))
 
 
@@ -320,6 +324,21 @@ async def send_history(update: Update, bc: BotContext, party_id: str, name: str)
                                       parse_mode=ParseMode.HTML)
 
 
+async def suppliers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    bc = ctx(context)
+    if not context.args:
+        await reply(update, "Which party's suppliers?", party_keyboard(await db(bc.all_parties), "supp"))
+        return
+    party = await resolve_party(update, bc, context.args, "supp")
+    if party:
+        await show_suppliers(update, bc, *party)
+
+
+async def show_suppliers(update: Update, bc: BotContext, party_id: str, name: str) -> None:
+    gaps = await db(bc.supplier_gaps, party_id) if bc.supplier_gaps else None
+    await reply(update, render.render_suppliers(name, party_id, gaps))
+
+
 async def rubric(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     steps = await db(ctx(context).steps)
     if not steps:
@@ -390,6 +409,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     else f"You were not following <b>{render.esc(name)}</b>.")
     elif action == "hist":
         await send_history(update, bc, party_id, name)
+    elif action == "supp":
+        await show_suppliers(update, bc, party_id, name)
 
 
 COMMANDS = [
@@ -404,6 +425,7 @@ COMMANDS = [
     ("subscriptions", subscriptions, "What you follow"),
     ("history", history, "A chart of a party's scores over time"),
     ("rubric", rubric, "The ten steps in plain words"),
+    ("suppliers", suppliers, "Companies paid for data work, named or not"),
     ("check", check, "Admins: run a check now"),
 ]
 

@@ -152,6 +152,8 @@ def render_notification(payload: dict) -> str:
             summary = document.get("summary")
             lines.append(f"📄 {esc(change)}: {link(document.get('url', ''), shorten(document.get('url', ''), 80))}"
                          + (f" — {esc(shorten(summary, LINE_LIMIT))}" if summary else ""))
+        lines.extend(source_lines([(source.get("url", ""), source.get("note", ""))
+                                   for source in party.get("sources") or []]))
         if old and not moved:
             lines.append(f"<i>Grade {esc(new.get('grade', '?'))}, score {fmt_score(new.get('overall'))}: "
                          "unchanged.</i>")
@@ -167,11 +169,16 @@ def render_notification(payload: dict) -> str:
 # --- scorecards --------------------------------------------------------------------------
 
 
-def render_score(name: str, party_id: str, card) -> str:
-    """/score: grade, overall and each step's score."""
+def source_lines(sources: Sequence[tuple[str, str]]) -> list[str]:
+    """A line per document scored from a copy the crawl did not fetch (archived, imported)."""
+    return [f"📄 {link(url, shorten(url, 80))} scored {esc(note)}" for url, note in sources]
+
+
+def render_score(name: str, party_id: str, card, sources: Sequence[tuple[str, str]] = ()) -> str:
+    """/score: grade, overall and each step's score; `sources` label copies not fetched."""
     lines = [f"<b>{esc(name)}</b> ({esc(party_id)})",
              f"Grade <b>{esc(card.grade)}</b> · overall <b>{fmt_score(card.overall)}</b>/100",
-             f"<i>as of {card.created_at:%Y-%m-%d %H:%M} UTC</i>", ""]
+             f"<i>as of {card.created_at:%Y-%m-%d %H:%M} UTC</i>", *source_lines(sources), ""]
     for step in card.steps:
         lines.append(f"<code>{fmt_score(step.score):>5}</code>  {esc(step.title)}")
     lines.append("")
@@ -193,15 +200,18 @@ def evidence_links(item: dict, site_url: str | None, fetched: dict[int, datetime
     return f"{link(url)} (as read on {fetched_at:%d %b %Y})"
 
 
-def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str, str], *,
+def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str, str],
+               sources: Sequence[tuple[str, str]] = (), *,
                site_url: str | None = None, fetched: dict[int, datetime] | None = None) -> str:
     """/why: each element's credit with its quoted evidence and link.
 
+    `sources` says where copies that were not fetched came from (archived, imported);
     `fetched` maps the evidence's snapshot ids to their fetch times; `site_url` is where
     `partywatch report` publishes the stored versions."""
     fetched = fetched or {}
     step = next(s for s in card.steps if s.step_id == step_id)
-    lines = [f"<b>{esc(name)}</b> · <b>{esc(step.title)}</b>: {fmt_score(step.score)}/100", ""]
+    lines = [f"<b>{esc(name)}</b> · <b>{esc(step.title)}</b>: {fmt_score(step.score)}/100",
+             *source_lines(sources), ""]
     for element in (e for e in card.elements if e.step_id == step_id):
         label = questions.get(element.element_id) or element.element_id
         lines.append(f"{CREDIT_MARKS.get(element.credit, '•')} <b>{esc(element.credit)}</b> — {esc(shorten(label, 200))}")
@@ -215,6 +225,31 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
         if len(evidence) > 3:
             lines.append(f"   <i>and {len(evidence) - 3} more quotes</i>")
     return "\n".join(lines)
+
+
+def render_suppliers(name: str, party_id: str, gaps: dict | None) -> str:
+    """/suppliers: who the party paid for data-related work, and whether its notices name them."""
+    if gaps is None:
+        return (f"No spending returns are loaded for <b>{esc(name)}</b>, so I can't say whom it paid. "
+                "(The maintainer loads them with <code>partywatch spending import</code>.)")
+
+    def payee(p: dict) -> str:
+        categories = ", ".join(p["categories"])
+        line = f"• {esc(p['supplier'])}: £{p['total']:,.2f}, {p['items']} item(s), {esc(categories)}"
+        if p.get("named_as"):
+            line += f" — named as “{esc(p['named_as'])}” {link(p['source']['url'])}"
+        return line
+
+    lines = [f"<b>{esc(name)}</b> ({esc(party_id)}): suppliers paid for data-related campaign work", ""]
+    if not gaps["scored"]:
+        lines += ["<i>Not scored yet, so I don't know which suppliers its notices name.</i>", ""]
+    lines.append(f"<b>Paid, not named in its notices</b> ({len(gaps['paid_not_named'])})")
+    lines += [payee(p) for p in gaps["paid_not_named"]] or ["none"]
+    lines += ["", f"<b>Named and paid</b> ({len(gaps['named_and_paid'])})"]
+    lines += [payee(p) for p in gaps["named_and_paid"]] or ["none"]
+    lines += ["", f"<b>Named, not paid</b> ({len(gaps['named_not_paid'])})"]
+    lines += [f"• {esc(n['supplier'])} {link(n['source']['url'])}" for n in gaps["named_not_paid"]] or ["none"]
+    return fit(lines, "<i>Contains Electoral Commission data (Open Government Licence v3.0).</i>")
 
 
 def render_compare(left: tuple[str, str, object], right: tuple[str, str, object]) -> str:
@@ -280,5 +315,6 @@ HELP = """<b>partywatch</b> scores how openly UK political parties explain their
 /unsubscribe <i>party</i>|all – stop those messages
 /subscriptions – what you follow
 /rubric – the ten steps in plain words
+/suppliers <i>party</i> – companies it paid for data-related work, and whether its notices name them
 
 A party can be named by its id, its name or a common abbreviation (snp, lib dems, tories)."""

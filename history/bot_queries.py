@@ -27,6 +27,7 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from history import store
 from history.db import transaction
 from history.models import (
     ALL_PARTIES,
@@ -316,6 +317,12 @@ def latest_scorecard(engine: Engine, party_id: str) -> Scorecard | None:
         return session.scalar(_details(
             select(Scorecard).where(Scorecard.party_id == party_id)
             .order_by(Scorecard.id.desc()).limit(1)))
+
+
+def scorecard_sources(engine: Engine, card: Scorecard) -> list[tuple[str, str]]:
+    """(url, note) for each document of the scorecard scored from an imported or archived copy."""
+    with transaction(engine) as session:
+        return store.source_notes(session, card.snapshot_ids)
 
 
 def not_scored_reason(engine: Engine, party_id: str) -> str | None:

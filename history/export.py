@@ -38,13 +38,16 @@ _SIMPLE_SELECTS: dict[str, str] = {
     "documents": "SELECT id, party_id, url, kind, status, first_seen_at, last_ok_at, "
                  "consecutive_failures FROM documents ORDER BY id",
     "snapshots": "SELECT s.id, s.document_id, d.party_id, s.content_hash, s.content_type, s.size, "
-                 "LENGTH(s.text), s.extraction_error, s.fetched_at "
+                 "LENGTH(s.text), s.extraction_error, s.fetched_at, s.provenance, s.captured_at "
                  "FROM snapshots s JOIN documents d ON d.id = s.document_id ORDER BY s.id",
     "runs": "SELECT id, kind, started_at, finished_at, status, error FROM runs ORDER BY id",
     "rubric_versions": "SELECT id, version, content_hash, created_at FROM rubric_versions ORDER BY id",
     "scorecards": "SELECT s.id, s.party_id, s.run_id, s.rubric_version_id, rv.version, s.created_at, "
                   "s.overall, s.grade, s.snapshot_ids FROM scorecards s "
                   "JOIN rubric_versions rv ON rv.id = s.rubric_version_id ORDER BY s.id",
+    "spending_items": "SELECT ec_ref, party_id, entity_id, entity_name, reporting_period, category, "
+                      "supplier_name, total, date_incurred, date_paid, updated_at "
+                      "FROM spending_items ORDER BY ec_ref",
 }
 _SCORECARD_MAP_SQL = "SELECT id, party_id, created_at, rubric_version_id FROM scorecards"
 _STEP_SCORES_SQL = ("SELECT scorecard_id, step_id, position, title, score FROM step_scores "
@@ -72,6 +75,7 @@ _COUNT_SQL = {
     "element_results": "SELECT COUNT(*) FROM element_results",
     "evidence": "SELECT COALESCE(SUM({evidence_count}), 0) FROM element_results",
     "changes": "SELECT COUNT(*) FROM scorecard_changes",
+    "spending_items": "SELECT COUNT(*) FROM spending_items",
 }
 
 
@@ -127,7 +131,7 @@ def _batches(conn: Connection, sql: str) -> Iterator[list[tuple]]:
 
 def _simple_batches(conn: Connection, table: str) -> Iterator[list[list]]:
     spec = TABLES_BY_NAME[table]
-    datetimes = [i for i, c in enumerate(spec.columns) if c.type == "datetime"]
+    datetimes = [i for i, c in enumerate(spec.columns) if c.type in ("datetime", "date")]
     arrays = [i for i, c in enumerate(spec.columns) if c.type == "array"]
     numbers = [i for i, c in enumerate(spec.columns) if c.type == "number"]
     for rows in _batches(conn, _SIMPLE_SELECTS[table]):

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # Frictionless Table Schema type: integer, number, string, datetime, array
+    type: str  # Frictionless Table Schema type: integer, number, string, datetime, date, array
     description: str
     nullable: bool = False
 
@@ -66,7 +66,11 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("size_bytes", "integer", "Size of the raw content in bytes."),
         _c("text_chars", "integer", "Length of the extracted text in characters; empty if none.", True),
         _c("extraction_error", "string", "Why no text could be extracted, if so.", True),
-        _c("fetched_at", "datetime", "When this content was first fetched (UTC)."),
+        _c("fetched_at", "datetime", "When this content was first stored (UTC)."),
+        _c("provenance", "string", "Where the content came from: fetched (by the crawl), imported "
+                                   "(saved by hand, `partywatch import`) or archived (a web archive's copy)."),
+        _c("captured_at", "datetime", "When an imported or archived copy was made (the date given to "
+                                      "import, the archive's timestamp; UTC); empty for fetched content.", True),
     ), ("snapshot_id",), (("document_id", "documents", "document_id"),)),
     ExportTable("runs", "Each `partywatch check` or `rescore` invocation.", (
         _c("run_id", "integer", "Run id."),
@@ -141,6 +145,23 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("new", "string", "Value after.", True),
         _c("summary", "string", "Short human-readable description.", True),
     ), ("change_id",), (("scorecard_id", "scorecards", "scorecard_id"),)),
+    ExportTable("spending_items", "Campaign spending items from the Electoral Commission's returns "
+                "(`partywatch spending import`). Contains Electoral Commission data, Open Government "
+                "Licence v3.0.", (
+        _c("ec_ref", "string", "The Commission's reference of the item (ECRef)."),
+        _c("party_id", "string", "The party it was matched to (parties.party_id); empty for an entity "
+           "partywatch does not watch.", True),
+        _c("entity_id", "string", "RegulatedEntityId as the Commission writes it (may be empty)."),
+        _c("entity_name", "string", "RegulatedEntityName: who reported the spending."),
+        _c("reporting_period", "string", "ReportingPeriodName, e.g. the election.", True),
+        _c("category", "string", "ExpenseCategoryName, e.g. `Market research/canvassing`."),
+        _c("supplier_name", "string", "SupplierName: who was paid."),
+        _c("total", "number", "TotalExpenditure in pounds."),
+        _c("date_incurred", "date", "DateIncurred.", True),
+        _c("date_paid", "date", "DatePaid.", True),
+        _c("updated_at", "datetime", "When this version of the item was imported (UTC); a correction "
+           "replaces the item and keeps the older version in the database."),
+    ), ("ec_ref",), (("party_id", "parties", "party_id"),)),
 )
 
 TABLES_BY_NAME = {table.name: table for table in EXPORT_TABLES}
@@ -149,7 +170,7 @@ TABLES_BY_NAME = {table.name: table for table in EXPORT_TABLES}
 # --- the data dictionary -----------------------------------------------------------------
 
 _JSON_TYPES = {"integer": "integer", "number": "number", "string": "string",
-               "datetime": "string", "array": "array"}
+               "datetime": "string", "date": "string", "array": "array"}
 
 
 def json_schema(spec: ExportTable) -> dict:
@@ -161,6 +182,8 @@ def json_schema(spec: ExportTable) -> dict:
         prop["type"] = [base, "null"] if column.nullable else base
         if column.type == "datetime":
             prop["pattern"] = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$"
+        if column.type == "date":
+            prop["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
         if column.type == "array":
             prop["items"] = {"type": "integer"}
         properties[column.name] = prop
@@ -262,6 +285,8 @@ def data_dictionary_markdown(fmt: str = "csv", counts: dict[str, int] | None = N
         "- Raw snapshot bytes and extracted text are not exported (see the database's `snapshots`",
         "  table); `evidence.start`/`end` are character offsets into that extracted text.",
         "- Rows come in primary-key order, so two exports of one database are identical.",
+        "- `spending_items` contains Electoral Commission data (Open Government Licence v3.0);",
+        "  dates there are ISO 8601 days (`2024-06-01`), amounts pounds.",
         "- Column names are stable: new columns are only ever added at the end.",
         "",
     ]

@@ -7,7 +7,7 @@ Times are stored as naive UTC.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
@@ -15,11 +15,13 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Float,
+    Date,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -88,9 +90,17 @@ class Document(Base):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_ok_at: Mapped[datetime | None] = mapped_column(DateTime)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # HTTP validators of the latest fetched content, sent back as If-None-Match /
+    # If-Modified-Since so an unchanged document costs a 304 (cleared when a copy that
+    # was not fetched becomes current, so that copy is never confirmed by them).
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
 
     party: Mapped[Party] = relationship(back_populates="documents")
     snapshots: Mapped[list[Snapshot]] = relationship(back_populates="document")
+
+
+PROVENANCES = ("fetched", "imported", "archived")
 
 
 class Snapshot(Base):
@@ -108,8 +118,27 @@ class Snapshot(Base):
     text: Mapped[str | None] = mapped_column(Text)  # extracted text; offsets refer to it
     extraction_error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Where the content came from: PROVENANCES. An imported or archived copy also says
+    # when it was captured (the date given to import, the archive's timestamp).
+    provenance: Mapped[str] = mapped_column(String(16), default="fetched", server_default="fetched")
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     document: Mapped[Document] = relationship(back_populates="snapshots")
+
+    @property
+    def source_note(self) -> str | None:
+        """How scorecards, the bot and the report label a copy the crawl did not fetch:
+        "from an archived copy of 2025-10-01"; None for a fetched one."""
+        return source_note(self.provenance, self.captured_at)
+
+
+def source_note(provenance: str | None, captured_at: datetime | None) -> str | None:
+    when = f"{captured_at:%Y-%m-%d}" if captured_at else "an unknown date"
+    if provenance == "archived":
+        return f"from an archived copy of {when}"
+    if provenance == "imported":
+        return f"from a copy saved by hand on {when}"
+    return None
 
 
 class Fetch(Base):
@@ -336,3 +365,54 @@ class Lock(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SpendingItem(Base):
+    """One item of a party's campaign spending return, as the Electoral Commission publishes it.
+
+    Keyed by the Commission's ECRef, so importing the same or an overlapping export again
+    adds nothing; a corrected item replaces its older version, which is kept in
+    spending_item_changes. Amounts are pounds; dates are the Commission's (no time).
+    """
+
+    __tablename__ = "spending_items"
+    __table_args__ = (Index("ix_spending_items_party_category", "party_id", "category"),)
+
+    ec_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The party in parties.yaml it belongs to; None for an entity partywatch does not watch.
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    entity_id: Mapped[str] = mapped_column(String(64))  # RegulatedEntityId
+    entity_name: Mapped[str] = mapped_column(String(300))  # RegulatedEntityName
+    entity_type: Mapped[str | None] = mapped_column(String(100))
+    reporting_period: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(200))  # ExpenseCategoryName
+    supplier_name: Mapped[str] = mapped_column(String(500))
+    supplier_id: Mapped[str | None] = mapped_column(String(64))
+    supplier_address: Mapped[str | None] = mapped_column(Text)
+    total: Mapped[float] = mapped_column(Numeric(14, 2))
+    amount_england: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    amount_scotland: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    amount_wales: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    amount_northern_ireland: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    date_incurred: Mapped[date | None] = mapped_column(Date)
+    date_paid: Mapped[date | None] = mapped_column(Date)
+    campaigning_name: Mapped[str | None] = mapped_column(String(300))
+    # sha256 of the item's values as imported: a different hash under the same ECRef is a correction.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SpendingItemChange(Base):
+    """An item's older version, kept when a later export corrected it."""
+
+    __tablename__ = "spending_item_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ec_ref: Mapped[str] = mapped_column(ForeignKey("spending_items.ec_ref"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(1000))  # the file (and line) that corrected it
+    # The replaced version's content_hash: an older export still holding it changes nothing.
+    old_hash: Mapped[str] = mapped_column(String(64))
+    old: Mapped[dict] = mapped_column(JSON)  # the replaced values, by column
+    new: Mapped[dict] = mapped_column(JSON)  # the values that replaced them

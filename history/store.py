@@ -33,6 +33,7 @@ from history.models import (
     StepScore,
     Subscriber,
     Subscription,
+    source_note,
     utcnow,
 )
 
@@ -108,11 +109,17 @@ def record_fetch(
     text: str | None = None,
     extraction_error: str | None = None,
     error: str | None = None,
+    provenance: str = "fetched",
+    captured_at: datetime | None = None,
+    validators: tuple[str | None, str | None] = (None, None),
 ) -> FetchOutcome:
     """Record one fetch attempt; store its content once per distinct hash.
 
     A failed fetch (raw is None) leaves every stored snapshot as it was and only flags
     the document. A content that reverts to an earlier version reuses that snapshot.
+    `provenance` says where a new snapshot's content came from (fetched, imported,
+    archived) and `captured_at` when an imported or archived copy was made; `validators`
+    are the response's (ETag, Last-Modified), kept for the next conditional request.
     """
     now = utcnow()
     if raw is None:
@@ -134,7 +141,8 @@ def record_fetch(
     if snapshot is None:
         snapshot = Snapshot(document_id=document.id, content_hash=digest,
                             content_type=content_type, raw=raw, size=len(raw), text=text,
-                            extraction_error=extraction_error, fetched_at=now)
+                            extraction_error=extraction_error, fetched_at=now,
+                            provenance=provenance, captured_at=captured_at)
         try:
             # Another process may store the same content at the same moment: the unique
             # constraint decides, and the loser reuses the winner's row.
@@ -150,11 +158,43 @@ def record_fetch(
     fetch = Fetch(document_id=document.id, run_id=run_id, fetched_at=now, http_status=http_status,
                   ok=True, error=None, snapshot_id=snapshot.id, new_content=changed)
     session.add(fetch)
+    if provenance == "fetched":
+        document.status = "ok"
+        document.last_ok_at = now
+        document.consecutive_failures = 0
+        document.etag, document.last_modified = validators
+    else:
+        # A copy from elsewhere says nothing about the site: its status (and failure
+        # count, which alerts the admins) stays as the crawl found it. Its validators
+        # describe the site's copy, which must not be "confirmed" by a 304 later.
+        document.etag = document.last_modified = None
+    session.flush()
+    return FetchOutcome(fetch, snapshot, created or changed)
+
+
+def record_not_modified(session: Session, document: Document, *, run_id: int | None,
+                        validators: tuple[str | None, str | None] = (None, None)) -> FetchOutcome:
+    """Record a 304 Not Modified: an unchanged fetch of the current snapshot, nothing stored.
+
+    The crawl sends validators only for a document with a current snapshot; a 304 for one
+    without (its snapshots were removed by hand) is recorded as a failure.
+    """
+    snapshot = current_snapshot(session, document.id)
+    if snapshot is None:
+        return record_fetch(session, document, run_id=run_id, http_status=304,
+                            error="HTTP 304 (not modified) but no stored copy to keep")
+    now = utcnow()
+    fetch = Fetch(document_id=document.id, run_id=run_id, fetched_at=now, http_status=304,
+                  ok=True, error=None, snapshot_id=snapshot.id, new_content=False)
+    session.add(fetch)
     document.status = "ok"
     document.last_ok_at = now
     document.consecutive_failures = 0
+    etag, last_modified = validators
+    document.etag = etag or document.etag
+    document.last_modified = last_modified or document.last_modified
     session.flush()
-    return FetchOutcome(fetch, snapshot, created or changed)
+    return FetchOutcome(fetch, snapshot, False)
 
 
 def current_snapshot(session: Session, document_id: int) -> Snapshot | None:
@@ -166,6 +206,20 @@ def current_snapshot(session: Session, document_id: int) -> Snapshot | None:
         .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
         .limit(1)
     )
+
+
+def source_notes(session: Session, snapshot_ids: Iterable[int]) -> list[tuple[str, str]]:
+    """(document URL, "from an archived copy of 2025-03-01") for each of these snapshots
+    the crawl did not fetch itself: what a scorecard computed from them must say."""
+    ids = list(snapshot_ids or [])
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Document.url, Snapshot.provenance, Snapshot.captured_at)
+        .join(Document, Document.id == Snapshot.document_id)
+        .where(Snapshot.id.in_(ids), Snapshot.provenance != "fetched")
+        .order_by(Document.url))
+    return [(url, source_note(provenance, captured_at)) for url, provenance, captured_at in rows]
 
 
 def current_snapshots(session: Session, party_id: str) -> list[tuple[Document, Snapshot]]:

@@ -20,17 +20,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy import Engine, select, text
 
 from history.db import transaction
 from history.models import Document, Fetch, Run, Scorecard
-from history.store import finish_run, start_run, sync_parties
+from history.store import current_snapshot, finish_run, start_run, sync_parties
 from partywatch.parties import PartiesError, load_parties, select_parties
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
 # by the pipeline when it diffs scorecards; re-exported here for check's callers.
 from partywatch.pipeline import summarise_text_change  # noqa: F401
+
+if TYPE_CHECKING:
+    from partywatch.archive import WaybackArchive
 
 __all__ = ["run_check", "CheckError", "CheckReport", "PartyReport", "DocumentReport",
            "summarise_text_change"]
@@ -46,9 +49,16 @@ class DocumentReport:
     kind: str
     status: str  # new | ok | failed | gone
     error: str | None = None  # the latest fetch error, when the document is failing
+    # Where the copy scored came from (fetched | imported | archived; None: no copy yet),
+    # and the label a reader sees for one the crawl did not fetch.
+    provenance: str | None = None
+    source_note: str | None = None
 
     def to_dict(self) -> dict:
-        data = {"url": self.url, "kind": self.kind, "status": self.status}
+        data = {"url": self.url, "kind": self.kind, "status": self.status,
+                "provenance": self.provenance}
+        if self.source_note:
+            data["source_note"] = self.source_note
         if self.error:
             data["error"] = self.error
         return data
@@ -87,6 +97,7 @@ class CheckReport:
     crawl_seconds: float = 0.0
     crawl_timed_out: bool = False
     skipped: list[dict] = field(default_factory=list)  # {party, url, reason}: never requested
+    archive_lookups: list[dict] = field(default_factory=list)  # {party, url, result, detail}
 
     @property
     def failures(self) -> list[dict]:
@@ -119,7 +130,10 @@ def _documents(session, party_id: str) -> list[DocumentReport]:
         if document.status in ("failed", "gone"):
             error = session.scalar(select(Fetch.error).where(Fetch.document_id == document.id)
                                    .order_by(Fetch.id.desc()).limit(1))
-        reports.append(DocumentReport(document.url, document.kind, document.status, error))
+        snapshot = current_snapshot(session, document.id)
+        reports.append(DocumentReport(document.url, document.kind, document.status, error,
+                                      snapshot.provenance if snapshot else None,
+                                      snapshot.source_note if snapshot else None))
     return reports
 
 
@@ -166,13 +180,20 @@ def run_check(
     on_event: Callable[[dict], None] | None = None,
     crawl_timeout: float | None = None,
     crawl_options: dict | None = None,
+    archive_fallback: bool = False,
+    archive: WaybackArchive | None = None,
 ) -> CheckReport:
     """Crawl, score, store and queue notifications for the parties (all, or `party_ids`).
 
     `progress` receives human-readable lines; `on_event` the crawl's JSON progress events
     (see spiders.progress). `crawl_options` (delay, maxsize, timeout) override the crawl
     settings; `crawl_timeout` kills a crawl that runs longer (what it stored is kept).
+    `archive_fallback` asks a web archive (`archive`, default a partywatch.archive
+    .WaybackArchive) for documents that could not be fetched, for every party; without it,
+    for the parties with `archive_fallback: true` in parties.yaml, or all when the
+    PARTYWATCH_ARCHIVE_FALLBACK setting is on.
     """
+    from partywatch import archive as archives
     from scoring import RubricError, Scorer, load_rubric
     from partywatch.pipeline import queue_notifications, score_parties
     from spiders.runner import DEFAULT_CRAWL_TIMEOUT, run_crawl
@@ -232,6 +253,14 @@ def run_check(
             finish_run(session, session.get(Run, run_id), error=message[:2000])
         raise CheckError(message)
 
+    every_party = archive_fallback or archives.fallback_enabled_by_setting()
+    fallback_ids = [p.id for p in parties if every_party or p.archive_fallback]
+    lookups = []
+    if fallback_ids:
+        lookups = archives.archive_fallback(engine, run_id=run_id, party_ids=fallback_ids,
+                                            archive=archive or archives.WaybackArchive(),
+                                            progress=progress)
+
     _say(progress, "scoring")
     outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
                              scorer=Scorer(rubric), progress=progress,
@@ -250,4 +279,5 @@ def run_check(
                    f"{sum(len(r.failures) for r in reports)} fetch failure(s)")
     return CheckReport(run_id=run_id, rubric_version=rubric.version, parties=reports,
                        notifications_queued=queued, crawl_seconds=round(time.monotonic() - started, 2),
-                       crawl_timed_out=crawl.timed_out, skipped=skipped)
+                       crawl_timed_out=crawl.timed_out, skipped=skipped,
+                       archive_lookups=[lookup.to_dict() for lookup in lookups])

@@ -19,9 +19,22 @@ from click.utils import make_default_short_help
 
 from partywatch import __version__
 
-# each is a module of partywatch.commands defining `command`
-COMMANDS = ("browse", "check", "db", "demo", "export", "history", "report", "rescore", "rubric", "score",
-            "serve")
+# command name -> module of partywatch.commands defining `command`
+COMMANDS = {
+    "browse": "browse",
+    "check": "check",
+    "db": "db",
+    "demo": "demo",
+    "export": "export",
+    "history": "history",
+    "import": "import_copy",  # `import` is a Python keyword
+    "report": "report",
+    "rescore": "rescore",
+    "rubric": "rubric",
+    "score": "score",
+    "serve": "serve",
+    "spending": "spending",
+}
 
 
 class LazyGroup(click.Group):
@@ -31,7 +44,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
-        return importlib.import_module(f"partywatch.commands.{name}").command
+        return importlib.import_module(f"partywatch.commands.{COMMANDS[name]}").command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         width = formatter.width - 6 - max(len(name) for name in COMMANDS)
@@ -43,7 +56,7 @@ class LazyGroup(click.Group):
 @lru_cache(maxsize=None)
 def _summary(name: str) -> str:
     """The docstring of the module's `command` function, read without importing it."""
-    spec = find_spec(f"partywatch.commands.{name}")
+    spec = find_spec(f"partywatch.commands.{COMMANDS[name]}")
     tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "command":

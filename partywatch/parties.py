@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 DOCUMENT_KINDS = ("privacy_notice", "supplier_list", "cookie_policy", "other")
 PARTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+EC_ID = re.compile(r"^[A-Z]{1,4}[0-9]+$")
 
 
 class PartiesError(Exception):
@@ -50,7 +51,11 @@ class PartyEntry(BaseModel):
     name: str
     jurisdiction: str
     homepage: str
+    # The Electoral Commission's registration number (PP52): matches the party's spending returns.
+    ec_id: str | None = None
     documents: list[DocumentEntry] = []
+    # Score a web archive's latest copy of a document the crawl cannot fetch.
+    archive_fallback: bool = False
 
     _homepage = field_validator("homepage")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -59,6 +64,13 @@ class PartyEntry(BaseModel):
     def _id_is_slug(cls, value: str) -> str:
         if not PARTY_ID.match(value):
             raise ValueError(f"{value!r} is not a lowercase id of a-z, 0-9 and '-'")
+        return value
+
+    @field_validator("ec_id")
+    @classmethod
+    def _ec_id_is_a_registration_number(cls, value: str | None) -> str | None:
+        if value is not None and not EC_ID.match(value):
+            raise ValueError(f"{value!r} is not an Electoral Commission registration number like PP52")
         return value
 
     @property

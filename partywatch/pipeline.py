@@ -33,6 +33,7 @@ from history.store import (
     mark_scored,
     previous_scorecard,
     queue_message,
+    source_notes,
     store_claims,
     store_scorecard,
     stored_claims,
@@ -340,6 +341,8 @@ def queue_notifications(engine: Engine, run_id: int, outcomes: Iterable[PartyOut
         per_chat: dict[int, list[dict]] = defaultdict(list)
         for outcome in changed:
             entry = notification_entry(outcome)
+            entry["sources"] = [{"url": url, "note": note} for url, note
+                                in source_notes(session, outcome.scorecard.snapshot_ids)]
             for chat_id in subscribers_of(session, outcome.party_id):
                 per_chat[chat_id].append(entry)
         for chat_id, entries in per_chat.items():

@@ -226,6 +226,16 @@ class SupplierSettings(Model):
         return self
 
 
+# The Electoral Commission's spending categories that pay for work with voters' data:
+# canvassing and market research, advertising, and mail to electors.
+DATA_SPENDING_CATEGORIES = ["Market research/canvassing", "Advertising", "Unsolicited material to electors"]
+
+
+class SpendingSettings(Model):
+    # Payees in these categories are the suppliers `partywatch spending gaps` checks.
+    data_categories: list[str] = Field(default_factory=lambda: list(DATA_SPENDING_CATEGORIES), min_length=1)
+
+
 class RubricModel(Model):
     version: str
     title: str = "partywatch transparency rubric"
@@ -237,6 +247,7 @@ class RubricModel(Model):
     off_topic: list[Term] = Field(default_factory=list)
     clause_breaks: list[Term] = Field(default_factory=list)
     suppliers: SupplierSettings = Field(default_factory=SupplierSettings)
+    spending: SpendingSettings = Field(default_factory=SpendingSettings)
     steps: list[Step]
 
     @field_validator("version", mode="before")
@@ -501,6 +512,7 @@ _FIELDS_BY_DEPTH = {
     "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "negated",
              "adds_up"],
     "suppliers": list(SupplierSettings.model_fields),
+    "spending": list(SpendingSettings.model_fields),
     "band": list(GradeBand.model_fields),
 }
 
@@ -515,8 +527,8 @@ def _fields_for(loc: tuple, data: Any) -> list[str]:
             return _FIELDS_BY_DEPTH["element"]
         if len(loc) == 6:
             return _FIELDS_BY_DEPTH["rule"]
-    if loc[0] == "suppliers":
-        return _FIELDS_BY_DEPTH["suppliers"]
+    if loc[0] in ("suppliers", "spending"):
+        return _FIELDS_BY_DEPTH[loc[0]]
     if loc[0] == "grade_bands":
         return _FIELDS_BY_DEPTH["band"]
     return []

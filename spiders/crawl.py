@@ -39,8 +39,9 @@ def _load_parties(path: str, wanted: list[str]) -> list[dict]:
     return parties
 
 
-def _prepare_history(db_url: str, parties: list[dict]) -> dict[str, list[tuple[str, str]]]:
-    """Make sure the parties exist; return each party's documents already in the history."""
+def _prepare_history(db_url: str, parties: list[dict]):
+    """Make sure the parties exist; return each party's documents already in the history
+    ({party: [(url, kind)]}) and their stored validators ({(party, url): (etag, last_modified)})."""
     from history.db import open_database, transaction
     from history.models import Document
     from history.store import sync_parties
@@ -51,14 +52,18 @@ def _prepare_history(db_url: str, parties: list[dict]) -> dict[str, list[tuple[s
             sync_parties(session, [{k: p[k] for k in ("id", "name", "jurisdiction", "homepage")}
                                    for p in parties])
             known: dict[str, list[tuple[str, str]]] = {}
+            validators: dict[tuple[str, str], tuple[str | None, str | None]] = {}
             rows = session.execute(
-                select(Document.party_id, Document.url, Document.kind)
+                select(Document.party_id, Document.url, Document.kind, Document.etag,
+                       Document.last_modified)
                 .where(Document.party_id.in_([p["id"] for p in parties]))
                 .order_by(Document.id)
             )
-            for party_id, url, kind in rows:
+            for party_id, url, kind, etag, last_modified in rows:
                 known.setdefault(party_id, []).append((url, kind))
-        return known
+                if etag or last_modified:
+                    validators[(party_id, url)] = (etag, last_modified)
+        return known, validators
     finally:
         engine.dispose()
 
@@ -86,13 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     parties = _load_parties(args.parties, args.party)
-    known = _prepare_history(args.db, parties)
+    known, validators = _prepare_history(args.db, parties)
     settings = crawl_settings(delay=args.delay, maxsize=args.maxsize, timeout=args.timeout,
                               log_level=args.log_level)
     settings.update({"PARTYWATCH_DB_URL": args.db, "PARTYWATCH_RUN_ID": args.run_id})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PartySpider)
-    process.crawl(crawler, parties=parties, known_documents=known)
+    process.crawl(crawler, parties=parties, known_documents=known, validators=validators)
     process.start()
     stats = {k: v for k, v in (crawler.stats.get_stats() or {}).items()
              if isinstance(v, (int, float, str))}

@@ -1,7 +1,8 @@
 """The item pipeline: every document fetch goes into the history database.
 
 Content is stored once per distinct hash (history.store.record_fetch), every attempt is
-recorded with its status or error, and a failure flags the document but keeps its
+recorded with its status or error (a 304 answer to a conditional request is an unchanged
+fetch of the current snapshot: history.store.record_not_modified), and a failure flags the document but keeps its
 snapshots. Each item is committed on its own, so a crawl that is killed keeps what it
 fetched.
 
@@ -18,7 +19,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from history.db import open_database, transaction
-from history.store import get_or_create_document, record_fetch
+from history.store import get_or_create_document, record_fetch, record_not_modified
 from spiders.progress import emit
 
 
@@ -44,20 +45,25 @@ class HistoryPipeline:
             self.engine.dispose()
 
     async def process_item(self, item):
-        new_content, document_id = await maybe_deferred_to_future(
+        ok, error, new_content, document_id = await maybe_deferred_to_future(
             deferToThreadPool(reactor, self.pool, self._store, item))
         emit("fetch", party=item["party_id"], url=item["url"], kind=item["kind"],
-             ok=item["raw"] is not None, http_status=item["http_status"],
-             new_content=new_content, error=item["error"], document_id=document_id,
+             ok=ok, http_status=item["http_status"],
+             new_content=new_content, error=error, document_id=document_id,
              size=len(item["raw"]) if item["raw"] is not None else None)
         return {"party_id": item["party_id"], "url": item["url"]}  # keep raw bytes out of logs
 
-    def _store(self, item) -> tuple[bool, int]:
+    def _store(self, item) -> tuple[bool, str | None, bool, int]:
         with transaction(self.engine) as session:
             document = get_or_create_document(session, item["party_id"], item["url"], item["kind"])
-            outcome = record_fetch(
-                session, document, run_id=self.run_id, http_status=item["http_status"],
-                raw=item["raw"], content_type=item["content_type"] or "application/octet-stream",
-                error=item["error"],
-            )
-            return outcome.new_content, document.id
+            validators = item.get("validators") or (None, None)
+            if item.get("not_modified"):
+                outcome = record_not_modified(session, document, run_id=self.run_id,
+                                              validators=validators)
+            else:
+                outcome = record_fetch(
+                    session, document, run_id=self.run_id, http_status=item["http_status"],
+                    raw=item["raw"], content_type=item["content_type"] or "application/octet-stream",
+                    error=item["error"], validators=validators,
+                )
+            return outcome.fetch.ok, outcome.fetch.error, outcome.new_content, document.id

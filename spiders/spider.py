@@ -37,6 +37,24 @@ def _content_type(response) -> tuple[str, str]:
     return media, value
 
 
+def _validators(response) -> tuple[str | None, str | None]:
+    """The response's (ETag, Last-Modified), to make the next request for it conditional."""
+    def header(name: bytes) -> str | None:
+        value = response.headers.get(name)
+        return value.decode("latin-1").strip() or None if value else None
+    return header(b"ETag"), header(b"Last-Modified")
+
+
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since for the stored copy's validators (RFC 9110 13.1)."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 def describe_failure(failure, maxsize: int, timeout: float) -> tuple[int | None, str]:
     """(HTTP status or None, a short error a maintainer understands) for a failed request."""
     exc = failure.value
@@ -64,10 +82,13 @@ class PartySpider(scrapy.Spider):
     name = "party"
 
     def __init__(self, parties: list[dict], known_documents: dict[str, list[tuple[str, str]]] | None = None,
+                 validators: dict[tuple[str, str], tuple[str | None, str | None]] | None = None,
                  **kwargs):
         super().__init__(**kwargs)
         self.parties = parties
         self.known_documents = known_documents or {}
+        # (party, url) -> (ETag, Last-Modified) of the stored copy: asked as a conditional request.
+        self.validators = validators or {}
         self.allowed_hosts = {
             p["id"]: AllowedHosts.from_urls([p["homepage"], *(d["url"] for d in p.get("documents", []))])
             for p in parties
@@ -81,13 +102,19 @@ class PartySpider(scrapy.Spider):
         if (party, url) in self._seen:
             return None
         self._seen.add((party, url))
+        meta = {"party_id": party, "document_url": url, "kind": kind, "depth": depth,
+                "source": source, "download_slot": host_key(url)}
+        # Only a document has a stored copy to keep; a page crawled for its links is read whole.
+        headers = conditional_headers(*self.validators.get((party, url), (None, None))) if kind else {}
+        if headers:
+            meta["handle_httpstatus_list"] = [304]  # "not modified" is an answer, not an error
         return scrapy.Request(
             url,
             callback=self.parse_page,
             errback=self.failed,
+            headers=headers,
             dont_filter=True,  # deduplicated per party above; two parties may share a URL
-            meta={"party_id": party, "document_url": url, "kind": kind, "depth": depth,
-                  "source": source, "download_slot": host_key(url)},
+            meta=meta,
         )
 
     async def start(self):
@@ -109,12 +136,16 @@ class PartySpider(scrapy.Spider):
 
     def parse_page(self, response):
         meta = response.meta
+        if response.status == 304:  # only asked for a document with a stored copy
+            yield {**self._failure_item(meta, 304, None), "not_modified": True,
+                   "validators": _validators(response)}
+            return
         media, content_type = _content_type(response)
         if meta["kind"] is not None:
             if media in STORED_TYPES:
                 yield {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
                        "http_status": response.status, "raw": response.body, "content_type": content_type,
-                       "error": None}
+                       "error": None, "validators": _validators(response)}
             else:
                 yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
         if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH:

@@ -65,6 +65,10 @@ def print_report(report: CheckReport, console: Console) -> None:
         console.print(steps)
 
     for party in report.parties:
+        for document in party.documents:
+            if document.source_note and party.reason is None:
+                console.print(f"{party.party_id}: {document.url} scored {document.source_note}",
+                              markup=False, highlight=False, soft_wrap=True)
         for change in party.changes:
             if change["kind"] == "document":
                 console.print(f"[bold]{party.party_id}[/] document {change['new']}: "
@@ -72,6 +76,9 @@ def print_report(report: CheckReport, console: Console) -> None:
     if report.skipped:
         console.print(f"{len(report.skipped)} link(s) not requested (robots.txt or not a party host), e.g. "
                       f"{report.skipped[0]['url']}: {report.skipped[0]['reason']}", markup=False)
+    for lookup in report.archive_lookups:
+        console.print(f"archive: {lookup['party']}: {lookup['url']}: {lookup['result']}: {lookup['detail']}",
+                      markup=False, highlight=False, soft_wrap=True)
     if report.failures:
         console.print("[bold red]Fetch failures[/] (last good snapshots kept):")
         for failure in report.failures:
@@ -145,7 +152,11 @@ class _Progress:
               help="Check only this party (repeat for several). Default: every party.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Print the scorecards as tables or as JSON.")
-def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None:
+@click.option("--archive-fallback", is_flag=True, default=False,
+              help="For a document that cannot be fetched, score the web archive's latest copy "
+                   "(if newer than the stored one). Per party: `archive_fallback: true` in "
+                   "parties.yaml; always: PARTYWATCH_ARCHIVE_FALLBACK=1.")
+def command(parties_path, rubric_path, db_url, party_ids, output_format, archive_fallback) -> None:
     """Crawl every party, score its documents, store and notify.
 
     For each party in parties.yaml the crawl fetches the homepage, the document URLs listed
@@ -173,14 +184,22 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format) -> None
       PARTYWATCH_CRAWL_RETRIES  retries after a 5xx or a timeout (default 2)
 
     \b
+    Archived copies (--archive-fallback): a Wayback-Machine-compatible archive is asked
+    for its latest copy of each document that failed; one newer than the stored copy is
+    stored (provenance "archived") and scored, labelled "from an archived copy of DATE".
+      PARTYWATCH_ARCHIVE_URL    the archive (default https://web.archive.org)
+
+    \b
     Examples:
       partywatch check
       partywatch check --party snp --party labour --format json
+      partywatch check --archive-fallback
       partywatch check --db postgresql://app@db/partywatch
     """
     engine = open_db(db_url)
     try:
         run_check_and_print(engine, output_format, parties_path=resolve_parties_path(parties_path),
-                            rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids)
+                            rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids,
+                            archive_fallback=archive_fallback)
     finally:
         engine.dispose()

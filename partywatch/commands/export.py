@@ -27,7 +27,8 @@ TABLE_NAMES = [table.name for table in EXPORT_TABLES]
               help="Export only this table (repeatable). Default: all of them.")
 def command(db_url: str | None, fmt: str, out_dir: Path, tables: tuple[str, ...]) -> None:
     """Export the score history for analysis: parties, documents, snapshot metadata,
-    runs, rubric versions, scorecards, step scores, element credits, evidence, changes.
+    runs, rubric versions, scorecards, step scores, element credits, evidence, changes,
+    and the spending items imported from the Electoral Commission.
 
     Column names are stable and documented in DATA_DICTIONARY.md and datapackage.json
     (a Frictionless Data Package), written beside the files. Evidence has one row per

@@ -7,6 +7,8 @@ import logging
 import os
 import sys
 
+from pathlib import Path
+
 import click
 
 from partywatch.options import (
@@ -46,6 +48,17 @@ def _rubric_steps(path):
     return [RubricStep(step.id, step.title, getattr(step, "asks", ""),
                        {element.id: element.question for element in step.elements})
             for step in rubric.steps]
+
+
+def _supplier_gaps(engine, rubric_path):
+    """/suppliers' source: spending gaps in the rubric's data categories (defaults if unreadable)."""
+    from partywatch.spending.gaps import gaps_reader
+
+    try:
+        rubric_yaml = Path(rubric_path).read_text(encoding="utf-8")
+    except OSError:
+        rubric_yaml = None
+    return gaps_reader(engine, rubric_yaml)
 
 
 @click.command("serve")
@@ -107,6 +120,7 @@ def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout,
     context = BotContext(engine=engine, admin_ids=settings.admin_ids,
                          parties=[(p.id, p.name) for p in parties],
                          rubric_steps=_rubric_steps(rubric_file), site_url=site_url)
+    context.supplier_gaps = _supplier_gaps(engine, rubric_file)
 
     def check(engine, party_ids):
         # Imported when a check runs, so the bot starts even where checking cannot.

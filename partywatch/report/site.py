@@ -28,9 +28,12 @@ from history.db import session_factory
 from history.models import Document, Party, RubricVersion, Snapshot
 from history.permalinks import evidence_path, feed_path, page_name, version_path
 from history.research import party_history, step_changes
+from history.spending import has_spending
 from partywatch.report.charts import describe_history, plot_history
 from partywatch.report.feeds import Entry, FeedBuilder, feed_links, write_feed
 from partywatch.report.versions import Marks, build_version_pages
+from partywatch.spending.gaps import data_categories, party_gaps
+from partywatch.spending.names import SupplierMatcher, load_aliases
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CREDIT_LABELS = {"full": "Full", "partial": "Partial", "none": "None found", "n/a": "N/A"}
@@ -97,6 +100,9 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
                  if card.party_id not in not_scored}
         rubric_names = dict(session.execute(
             select(RubricVersion.id, RubricVersion.version)).all())
+        # Spending returns beside named suppliers, in each rubric version's data categories.
+        matcher = SupplierMatcher(load_aliases()) if has_spending(session) else None
+        categories: dict[int, list[str]] = {}
         documents: dict[str, list[Document]] = {}
         for document in session.scalars(select(Document).order_by(Document.party_id, Document.url)):
             documents.setdefault(document.party_id, []).append(document)
@@ -145,6 +151,13 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
             elements_by_step: dict[str, list] = {}
             for element in card.elements:
                 elements_by_step.setdefault(element.step_id, []).append(element)
+            spending = None
+            if matcher is not None and has_spending(session, party.id):
+                if card.rubric_version_id not in categories:
+                    yaml_text = session.scalar(select(RubricVersion.yaml_text)
+                                               .where(RubricVersion.id == card.rubric_version_id))
+                    categories[card.rubric_version_id] = data_categories(yaml_text)
+                spending = party_gaps(session, party.id, categories[card.rubric_version_id], matcher)
             page = out / "parties" / f"{page_name(party.id)}.html"
             page.write_text(env.get_template("party.html.j2").render(
                 title=party.name, root="../", generated_at=generated_at, party=party, card=card,
@@ -155,6 +168,7 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
                 history=history, recent_points=list(reversed(history.points[-30:])),
                 changes=step_changes(conn, party.id, limit=30),
                 documents=documents.get(party.id, []), latest_version=latest_version,
+                source_notes=dict(store.source_notes(session, card.snapshot_ids)), spending=spending,
             ), encoding="utf-8")
             result.party_pages[party.id] = page
 

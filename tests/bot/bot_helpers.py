@@ -37,10 +37,11 @@ NASTY_QUOTE = 'We keep data <script>alert("x")</script> for <b>2 years</b> & the
 
 def seed_scorecard(engine, party_id: str, overall: float, grade: str, *, scores: dict | None = None,
                    quote: str = "We keep canvassing data for two years.", snapshot_id: int | None = None,
-                   start: int = 0) -> int:
+                   start: int = 0, snapshot_ids=()) -> int:
     """Store a scorecard for `party_id` (all parties are synced first); returns its id.
 
-    The retention quote sits at `start` in the snapshot `snapshot_id` when one is given."""
+    The retention quote sits at `start` in the snapshot `snapshot_id` when one is given;
+    `snapshot_ids` are the snapshots the scorecard was made from."""
     scores = scores or {}
     with transaction(engine) as session:
         sync_parties(session, PARTIES)
@@ -60,7 +61,8 @@ def seed_scorecard(engine, party_id: str, overall: float, grade: str, *, scores:
                      "start": 0, "end": 10}]},
             ]})
         card = store_scorecard(session, party_id=party_id, run_id=run.id, rubric_version_id=version.id,
-                               overall=overall, grade=grade, steps=steps, snapshot_ids=[])
+                               overall=overall, grade=grade, steps=steps,
+                               snapshot_ids=list(snapshot_ids))
         finish_run(session, run)
         return card.id
 

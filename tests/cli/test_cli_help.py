@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from partywatch.cli import main
 
-COMMANDS = ["check", "score", "demo", "rescore", "serve", "rubric", "history", "export",
+COMMANDS = ["check", "score", "demo", "rescore", "serve", "rubric", "history", "export", "import",
             "report", "browse", "db"]
 
 

@@ -29,6 +29,8 @@ DOCUMENT = {
     "properties": {"url": {"type": "string", "pattern": "^https?://"},
                    "kind": {"enum": ["privacy_notice", "supplier_list", "cookie_policy", "other"]},
                    "status": {"enum": ["new", "ok", "unchanged", "failed", "gone", "blocked", "unreadable"]},
+                   "provenance": {"enum": ["fetched", "rendered", "imported", "archived", None]},
+                   "source_note": {"type": "string", "pattern": "^from "},
                    "error": {"type": "string"}},
 }
 SCORED = {

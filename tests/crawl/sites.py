@@ -10,14 +10,16 @@
 
 A route is a Response, or a callable taking the request count of that path (1 for the
 first request) and returning one, so a page can fail and then recover or change over time.
-Routes can be replaced while the server runs (`site.routes["/x"] = ...`).
+Routes can be replaced while the server runs (`site.routes["/x"] = ...`). A response
+made `conditional(...)` carries an ETag / Last-Modified and answers 304 when a request
+presents them back; `site.headers` and `site.not_modified` show what was asked and answered.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Union
 
@@ -31,6 +33,15 @@ class Response:
     stream_bytes: int = 0
     declare_length: bool = True
     delay: float = 0.0  # seconds to wait before answering (a slow server)
+    # Validators: sent as ETag / Last-Modified, and a request that presents them back
+    # (If-None-Match, else If-Modified-Since) gets 304 Not Modified with no body.
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def not_modified_for(self, request_headers) -> bool:
+        if self.etag and request_headers.get("If-None-Match") is not None:
+            return request_headers["If-None-Match"] == self.etag
+        return bool(self.last_modified) and request_headers.get("If-Modified-Since") == self.last_modified
 
 
 # Neutral text about a party that answers no rubric question: it makes a short fixture
@@ -67,6 +78,12 @@ def pdf(data: bytes) -> Response:
     return Response(200, data, {"Content-Type": "application/pdf"})
 
 
+def conditional(response: Response, etag: str | None = None,
+                last_modified: str | None = None) -> Response:
+    """`response` with validators: answers 304 to a request that presents them back."""
+    return replace(response, etag=etag, last_modified=last_modified)
+
+
 def redirect(location: str, status: int = 301) -> Response:
     return Response(status, b"", {"Location": location})
 
@@ -89,6 +106,8 @@ class FixtureSite:
         self.routes: dict[str, Route] = dict(routes or {})
         self.log: list[tuple[str, str, float]] = []  # (path, user agent, time.monotonic())
         self.incomplete: list[str] = []  # paths whose body the client stopped reading
+        self.headers: list[tuple[str, dict]] = []  # (path, the request's headers)
+        self.not_modified: list[str] = []  # paths answered 304 Not Modified
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -147,6 +166,7 @@ class FixtureSite:
         with self._lock:
             self.log.append((path, handler.headers.get("User-Agent", ""), time.monotonic()))
             self._counts[path] = count = self._counts.get(path, 0) + 1
+            self.headers.append((path, dict(handler.headers.items())))
         route = self.routes.get(path.split("?")[0])
         if route is None:
             response = Response(404, b"<html><body>Not found</body></html>", {"Content-Type": "text/html"})
@@ -156,6 +176,14 @@ class FixtureSite:
             response = route
         if response.delay:
             time.sleep(response.delay)
+        validators = {name: value for name, value in (("ETag", response.etag),
+                                                     ("Last-Modified", response.last_modified)) if value}
+        if response.not_modified_for(handler.headers):
+            with self._lock:
+                self.not_modified.append(path)
+            response = Response(304, b"", validators)
+        else:
+            response = replace(response, headers={**response.headers, **validators})
         try:
             handler.send_response(response.status)
             for name, value in response.headers.items():

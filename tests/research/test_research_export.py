@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from history.db import transaction
 from history.models import (Document, ElementResult, Party, RubricVersion, Run, Scorecard,
-                            ScorecardChange, Snapshot, StepScore)
+                            ScorecardChange, Snapshot, SpendingItem, StepScore)
 from history.export_tables import EXPORT_TABLES, TABLES_BY_NAME
 from partywatch.commands.export import command as export_command
 from conftest import HOSTILE_QUOTE, STEPS
@@ -26,7 +26,7 @@ def database_counts(engine) -> dict[str, int]:
             "parties": count(Party), "documents": count(Document), "snapshots": count(Snapshot),
             "runs": count(Run), "rubric_versions": count(RubricVersion), "scorecards": count(Scorecard),
             "step_scores": count(StepScore), "element_results": count(ElementResult),
-            "evidence": evidence, "changes": count(ScorecardChange),
+            "evidence": evidence, "changes": count(ScorecardChange), "spending_items": count(SpendingItem),
         }
 
 
@@ -85,6 +85,7 @@ def test_csv_values_are_what_was_stored(history_db, tmp_path):
     assert none and all(r["evidence_count"] == "0" and r["looked_for"] for r in none)
     snapshots = load("snapshots")
     assert {"raw", "text"}.isdisjoint(snapshots[0])
+    assert {r["provenance"] for r in snapshots} == {"fetched"} and not snapshots[0]["captured_at"]
     pdf = [r for r in snapshots if r["content_type"] == "application/pdf"][0]
     assert pdf["text_chars"] == "" and pdf["extraction_error"] == "encrypted PDF"
 

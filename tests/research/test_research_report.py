@@ -168,3 +168,26 @@ def test_report_renders_in_headless_chromium_from_disk(site, tmp_path):
     keep.mkdir(exist_ok=True)
     shutil.copy(league, keep / "league.png")
     shutil.copy(page, keep / "party.png")
+
+
+def test_a_scorecard_from_an_archived_copy_says_so(history_db, tmp_path):
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from history.db import transaction
+    from history.models import Scorecard, Snapshot
+
+    with transaction(history_db.engine) as session:
+        card = session.scalars(select(Scorecard).where(Scorecard.party_id == "snp")
+                               .order_by(Scorecard.id.desc())).first()
+        for snapshot in session.scalars(select(Snapshot).where(Snapshot.id.in_(card.snapshot_ids))):
+            snapshot.provenance, snapshot.captured_at = "archived", datetime(2025, 3, 1, 12)
+    out = tmp_path / "site"
+    result = CliRunner().invoke(report_command, ["--db", history_db.url, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pages = {path.name: path.read_text(encoding="utf-8") for path in (out / "parties").glob("*.html")}
+    snp = next(html for html in pages.values() if PARTY_NAMES["snp"] in html)
+    assert "from an archived copy of 2025-03-01" in snp
+    others = [html for html in pages.values() if html is not snp]
+    assert others and all("archived copy" not in html and "the fetched page" in html for html in others)
