@@ -21,6 +21,7 @@ from partywatch import __version__
 
 # command name -> module of partywatch.commands defining `command`
 COMMANDS = {
+    "browse": "browse",
     "check": "check",
     "db": "db",
     "demo": "demo",

@@ -8,7 +8,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from history.research import EXPORT_TABLES, count_rows, export_history
+from history.export import count_rows, export_history
+from history.export_tables import EXPORT_TABLES
 from partywatch.options import db_option, open_db
 
 TABLE_NAMES = [table.name for table in EXPORT_TABLES]

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from partywatch.cli import main
 
 COMMANDS = ["check", "score", "demo", "rescore", "serve", "rubric", "history", "export", "import",
-            "report", "db"]
+            "report", "browse", "db"]
 
 
 def test_help_lists_every_command():

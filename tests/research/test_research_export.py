@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from history.db import transaction
 from history.models import (Document, ElementResult, Party, RubricVersion, Run, Scorecard,
                             ScorecardChange, Snapshot, SpendingItem, StepScore)
-from history.research import EXPORT_TABLES, TABLES_BY_NAME
+from history.export_tables import EXPORT_TABLES, TABLES_BY_NAME
 from partywatch.commands.export import command as export_command
 from conftest import HOSTILE_QUOTE, STEPS
 

@@ -1,0 +1,327 @@
+"""`partywatch export`: the history as CSV or JSON files, one per table, streamed.
+
+Tables are read in batches straight from the DB-API cursor and written as they come, so
+memory stays flat however long the history is. The tables and columns written are those
+of :data:`history.export_tables.EXPORT_TABLES`; ``DATA_DICTIONARY.md``,
+``datapackage.json`` and (JSON) a schema per table are written beside them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import orjson
+from sqlalchemy import Connection, text
+
+from history.export_tables import (EXPORT_TABLES, TABLES_BY_NAME, ExportTable, data_dictionary_markdown,
+                                   datapackage, json_schema)
+from history.permalinks import evidence_path
+
+
+# --- reading the tables fast --------------------------------------------------------------
+#
+# Exports read through the DB-API cursor in batches (PostgreSQL: a server-side cursor, so a
+# big history streams instead of loading into memory). The big tables (step_scores,
+# element_results, changes) are read without joins; their party_id and scored_at come from
+# a map of the scorecards, which is far cheaper than a join per row. Evidence is decoded
+# from element_results in the same pass that writes element_results.
+
+BATCH = 10_000
+
+_SIMPLE_SELECTS: dict[str, str] = {
+    "parties": "SELECT id, name, jurisdiction, homepage, updated_at FROM parties ORDER BY id",
+    "documents": "SELECT id, party_id, url, kind, status, first_seen_at, last_ok_at, "
+                 "consecutive_failures FROM documents ORDER BY id",
+    "snapshots": "SELECT s.id, s.document_id, d.party_id, s.content_hash, s.content_type, s.size, "
+                 "LENGTH(s.text), s.extraction_error, s.fetched_at, s.provenance, s.captured_at "
+                 "FROM snapshots s JOIN documents d ON d.id = s.document_id ORDER BY s.id",
+    "runs": "SELECT id, kind, started_at, finished_at, status, error FROM runs ORDER BY id",
+    "rubric_versions": "SELECT id, version, content_hash, created_at FROM rubric_versions ORDER BY id",
+    "scorecards": "SELECT s.id, s.party_id, s.run_id, s.rubric_version_id, rv.version, s.created_at, "
+                  "s.overall, s.grade, s.snapshot_ids FROM scorecards s "
+                  "JOIN rubric_versions rv ON rv.id = s.rubric_version_id ORDER BY s.id",
+    "spending_items": "SELECT ec_ref, party_id, entity_id, entity_name, reporting_period, category, "
+                      "supplier_name, total, date_incurred, date_paid, updated_at "
+                      "FROM spending_items ORDER BY ec_ref",
+}
+_SCORECARD_MAP_SQL = "SELECT id, party_id, created_at, rubric_version_id FROM scorecards"
+_STEP_SCORES_SQL = ("SELECT scorecard_id, step_id, position, title, score FROM step_scores "
+                    "ORDER BY scorecard_id, step_id")
+# Evidence as text on both back-ends: decoding it ourselves is cheaper than psycopg's loader.
+_ELEMENTS_SQL = ("SELECT scorecard_id, step_id, element_id, position, credit, CAST(evidence AS TEXT), "
+                 "looked_for "
+                 "FROM element_results ORDER BY scorecard_id, step_id, element_id")
+_CHANGES_SQL = ("SELECT id, scorecard_id, kind, subject, old, new, summary FROM scorecard_changes "
+                "ORDER BY id")
+
+_EVIDENCE_COUNT = {
+    "sqlite": "CASE WHEN json_type(evidence) = 'array' THEN json_array_length(evidence) ELSE 0 END",
+    "postgresql": "CASE WHEN json_typeof(evidence::json) = 'array' "
+                  "THEN json_array_length(evidence::json) ELSE 0 END",
+}
+_COUNT_SQL = {
+    "parties": "SELECT COUNT(*) FROM parties",
+    "documents": "SELECT COUNT(*) FROM documents",
+    "snapshots": "SELECT COUNT(*) FROM snapshots",
+    "runs": "SELECT COUNT(*) FROM runs",
+    "rubric_versions": "SELECT COUNT(*) FROM rubric_versions",
+    "scorecards": "SELECT COUNT(*) FROM scorecards",
+    "step_scores": "SELECT COUNT(*) FROM step_scores",
+    "element_results": "SELECT COUNT(*) FROM element_results",
+    "evidence": "SELECT COALESCE(SUM({evidence_count}), 0) FROM element_results",
+    "changes": "SELECT COUNT(*) FROM scorecard_changes",
+    "spending_items": "SELECT COUNT(*) FROM spending_items",
+}
+
+
+def _dialect(conn: Connection) -> str:
+    name = conn.dialect.name
+    if name not in _EVIDENCE_COUNT:
+        raise ValueError(f"exports support SQLite and PostgreSQL, not {name}")
+    return name
+
+
+def count_rows(conn: Connection, table: str) -> int:
+    """How many rows the export of `table` has (evidence: the quotes, not the elements)."""
+    sql = _COUNT_SQL[table].format(evidence_count=_EVIDENCE_COUNT[_dialect(conn)])
+    return int(conn.execute(text(sql)).scalar() or 0)
+
+
+def _iso(value: Any) -> str | None:
+    """Times as ISO 8601 UTC without offset, 'YYYY-MM-DDTHH:MM:SS[.ffffff]'."""
+    if value is None:
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff'; match PostgreSQL's isoformat().
+    value = str(value).replace(" ", "T", 1)
+    return value[:-7] if value.endswith(".000000") else value
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON column's value: psycopg hands over Python objects, sqlite3 the JSON text."""
+    if isinstance(value, (str, bytes)):
+        return orjson.loads(value)
+    return value
+
+
+def _batches(conn: Connection, sql: str) -> Iterator[list[tuple]]:
+    """Rows of `sql` in batches, straight from the DB-API cursor (no per-row processing)."""
+    dbapi = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name=f"partywatch_export_{id(sql)}")  # server-side: streams
+        cursor.itersize = BATCH
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while True:
+            rows = cursor.fetchmany(BATCH)
+            if not rows:
+                return
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _simple_batches(conn: Connection, table: str) -> Iterator[list[list]]:
+    spec = TABLES_BY_NAME[table]
+    datetimes = [i for i, c in enumerate(spec.columns) if c.type in ("datetime", "date")]
+    arrays = [i for i, c in enumerate(spec.columns) if c.type == "array"]
+    numbers = [i for i, c in enumerate(spec.columns) if c.type == "number"]
+    for rows in _batches(conn, _SIMPLE_SELECTS[table]):
+        out = []
+        for raw in rows:
+            row = list(raw)
+            for i in datetimes:
+                row[i] = _iso(row[i])
+            for i in arrays:
+                row[i] = _json_value(row[i]) or []
+            for i in numbers:
+                if row[i] is not None:
+                    row[i] = float(row[i])
+            out.append(row)
+        yield out
+
+
+def _scorecard_map(conn: Connection) -> dict[int, tuple[str, str, int]]:
+    """scorecard id -> (party_id, scored_at as ISO text, rubric_version_id)."""
+    cards = {}
+    for rows in _batches(conn, _SCORECARD_MAP_SQL):
+        for card_id, party_id, created_at, rubric_version_id in rows:
+            cards[card_id] = (party_id, _iso(created_at), rubric_version_id)
+    return cards
+
+
+def _step_score_batches(conn: Connection, cards: dict) -> Iterator[list[tuple]]:
+    for rows in _batches(conn, _STEP_SCORES_SQL):
+        out = []
+        for card_id, step_id, position, title, score in rows:
+            party_id, scored_at, rubric_version_id = cards[card_id]
+            out.append((card_id, party_id, scored_at, rubric_version_id, step_id, position, title,
+                        None if score is None else float(score)))
+        yield out
+
+
+def _change_batches(conn: Connection, cards: dict) -> Iterator[list[tuple]]:
+    for rows in _batches(conn, _CHANGES_SQL):
+        yield [(change_id, card_id, cards[card_id][0], cards[card_id][1], kind, subject, old, new, summary)
+               for change_id, card_id, kind, subject, old, new, summary in rows]
+
+
+def _element_and_evidence_batches(conn: Connection, cards: dict) -> Iterator[tuple[list, list]]:
+    """(element_results rows, evidence rows) per batch: one read and decode serves both."""
+    loads = orjson.loads
+    for rows in _batches(conn, _ELEMENTS_SQL):
+        elements, evidence = [], []
+        for card_id, step_id, element_id, position, credit, quotes, looked_for in rows:
+            party_id = cards[card_id][0]
+            quotes = loads(quotes) if quotes is not None else []
+            if not isinstance(quotes, list):
+                quotes = []
+            for index, quote in enumerate(quotes):
+                if not isinstance(quote, dict):
+                    quote = {"quote": str(quote)}
+                get = quote.get
+                start, end, snapshot_id = get("start"), get("end"), get("snapshot_id")
+                evidence.append((card_id, party_id, step_id, element_id, index, get("quote"), get("url"),
+                                 start, end, snapshot_id, evidence_path(snapshot_id, start, end)))
+            elements.append((card_id, party_id, step_id, element_id, position, credit, len(quotes),
+                             looked_for))
+        yield elements, evidence
+
+
+# --- writing the files --------------------------------------------------------------------
+
+
+class _CsvSink:
+    def __init__(self, path: Path, spec: ExportTable):
+        self.path, self.spec, self.count = path, spec, 0
+        self.handle = path.open("w", newline="", encoding="utf-8")
+        self.writer = csv.writer(self.handle, lineterminator="\r\n")  # RFC 4180
+        self.writer.writerow(spec.column_names)
+        self.arrays = [i for i, c in enumerate(spec.columns) if c.type == "array"]
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        if self.arrays:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for i in self.arrays:
+                    row[i] = json.dumps(row[i])
+        self.writer.writerows(rows)
+        self.count += len(rows)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _JsonSink:
+    """A JSON array of row objects, one object per line, encoded row by row as rows arrive."""
+
+    def __init__(self, path: Path, spec: ExportTable):
+        self.path, self.spec, self.count = path, spec, 0
+        self.handle = path.open("wb")
+        self.handle.write(b"[")
+        self.names = spec.column_names
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        names, dumps = self.names, orjson.dumps
+        # Each row's encoding is copied into one buffer at once: keeping many orjson
+        # results alive together (say, to join them) costs more than encoding them.
+        lines = bytearray(b",\n" if self.count else b"\n")
+        lines += dumps(dict(zip(names, rows[0])))
+        for row in rows[1:]:
+            lines += b",\n"
+            lines += dumps(dict(zip(names, row)))
+        self.handle.write(lines)
+        self.count += len(rows)
+
+    def close(self) -> None:
+        self.handle.write(b"\n]\n" if self.count else b"]\n")
+        self.handle.close()
+
+
+ProgressCallback = Callable[[str, int], None]
+
+
+@dataclass
+class ExportResult:
+    out_dir: Path
+    format: str
+    files: list[Path]
+    row_counts: dict[str, int]
+
+
+def export_history(conn: Connection, out_dir: Path | str, fmt: str = "csv",
+                   tables: Sequence[str] | None = None,
+                   progress: ProgressCallback | None = None) -> ExportResult:
+    """Write each export table to OUT_DIR/<table>.csv|.json, plus the data dictionary.
+
+    `progress(table, rows_just_written)` is called every few thousand rows. Existing
+    files of the same names are replaced. All tables are read in one transaction, so the
+    files are a consistent picture even while a check is writing.
+    """
+    if fmt not in ("csv", "json"):
+        raise ValueError(f"unknown export format {fmt!r} (csv or json)")
+    _dialect(conn)
+    unknown = set(tables or ()) - set(TABLES_BY_NAME)
+    if unknown:
+        raise ValueError(f"unknown export table(s): {', '.join(sorted(unknown))}")
+    wanted = [spec for spec in EXPORT_TABLES if tables is None or spec.name in tables]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sink_class = _CsvSink if fmt == "csv" else _JsonSink
+    sinks = {spec.name: sink_class(out / f"{spec.name}.{fmt}", spec) for spec in wanted}
+
+    def emit(name: str, rows: Sequence) -> None:
+        sinks[name].write(rows)
+        if progress and rows:
+            progress(name, len(rows))
+
+    started = None if conn.in_transaction() else conn.begin()
+    try:
+        for name in _SIMPLE_SELECTS:
+            if name in sinks:
+                for rows in _simple_batches(conn, name):
+                    emit(name, rows)
+        needs_cards = {"step_scores", "element_results", "evidence", "changes"} & set(sinks)
+        cards = _scorecard_map(conn) if needs_cards else {}
+        if "step_scores" in sinks:
+            for rows in _step_score_batches(conn, cards):
+                emit("step_scores", rows)
+        if {"element_results", "evidence"} & set(sinks):
+            for elements, evidence in _element_and_evidence_batches(conn, cards):
+                if "element_results" in sinks:
+                    emit("element_results", elements)
+                if "evidence" in sinks:
+                    emit("evidence", evidence)
+        if "changes" in sinks:
+            for rows in _change_batches(conn, cards):
+                emit("changes", rows)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+        if started is not None:
+            started.rollback()  # read-only: nothing to commit
+
+    files: list[Path] = []
+    counts = {name: sink.count for name, sink in sinks.items()}
+    for spec in wanted:
+        files.append(sinks[spec.name].path)
+        if fmt == "json":
+            schema_path = out / f"{spec.name}.schema.json"
+            schema_path.write_text(json.dumps(json_schema(spec), indent=2) + "\n", encoding="utf-8")
+            files.append(schema_path)
+    dictionary = out / "DATA_DICTIONARY.md"
+    dictionary.write_text(data_dictionary_markdown(fmt, counts), encoding="utf-8")
+    package = out / "datapackage.json"
+    package.write_text(json.dumps(datapackage(fmt, wanted, counts), indent=2) + "\n", encoding="utf-8")
+    files += [dictionary, package]
+    return ExportResult(out, fmt, files, counts)
