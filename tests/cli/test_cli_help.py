@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from partywatch.cli import main
 
 COMMANDS = ["check", "score", "demo", "rescore", "serve", "rubric", "history", "export", "import",
-            "report", "browse", "db"]
+            "report", "browse", "db", "spending"]
 
 
 def test_help_lists_every_command():
