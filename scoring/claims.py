@@ -162,7 +162,6 @@ class ClaimFinder:
     # ------------------------------------------------------------ one rule, one sentence
     def _accept(self, rule: CompiledRule, s: Sentence, doc_kind: str) -> tuple[str, int, int] | None:
         """(credit, strength, where its terms are found) when `rule` holds for the sentence."""
-        c = self.c
         if doc_kind not in rule.element.applies_to:
             return None
         if any(not (g & s.keys) for g in rule.groups) or (rule.unless & s.keys):
@@ -316,11 +315,23 @@ class ClaimFinder:
 def _bold_label(text: str, start: int, end: int) -> bool:
     """A run-in heading: a sentence set entirely in bold ("**We personalize the Web site.**
     We use ...", "- **The electoral roll.** We use ...")."""
-    m = BOLD_START.match(text, start, end)
-    if not m or DATED.search(text, start, end):
+    if DATED.search(text, start, end):
         return False  # "**Updated September 15, 2014**" says something
+    closing = _leading_bold_end(text, start, end)
+    return closing is not None and closing >= end - 2
+
+
+def _leading_bold_end(text: str, start: int, end: int) -> int | None:
+    """Where the bold run a sentence starts with closes (its second "**"), or None when
+    the sentence does not start with a short bold run."""
+    m = BOLD_START.match(text, start, end)
+    if not m:
+        return None
     closing = text.find("**", m.end())
-    return closing != -1 and closing >= end - 2 and len(text[m.end():closing].split()) <= BOLD_LABEL_MAX_WORDS
+    label = text[m.end():closing]
+    if closing == -1 or not label.strip() or len(label.split()) > BOLD_LABEL_MAX_WORDS:
+        return None
+    return closing
 
 
 def _publisher(name: str, url: str) -> bool:
@@ -357,14 +368,10 @@ def _run_on_items(doc: Doc, first: int, last: int, ms: list, tok_start, tok_end)
 
 def _run_in_label_end(text: str, start: int, end: int) -> int | None:
     """Where a sentence's bold run-in label ends ("**Label:** Text" -> after the second
-    "**"), or None when the sentence does not start with one."""
-    m = BOLD_START.match(text, start, end)
-    if not m:
+    "**"), or None when the sentence does not start with one or nothing follows it."""
+    closing = _leading_bold_end(text, start, end)
+    if closing is None or not text[closing + 2:end].strip("* \n"):
         return None
-    closing = text.find("**", m.end(), end)
-    if (closing == -1 or not text[m.end():closing].strip() or not text[closing + 2:end].strip("* \n")
-            or len(text[m.end():closing].split()) > BOLD_LABEL_MAX_WORDS):
-        return None  # no label, or nothing after it
     return closing + 2
 
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
-from sqlalchemy import select
+from click.testing import CliRunner
+from sqlalchemy import func, select
 
 from history.db import open_database, transaction
 from history.models import Document, Fetch, Snapshot
+from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from check_schema import CHECK_SCHEMA  # noqa: E402
 from sites import FixtureSite  # noqa: E402
 
 # Small enough for a fast suite, large enough for every normal fixture page.
@@ -90,3 +95,24 @@ def snapshots_of(engine, document_id: int) -> list[Snapshot]:
     with transaction(engine) as session:
         return list(session.scalars(select(Snapshot).where(Snapshot.document_id == document_id)
                                     .order_by(Snapshot.id)))
+
+
+def check(database_url, parties, rubric_path, *args, expect_exit=0):
+    """`partywatch check` through the CLI; its result, which never shows a traceback."""
+    result = CliRunner().invoke(main, ["check", "--parties", str(parties), "--rubric", str(rubric_path),
+                                       "--db", database_url, *args])
+    assert result.exit_code == expect_exit, result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def check_json(database_url, parties, rubric_path, *args) -> dict[str, dict]:
+    """`check --format json`, validated against the contract: each party's entry by id."""
+    output = json.loads(check(database_url, parties, rubric_path, *args, "--format", "json").stdout)
+    jsonschema.validate(output, CHECK_SCHEMA)
+    return {party["party"]: party for party in output["parties"]}
+
+
+def count(engine, model, *where) -> int:
+    with transaction(engine) as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))

@@ -3,20 +3,13 @@ archive's copy (a fake Wayback-compatible archive on 127.0.0.1), labelled as suc
 
 from __future__ import annotations
 
-import json
-
-import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner
-from sqlalchemy import func, select
 
-from check_schema import CHECK_SCHEMA
-from conftest import documents_of, snapshots_of
+from conftest import check, check_json, count, documents_of, snapshots_of
 from fake_archive import FakeArchive
-from history.db import open_database, transaction
+from history.db import open_database
 from history.models import Snapshot
-from partywatch.cli import main
 from sites import ABOUT_THE_PARTY, Response, page
 
 NOTICE = ("<html><body><h1>Privacy notice</h1>"
@@ -42,35 +35,16 @@ def failing_party(sites, write_parties):
     return site, write_parties({"alpha": site}, documents={"alpha": [("/privacy", "privacy_notice")]})
 
 
-def check(database_url, parties, rubric_path, *args) -> str:
-    result = CliRunner().invoke(main, ["check", "--parties", str(parties), "--rubric", str(rubric_path),
-                                       "--db", database_url, *args])
-    assert result.exit_code == 0, result.output
-    assert "Traceback" not in result.output
-    return result.stdout
-
-
-def check_json(*args) -> dict:
-    output = json.loads(check(*args, "--format", "json"))
-    jsonschema.validate(output, CHECK_SCHEMA)
-    return output["parties"][0]
-
-
-def count_snapshots(engine) -> int:
-    with transaction(engine) as session:
-        return session.scalar(select(func.count()).select_from(Snapshot))
-
-
 def test_a_failing_document_is_scored_from_the_archived_copy_and_labelled_so(
         database_url, archive, failing_party, rubric_path):
     site, parties = failing_party
     url = site.url("/privacy")
     archive.copies[url] = (TIMESTAMP, NOTICE, "text/html; charset=utf-8")
 
-    assert check_json(database_url, parties, rubric_path)["status"] == "not scored"
+    assert check_json(database_url, parties, rubric_path)["alpha"]["status"] == "not scored"
     assert archive.requests == []  # off unless asked for
 
-    party = check_json(database_url, parties, rubric_path, "--archive-fallback")
+    party = check_json(database_url, parties, rubric_path, "--archive-fallback")["alpha"]
     assert archive.requests == [("/wayback/available", {"url": url}),
                                 (f"/web/{TIMESTAMP}id_/{url}", {})]
     assert party["status"] == "scored" and party["grade"] is not None
@@ -87,35 +61,35 @@ def test_a_failing_document_is_scored_from_the_archived_copy_and_labelled_so(
         "archived", "2025-03-01T12:00:00", NOTICE)
 
     # Next time the archive has nothing newer: nothing is stored twice, the label stays.
-    table = check(database_url, parties, rubric_path, "--archive-fallback")
+    table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "scored from an archived copy of 2025-03-01" in table
     assert "not newer" in table
-    assert count_snapshots(engine) == 1
+    assert count(engine, Snapshot) == 1
 
 
 def test_no_copy_and_archive_errors_store_nothing_and_the_check_goes_on(
         database_url, archive, failing_party, rubric_path):
     _, parties = failing_party
     engine = open_database(database_url)
-    table = check(database_url, parties, rubric_path, "--archive-fallback")
+    table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "no copy" in table and "not scored" in table
-    assert count_snapshots(engine) == 0
+    assert count(engine, Snapshot) == 0
 
     archive.fail_with = 503
-    table = check(database_url, parties, rubric_path, "--archive-fallback")
+    table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "archive answered HTTP 503" in table and "not scored" in table
     archive.stop()
-    table = check(database_url, parties, rubric_path, "--archive-fallback")
+    table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "cannot reach the archive" in table
-    assert count_snapshots(engine) == 0
+    assert count(engine, Snapshot) == 0
 
 
 def test_the_archive_gives_only_html_pdf_or_text(database_url, archive, failing_party, rubric_path):
     site, parties = failing_party
     archive.copies[site.url("/privacy")] = (TIMESTAMP, b"\x89PNG...", "image/png")
-    table = check(database_url, parties, rubric_path, "--archive-fallback")
+    table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "image/png, not HTML, PDF or text" in table
-    assert count_snapshots(open_database(database_url)) == 0
+    assert count(open_database(database_url), Snapshot) == 0
 
 
 def test_parties_yaml_and_the_setting_switch_it_on(database_url, archive, failing_party, rubric_path,
@@ -125,13 +99,13 @@ def test_parties_yaml_and_the_setting_switch_it_on(database_url, archive, failin
     data = yaml.safe_load(parties.read_text())
     data["parties"][0]["archive_fallback"] = True
     parties.write_text(yaml.safe_dump(data))
-    assert check_json(database_url, parties, rubric_path)["status"] == "scored"
+    assert check_json(database_url, parties, rubric_path)["alpha"]["status"] == "scored"
 
     data["parties"][0]["archive_fallback"] = False
     parties.write_text(yaml.safe_dump(data))
     archive.requests.clear()
     monkeypatch.setenv("PARTYWATCH_ARCHIVE_FALLBACK", "1")
-    check_json(database_url, parties, rubric_path)
+    check_json(database_url, parties, rubric_path)["alpha"]
     assert archive.requests[0] == ("/wayback/available", {"url": site.url("/privacy")})
 
 
@@ -142,11 +116,11 @@ def test_a_newer_fetched_copy_is_kept_and_healthy_documents_are_not_looked_up(
     parties = write_parties({"alpha": site})
     archive.copies[site.url("/privacy")] = ("20200101000000", b"<html><body>Old notice</body></html>",
                                             "text/html")
-    first = check_json(database_url, parties, rubric_path, "--archive-fallback")
+    first = check_json(database_url, parties, rubric_path, "--archive-fallback")["alpha"]
     assert archive.requests == []
     site.routes["/privacy"] = DOWN
-    table = check(database_url, parties, rubric_path, "--archive-fallback")
+    table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "archive's copy of 2020-01-01 is not newer" in table
-    party = check_json(database_url, parties, rubric_path)
+    party = check_json(database_url, parties, rubric_path)["alpha"]
     assert party["documents"][0]["provenance"] == "fetched" and "source_note" not in party["documents"][0]
     assert party["overall"] == first["overall"]

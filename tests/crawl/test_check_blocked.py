@@ -12,15 +12,11 @@ from __future__ import annotations
 import json
 import re
 
-import jsonschema
-from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from check_schema import CHECK_SCHEMA
-from conftest import documents_of, fetches_of, snapshots_of
+from conftest import check, check_json, count, documents_of, fetches_of, snapshots_of
 from history.db import open_database, transaction
 from history.models import OutboxMessage, Scorecard
-from partywatch.cli import main
 from partywatch.scheduler import Service
 from sites import ABOUT_THE_PARTY, Response, page
 
@@ -66,24 +62,6 @@ SUPPLIERS_WITH_ANALYTICS = Response(200, (
     b"gtag('js',new Date());gtag('config','G-TEST');</script></head><body><h1>Our suppliers</h1>"
     b"<table><tr><td>Print Co Ltd</td><td>Printing leaflets</td></tr>"
     b"<tr><td>Mail Co Ltd</td><td>Sending letters</td></tr></table></body></html>"), HTML)
-
-
-def check(database_url, parties, rubric_path, *args):
-    result = CliRunner().invoke(main, ["check", "--parties", str(parties), "--rubric", str(rubric_path),
-                                       "--db", database_url, *args])
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def check_json(database_url, parties, rubric_path) -> dict[str, dict]:
-    output = json.loads(check(database_url, parties, rubric_path, "--format", "json").stdout)
-    jsonschema.validate(output, CHECK_SCHEMA)
-    return {party["party"]: party for party in output["parties"]}
-
-
-def count(engine, model) -> int:
-    with transaction(engine) as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 def admin_alerts(engine) -> list[str]:

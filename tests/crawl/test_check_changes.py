@@ -9,12 +9,11 @@ A change to the notice's text is news, even when no score moves.
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from conftest import check, count
 from history.db import open_database, transaction
 from history.models import OutboxMessage, Scorecard, ScorecardChange, Snapshot, Subscriber, Subscription
-from partywatch.cli import main
 from sites import ABOUT_THE_PARTY, Response, page
 
 NOTICE = ('<h1>Privacy notice</h1>'
@@ -29,18 +28,6 @@ def notice_page(notice: str = NOTICE, *, script: str = "var build = 1;",
             f'<body><nav><a href="/">Home</a></nav><main>{notice}</main>'
             f'<footer><p>{footer}</p></footer></body></html>')
     return Response(200, html.encode(), {"Content-Type": "text/html; charset=utf-8"})
-
-
-def check(database_url, parties, rubric_path):
-    result = CliRunner().invoke(main, ["check", "--parties", str(parties), "--rubric", str(rubric_path),
-                                       "--db", database_url])
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def count(engine, model) -> int:
-    with transaction(engine) as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture

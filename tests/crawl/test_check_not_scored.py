@@ -7,17 +7,11 @@ reason: no grade in the output, no scorecard stored, no notification queued.
 
 from __future__ import annotations
 
-import json
 import re
 
-import jsonschema
-from click.testing import CliRunner
-from sqlalchemy import func, select
-
-from check_schema import CHECK_SCHEMA
+from conftest import check, check_json, count
 from history.db import open_database, transaction
 from history.models import OutboxMessage, Scorecard, Snapshot, Subscriber, Subscription
-from partywatch.cli import main
 from partywatch.pipeline import MIN_NOTICE_WORDS
 from sites import ABOUT_THE_PARTY, Response, page
 
@@ -34,24 +28,6 @@ JS_SHELL = Response(200, (b'<!doctype html><html><head><title>Privacy notice | A
                     {"Content-Type": "text/html; charset=utf-8"})
 HOME = page('<a href="/privacy">Privacy notice</a>')
 DOWN = Response(503, b"<html><body>Service unavailable</body></html>", {"Content-Type": "text/html"})
-
-
-def check(database_url, parties, rubric_path, *args):
-    result = CliRunner().invoke(main, ["check", "--parties", str(parties), "--rubric", str(rubric_path),
-                                       "--db", database_url, *args])
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def check_json(database_url, parties, rubric_path) -> dict[str, dict]:
-    output = json.loads(check(database_url, parties, rubric_path, "--format", "json").stdout)
-    jsonschema.validate(output, CHECK_SCHEMA)
-    return {party["party"]: party for party in output["parties"]}
-
-
-def count(engine, model) -> int:
-    with transaction(engine) as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 def subscribe_everyone(engine, chat_id: int = 42) -> None:

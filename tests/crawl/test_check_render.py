@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 
-import jsonschema
 import yaml
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from check_schema import CHECK_SCHEMA
-from conftest import TEST_MAXSIZE
+from conftest import TEST_MAXSIZE, check_json
 from history.db import open_database, transaction
 from history.models import Fetch, Party
 from partywatch.cli import main
@@ -44,15 +42,6 @@ def write_parties(path, entries) -> str:
         {"id": pid, "name": f"{pid.title()} Party", "jurisdiction": "GB", "homepage": site.url("/"),
          **extra} for pid, site, extra in entries]}), encoding="utf-8")
     return str(path)
-
-
-def check_json(database_url, parties, rubric_path) -> dict[str, dict]:
-    result = CliRunner().invoke(main, ["check", "--parties", parties, "--rubric", str(rubric_path),
-                                       "--db", database_url, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    output = json.loads(result.stdout)
-    jsonschema.validate(output, CHECK_SCHEMA)
-    return {party["party"]: party for party in output["parties"]}
 
 
 def test_a_notice_written_by_a_script_is_scored_when_rendered_and_only_then(

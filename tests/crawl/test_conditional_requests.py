@@ -6,13 +6,8 @@ If-None-Match / If-Modified-Since; a 304 is an unchanged fetch of the stored sna
 
 from __future__ import annotations
 
-import json
-
-from click.testing import CliRunner
-
-from conftest import documents_of, fetches_of, snapshots_of
+from conftest import check_json, documents_of, fetches_of, snapshots_of
 from history.db import open_database
-from partywatch.cli import main
 from sites import ABOUT_THE_PARTY, conditional, page
 
 NOTICE = ("<h1>Privacy notice</h1><p>We get your name and address from the electoral register.</p>"
@@ -20,13 +15,6 @@ NOTICE = ("<h1>Privacy notice</h1><p>We get your name and address from the elect
           + ABOUT_THE_PARTY)
 ETAG = '"notice-v1"'
 LAST_MODIFIED = "Wed, 01 Oct 2025 09:00:00 GMT"
-
-
-def check_json(database_url, parties, rubric_path) -> dict:
-    result = CliRunner().invoke(main, ["check", "--parties", str(parties), "--rubric", str(rubric_path),
-                                       "--db", database_url, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["parties"][0]
 
 
 def requests_for(site, path: str) -> list[dict]:
@@ -40,12 +28,12 @@ def test_an_unchanged_document_costs_a_304_and_stores_no_new_snapshot(database_u
     parties = write_parties({"alpha": site})
     engine = open_database(database_url)
 
-    first = check_json(database_url, parties, rubric_path)
+    first = check_json(database_url, parties, rubric_path)["alpha"]
     assert "If-None-Match" not in requests_for(site, "/privacy")[0]  # nothing stored yet to ask about
     document = documents_of(engine, "alpha")["/privacy"]
     assert (document.etag, document.last_modified) == (ETAG, LAST_MODIFIED)
 
-    second = check_json(database_url, parties, rubric_path)
+    second = check_json(database_url, parties, rubric_path)["alpha"]
     asked = requests_for(site, "/privacy")[-1]
     assert asked["If-None-Match"] == ETAG and asked["If-Modified-Since"] == LAST_MODIFIED
     assert site.not_modified == ["/privacy"]
@@ -65,18 +53,18 @@ def test_a_changed_document_is_fetched_again_with_its_new_validators(database_ur
                   "/privacy": conditional(page(NOTICE), etag=ETAG)})
     parties = write_parties({"alpha": site})
     engine = open_database(database_url)
-    check_json(database_url, parties, rubric_path)
+    check_json(database_url, parties, rubric_path)["alpha"]
 
     changed = NOTICE.replace("two years", "three years")
     site.routes["/privacy"] = conditional(page(changed), etag='"notice-v2"')
-    check_json(database_url, parties, rubric_path)
+    check_json(database_url, parties, rubric_path)["alpha"]
     document = documents_of(engine, "alpha")["/privacy"]
     assert site.not_modified == []
     assert len(snapshots_of(engine, document.id)) == 2
     assert document.etag == '"notice-v2"'
     assert [f.http_status for f in fetches_of(engine, document.id)] == [200, 200]
 
-    check_json(database_url, parties, rubric_path)
+    check_json(database_url, parties, rubric_path)["alpha"]
     assert requests_for(site, "/privacy")[-1]["If-None-Match"] == '"notice-v2"'
     assert site.not_modified == ["/privacy"]
 
@@ -86,8 +74,8 @@ def test_last_modified_alone_makes_the_request_conditional(database_url, sites, 
                   "/privacy": conditional(page(NOTICE), last_modified=LAST_MODIFIED)})
     parties = write_parties({"alpha": site})
     engine = open_database(database_url)
-    check_json(database_url, parties, rubric_path)
-    check_json(database_url, parties, rubric_path)
+    check_json(database_url, parties, rubric_path)["alpha"]
+    check_json(database_url, parties, rubric_path)["alpha"]
     asked = requests_for(site, "/privacy")[-1]
     assert asked["If-Modified-Since"] == LAST_MODIFIED and "If-None-Match" not in asked
     document = documents_of(engine, "alpha")["/privacy"]
@@ -98,7 +86,7 @@ def test_last_modified_alone_makes_the_request_conditional(database_url, sites, 
 def test_a_page_without_validators_is_always_fetched_whole(database_url, sites, write_parties, rubric_path):
     site = sites({"/": page('<a href="/privacy">Privacy notice</a>'), "/privacy": page(NOTICE)})
     parties = write_parties({"alpha": site})
-    check_json(database_url, parties, rubric_path)
-    check_json(database_url, parties, rubric_path)
+    check_json(database_url, parties, rubric_path)["alpha"]
+    check_json(database_url, parties, rubric_path)["alpha"]
     for headers in requests_for(site, "/privacy"):
         assert "If-None-Match" not in headers and "If-Modified-Since" not in headers

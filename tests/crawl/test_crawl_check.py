@@ -7,10 +7,10 @@ import json
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from check_schema import CHECK_SCHEMA, STEP_IDS
-from conftest import documents_of
+from conftest import check, count, documents_of
 from history.db import open_database, transaction
 from history.models import OutboxMessage, Scorecard, ScorecardChange, Snapshot, Subscriber, Subscription
 from partywatch.cli import main
@@ -29,18 +29,6 @@ def party_site(sites, notice: str):
     return sites({"/": page('<a href="/privacy">Privacy notice</a>'),
                   "/privacy": page(notice),
                   "/suppliers": page("<table><tr><td>Print Co Ltd</td><td>Printing leaflets</td></tr></table>")})
-
-
-def check(database_url, parties, rubric_path, *args, expect_exit=0):
-    result = CliRunner().invoke(main, ["check", "--parties", str(parties), "--rubric", str(rubric_path),
-                                       "--db", database_url, *args])
-    assert result.exit_code == expect_exit, result.output
-    return result
-
-
-def count(engine, model, *where) -> int:
-    with transaction(engine) as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 @pytest.fixture
