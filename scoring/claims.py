@@ -151,6 +151,9 @@ class ClaimFinder:
             for (step_id, element_id), (credit, rule, strength, found_at) in best.items():
                 q_start, q_end = self._quote_span(sentence, start, end, found_at, tok_start, tok_end)
                 detail = {"rule": rule.rule_id, "strength": strength}
+                # "we do not ...": a denial, never an admission that could contradict one
+                if not rule.element.reverse and (rule.denial or self._negated(sentence, found_at)):
+                    detail["denial"] = True
                 if rule.adds_up:
                     detail["adds_up"] = len(rule.groups[0] & sentence.keys) if rule.adds_up == "per_term" else 1
                 out.append(Claim(step_id, element_id, credit, text[q_start:q_end], ctx.url,

@@ -154,6 +154,7 @@ class CompiledRule:
     not_in_section: frozenset[int]
     in_paragraph: frozenset[int]  # one must match in the sentence's paragraph or list item
     negated: bool  # the find term must be negated in its own clause
+    denial: bool  # it credits "we do not ..." (negated, or marked denial in rubric.yaml)
     adds_up: bool | str  # counts towards the element's full_from_claims (True or "per_term")
 
 
@@ -211,7 +212,8 @@ class CompiledRubric:
                             not_in_section=frozenset(self._terms(rule.not_in_section or [],
                                                                  f"{base}.not_in_section")),
                             in_paragraph=frozenset(self._terms(rule.in_paragraph or [], f"{base}.in_paragraph")),
-                            negated=rule.negated, adds_up=rule.adds_up,
+                            negated=rule.negated, denial=rule.negated or rule.denial,
+                            adds_up=rule.adds_up,
                         )
                         for key in groups[0]:
                             self.rules_by_key[key].append(len(self.rules))

@@ -131,6 +131,10 @@ class Rule(Model):
     not_in_section: list[Term] | None = None
     in_paragraph: list[Term] | None = None
     negated: bool = False
+    # the rule credits a statement that the practice is absent ("the only information we
+    # collect is what you give us"); negated rules are denials too. A denial that the
+    # same notice contradicts elsewhere earns no more than the admission (scoring/scorecard.py)
+    denial: bool = False
     # a partial sentence that counts towards the element's full_from_claims: once, or with
     # "per_term" once for each different `find` term in it ("public task for canvassing and
     # consent for the newsletter" gives two bases)
@@ -509,7 +513,7 @@ _FIELDS_BY_DEPTH = {
     "root": list(RubricModel.model_fields),
     "step": list(Step.model_fields),
     "element": list(Element.model_fields),
-    "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "negated",
+    "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "negated", "denial",
              "adds_up"],
     "suppliers": list(SupplierSettings.model_fields),
     "spending": list(SpendingSettings.model_fields),

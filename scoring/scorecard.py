@@ -61,9 +61,23 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     best = max(CREDIT_RANK[cl.credit] for cl, _ in found)
     res.credit = CREDIT_OF_RANK[best]
     res.evidence = strongest_first([x for x in found if CREDIT_RANK[x[0].credit] == best])
+    admissions = _contradicting_admissions(found)
+    if res.credit == "full" and admissions:
+        res.credit, res.evidence = "partial", strongest_first(admissions)
+        return res
     if res.credit == "partial" and (el.full_from_partials or el.full_from_claims):
         _add_up(res, el, found)
     return res
+
+
+def _contradicting_admissions(found: Found) -> Found:
+    """When every full answer is a denial ("the only information we collect is what you
+    give us") and the same documents admit the practice elsewhere ("a data provider we have
+    engaged"), the denial cannot stand: the admissions, which earn partial, are returned."""
+    full = [cl for cl, _ in found if cl.credit == "full"]
+    if not full or not all((cl.detail or {}).get("denial") for cl in full):
+        return []
+    return [(cl, sid) for cl, sid in found if cl.credit == "partial" and not (cl.detail or {}).get("denial")]
 
 
 def _add_up(res: ElementResult, el: Element, found: Found) -> None:
@@ -118,19 +132,30 @@ def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementRe
     return res
 
 
+def _capped(cl: Claim) -> bool:
+    """A sentence that met a rule for full credit but was capped (hedged) to partial."""
+    return cl.credit == "partial" and "/full[" in str((cl.detail or {}).get("rule", ""))
+
+
 def _strength_key(item: tuple[Claim, int | None]) -> tuple:
     cl = item[0]
     strength = (cl.detail or {}).get("strength", 0)
     short = len(cl.quote.split()) < SHORT_QUOTE_WORDS
-    return (-CREDIT_RANK.get(cl.credit, 0), short, -strength, cl.url, cl.start)
+    return (-CREDIT_RANK.get(cl.credit, 0), not _capped(cl), short, -strength, cl.url, cl.start)
 
 
 def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evidence]:
-    """Evidence ordered by how directly it answers: credit, then a whole sentence before a
-    fragment, then the rule's strength (conditions met), then document order."""
+    """Evidence ordered by how directly it answers: credit, then a sentence that met a rule
+    for full credit (capped by a hedge) before one that met only a rule for partial, then a
+    whole sentence before a fragment, then the rule's strength (conditions met), then
+    document order. When a capped full answer exists, the weaker partial ones are left out:
+    the reader is shown the sentence that answers, not every sentence that touches on it."""
     out: list[Evidence] = []
     seen = set()
-    for cl, sid in sorted(found, key=_strength_key):
+    ordered = sorted(found, key=_strength_key)
+    if ordered and _capped(ordered[0][0]):
+        ordered = [x for x in ordered if _capped(x[0])]
+    for cl, sid in ordered:
         key = (cl.url, cl.start, cl.end)
         if key in seen:
             continue

@@ -221,3 +221,49 @@ def test_somewhere_to_write_without_an_address_is_partial(scorer):
     assert credit(scorer, text, "rights", "how-to-exercise")[0] == "partial"
     honest = "If you wish to exercise any of your rights, please email dpo@party.example."
     assert credit(scorer, honest, "rights", "how-to-exercise")[0] == "full"
+
+
+def test_a_denial_the_notice_contradicts_earns_only_the_admission(scorer):
+    denial = "The only personal information collected is information you give us."
+    assert credit(scorer, denial, "data-sources", "commercial-data")[0] == "full"
+    contradicted = (denial + "\n\nThe cookies may reflect demographic data linked to data you have "
+                    "submitted to us that we may share with a data provider.")
+    got, quotes = credit(scorer, contradicted, "data-sources", "commercial-data")
+    assert got == "partial"
+    assert quotes and all("data provider" in q for q in quotes)
+
+
+def test_a_negated_mention_does_not_contradict_a_denial(scorer):
+    text = "We never buy data from data brokers. We don't use consumer or lifestyle data of any kind."
+    got, quotes = credit(scorer, text, "data-sources", "commercial-data")
+    assert got == "full"
+    assert "We never buy data from data brokers." in quotes
+
+
+def test_an_app_tailoring_its_user_experience_is_not_profiling_voters(scorer):
+    text = ("The Services include features that automatically collect your device identifier "
+            "for creating a more tailored user experience.")
+    assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "none"
+    honest = "We use what you tell us to tailor the emails we send you to the issues you care about."
+    assert credit(scorer, honest, "profiling", "profiling-disclosed")[0] == "partial"
+
+
+def test_an_account_profile_is_not_a_profiling_purpose(scorer):
+    text = ("To create an Account we require you to provide additional information to create your "
+            "profile and for verification and fraud prevention purposes.")
+    assert credit(scorer, text, "profiling", "profiling-purpose")[0] == "none"
+
+
+def test_an_opt_out_pointer_is_not_a_targeting_criterion(scorer):
+    text = "For more information about digital advertising, or to opt out of targeted ads, visit aboutads.info."
+    assert credit(scorer, text, "message-transparency", "targeting-criteria")[0] == "none"
+    honest = "Advertising networks help us target advertising to users based on their activity on our site."
+    assert credit(scorer, honest, "message-transparency", "targeting-criteria")[0] == "partial"
+
+
+def test_a_hedged_full_answer_is_shown_before_sentences_that_only_touch_on_it(scorer):
+    text = ("Questions about this privacy policy may be directed to Jane Doe at jane@party.example.\n\n"
+            "## Contact us\nTo update the information you gave us, email info@party.example.")
+    got, quotes = credit(scorer, text, "accountability", "dpo")
+    assert got == "partial"
+    assert quotes == ["Questions about this privacy policy may be directed to Jane Doe at jane@party.example."]
