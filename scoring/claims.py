@@ -150,6 +150,12 @@ class ClaimFinder:
                     best[key] = (credit, rule, strength, found_at)
             for (step_id, element_id), (credit, rule, strength, found_at) in best.items():
                 q_start, q_end = self._quote_span(sentence, start, end, found_at, tok_start, tok_end)
+                if rule.in_paragraph and not (rule.in_paragraph & sentence.keys):
+                    # "We do not use your personal data in this way." means something only
+                    # with the words before it in its paragraph: quote them too
+                    para_start = structure.blocks[block].start - base
+                    if 0 <= para_start < q_start and q_end - para_start <= MAX_QUOTE:
+                        q_start = para_start
                 detail = {"rule": rule.rule_id, "strength": strength}
                 # "we do not ...": a denial, never an admission that could contradict one
                 if not rule.element.reverse and (rule.denial or self._negated(sentence, found_at)):

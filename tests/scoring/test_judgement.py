@@ -180,7 +180,7 @@ def test_a_general_contact_is_partial_and_a_rights_contact_full(scorer):
     # the address follows the rights it is for, in the same paragraph
     rights = "You can ask us what we hold about you and ask us to correct it. Contact data@party.example."
     got, quotes = credit(scorer, rights, "rights", "how-to-exercise")
-    assert got == "full" and quotes == ["Contact data@party.example."]
+    assert got == "full" and quotes == [rights]  # the address with the words that say what it is for
 
 
 def test_a_thank_you_for_support_is_not_a_political_opinion(scorer):
@@ -262,8 +262,19 @@ def test_an_opt_out_pointer_is_not_a_targeting_criterion(scorer):
 
 
 def test_a_hedged_full_answer_is_shown_before_sentences_that_only_touch_on_it(scorer):
-    text = ("Questions about this privacy policy may be directed to Jane Doe at jane@party.example.\n\n"
-            "## Contact us\nTo update the information you gave us, email info@party.example.")
+    named = "Where appropriate, questions about this privacy policy are directed to Jane Doe at jane@party.example."
+    text = named + "\n\n## Contact us\nTo update the information you gave us, email info@party.example."
     got, quotes = credit(scorer, text, "accountability", "dpo")
     assert got == "partial"
-    assert quotes == ["Questions about this privacy policy may be directed to Jane Doe at jane@party.example."]
+    assert quotes == [named]
+
+
+def test_questions_that_may_be_directed_to_someone_are_not_a_hedge(scorer):
+    text = "Questions about this privacy policy may be directed to Jane Doe at jane@party.example."
+    assert credit(scorer, text, "accountability", "dpo") == ("full", [text])
+
+
+def test_a_clear_no_to_profiling_in_its_own_list_item_is_quoted_with_what_it_answers(scorer):
+    item = ("h) Rights relating to automated decision-making and profiling. "
+            "We do not use your personal data in this way.")
+    assert credit(scorer, item, "profiling", "profiling-disclosed") == ("full", [item])
