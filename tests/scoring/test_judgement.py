@@ -278,3 +278,18 @@ def test_a_clear_no_to_profiling_in_its_own_list_item_is_quoted_with_what_it_ans
     item = ("h) Rights relating to automated decision-making and profiling. "
             "We do not use your personal data in this way.")
     assert credit(scorer, item, "profiling", "profiling-disclosed") == ("full", [item])
+
+
+def test_linking_browsing_data_to_a_person_is_profiling_but_a_hyperlink_is_not(scorer):
+    text = "We may link your Non-Personally Identifiable Information with your Personally Identifiable Information."
+    assert credit(scorer, text, "profiling", "profiling-disclosed") == ("partial", [text])
+    definition = ("The term personal information means information about an individual that is directly "
+                  "linked to personally identifiable information.")
+    assert credit(scorer, definition, "profiling", "profiling-disclosed")[0] == "none"
+
+
+def test_analysing_server_logs_is_not_a_profiling_purpose(scorer):
+    logs = "We log IP addresses and analyze them for systems administration and troubleshooting purposes."
+    assert credit(scorer, logs, "profiling", "profiling-purpose")[0] == "none"
+    donors = "We may analyze this information for the purpose of providing consulting services to the campaigns."
+    assert credit(scorer, donors, "profiling", "profiling-purpose")[0] == "partial"
