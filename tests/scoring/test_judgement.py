@@ -293,3 +293,15 @@ def test_analysing_server_logs_is_not_a_profiling_purpose(scorer):
     assert credit(scorer, logs, "profiling", "profiling-purpose")[0] == "none"
     donors = "We may analyze this information for the purpose of providing consulting services to the campaigns."
     assert credit(scorer, donors, "profiling", "profiling-purpose")[0] == "partial"
+
+
+def test_an_account_page_is_some_access_and_instructing_the_party_is_the_right(scorer):
+    account = "You can view or modify information stored with your user account by logging in."
+    assert credit(scorer, account, "rights", "access")[0] == "partial"
+    right = "You may instruct us to provide you with any personal information we hold about you."
+    assert credit(scorer, right, "rights", "access")[0] == "full"
+
+
+def test_a_platform_named_with_may_is_still_named(scorer):
+    text = "We may place online advertising with third-party vendors, including Google."
+    assert credit(scorer, text, "online-targeting", "platforms-named") == ("full", [text])
