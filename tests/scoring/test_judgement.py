@@ -305,3 +305,9 @@ def test_an_account_page_is_some_access_and_instructing_the_party_is_the_right(s
 def test_a_platform_named_with_may_is_still_named(scorer):
     text = "We may place online advertising with third-party vendors, including Google."
     assert credit(scorer, text, "online-targeting", "platforms-named") == ("full", [text])
+
+
+def test_an_address_for_unsubscribing_is_a_route_for_a_right(scorer):
+    text = "You can unsubscribe by e-mailing info@party.example, but please allow a week for processing."
+    assert credit(scorer, text, "rights", "how-to-exercise") == ("full", [text])
+    assert credit(scorer, text, "accountability", "dpo")[0] == "none"
