@@ -124,6 +124,9 @@ def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementRe
                   for cl, _ in chosen]
     res.evidence = strongest_first(chosen, limit=SUPPLIERS_SHOWN)
     from_rules = [(cl, sid) for cl, sid in found if not (cl.detail or {}).get("supplier")]
+    if named:
+        # "only our staff see it" cannot stand beside a named supplier
+        from_rules = [(cl, sid) for cl, sid in from_rules if not (cl.detail or {}).get("denial")]
     if from_rules:
         best = max(CREDIT_RANK[cl.credit] for cl, _ in from_rules)
         if best > CREDIT_RANK[res.credit]:

@@ -311,3 +311,12 @@ def test_an_address_for_unsubscribing_is_a_route_for_a_right(scorer):
     text = "You can unsubscribe by e-mailing info@party.example, but please allow a week for processing."
     assert credit(scorer, text, "rights", "how-to-exercise") == ("full", [text])
     assert credit(scorer, text, "accountability", "dpo")[0] == "none"
+
+
+def test_only_party_staff_seeing_the_data_is_a_clear_no_unless_a_supplier_is_named(scorer):
+    staff_only = "Information submitted is only available to party staff who manage this information."
+    assert credit(scorer, staff_only, "suppliers", "named-suppliers") == ("full", [staff_only])
+    sharing_only = "We will not pass your details to anyone else without asking you first."
+    assert credit(scorer, sharing_only, "suppliers", "named-suppliers")[0] == "none"
+    contradicted = staff_only + " We use Mailchimp Ltd to send our email newsletters."
+    assert credit(scorer, contradicted, "suppliers", "named-suppliers")[0] == "partial"
