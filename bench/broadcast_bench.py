@@ -1,6 +1,6 @@
 """Broadcast benchmark: one change notification to each of N subscribers.
 
-Starts the fake Telegram Bot API (tests/bot/fake_telegram.py) on 127.0.0.1, fills a fresh
+Starts the fake Telegram Bot API (tests/helpers/fake_telegram.py) on 127.0.0.1, fills a fresh
 database with N subscribers and one queued notification each, runs the real
 `partywatch serve` against it as a separate process, and measures how the outbox drains:
 
@@ -25,12 +25,12 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "bot"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' helpers package
 
 from sqlalchemy import insert  # noqa: E402
 
-from fake_telegram import FakeTelegram  # noqa: E402
+from helpers.fake_telegram import FakeTelegram  # noqa: E402
 from history.db import open_database, transaction  # noqa: E402
 from history.models import OutboxMessage, Party, Subscriber, Subscription  # noqa: E402
 

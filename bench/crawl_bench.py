@@ -26,7 +26,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path

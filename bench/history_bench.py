@@ -32,9 +32,18 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from history.db import open_database, transaction
-from history.models import (Document, ElementResult, Party, RubricVersion, Run, Scorecard,
-                            ScorecardChange, Snapshot, StepScore)
 from history.export import export_history
+from history.models import (
+    Document,
+    ElementResult,
+    Party,
+    RubricVersion,
+    Run,
+    Scorecard,
+    ScorecardChange,
+    Snapshot,
+    StepScore,
+)
 from history.research import party_history
 
 STEPS = ["data-sources", "suppliers", "message-transparency", "profiling", "special-category",

@@ -1,7 +1,7 @@
 """Benchmark `partywatch spending import` on a big export: time and memory.
 
 Writes an export of N generated items (default 200,000, about 70 MB) in the Commission's
-layout with tests/fixtures/spending/make_export.py, imports it into a fresh SQLite
+layout with tests/helpers/make_export.py, imports it into a fresh SQLite
 database, then imports it again (every item already stored). Prints the time of each,
 the resident memory at each batch (it should stay flat: the file is streamed) and the
 peak. Target: the first import under 20 s on SQLite. On a shared machine the CPU time
@@ -24,11 +24,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests" / "fixtures" / "spending"))
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # the tests' helpers package
 
-import make_export  # noqa: E402
-
+from helpers import make_export  # noqa: E402
 from history.db import open_database  # noqa: E402
 from partywatch.parties import PartyEntry  # noqa: E402
 from partywatch.spending.importer import import_export  # noqa: E402

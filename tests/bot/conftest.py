@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot_helpers import NASTY_QUOTE, RunningBot, seed_scorecard
-from fake_telegram import FakeTelegram
+from helpers.bot import NASTY_QUOTE, RunningBot, seed_scorecard
+from helpers.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

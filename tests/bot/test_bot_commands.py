@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from bot_helpers import NASTY_QUOTE
-
-USER = 1001
-
-
-def ask(fake, text, chat=USER, count=1, user=None):
-    before = len(fake.messages_to(chat))
-    fake.send_command(chat, text, user_id=user)
-    return fake.wait_for_messages(chat, before + count)[before:]
+from helpers.bot import NASTY_QUOTE, USER, ask
 
 
 def test_start_and_help(running, fake):

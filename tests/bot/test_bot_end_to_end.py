@@ -11,13 +11,11 @@ from pathlib import Path
 
 import yaml
 
+from helpers.bot import start_serve
+from helpers.sites import ABOUT_THE_PARTY, FixtureSite, page
 from history import bot_queries as q
-from test_bot_serve_process import start_serve
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "crawl"))
-
-from sites import ABOUT_THE_PARTY, FixtureSite, page  # noqa: E402
 
 DETAILED = ('<h1>Privacy notice</h1>'
             '<p>We get your name and address from the electoral register and from canvassing.</p>'

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from telegram.error import NetworkError, TimedOut
 
 from bot.outbox import never_reached_telegram
-from bot_helpers import NASTY_QUOTE
+from helpers.bot import NASTY_QUOTE
 from history import bot_queries as q
 from history.db import transaction
 from history.models import OutboxMessage, Subscriber
@@ -96,7 +96,7 @@ def test_ten_thousand_character_change_is_summarised_not_rejected(running, fake,
 
 
 def test_long_reply_to_a_command_is_split(running, fake, scored):
-    from bot_helpers import seed_scorecard
+    from helpers.bot import seed_scorecard
 
     seed_scorecard(scored, "labour", 50.0, "C", quote="A long & <odd> sentence. " * 400)
     fake.send_command(2003, "/why labour retention")

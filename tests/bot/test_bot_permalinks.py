@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot_helpers import PARTIES, RunningBot, seed_scorecard
+from helpers.bot import PARTIES, RunningBot, ask, seed_scorecard
 from history.db import transaction
 from history.store import get_or_create_document, record_fetch, sync_parties
-from test_bot_commands import ask
 
 QUOTE = "We keep canvassing data for two years."
 TEXT = "Privacy notice\nWe collect data from the electoral register.\n" + QUOTE + "\n"

@@ -9,10 +9,15 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from bot_helpers import ADMIN, RunningBot, seed_scorecard
+from helpers.bot import ADMIN, RunningBot, seed_scorecard
 from history import bot_queries as q
 from history.db import transaction
-from history.store import get_or_create_document, queue_message, record_fetch, subscribers_of
+from history.store import (
+    get_or_create_document,
+    queue_message,
+    record_fetch,
+    subscribers_of,
+)
 from partywatch.scheduler import Service, parse_duration
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import func, insert, select
 
-from bot_helpers import ADMIN
+from helpers.bot import start_serve
 from history.db import transaction
 from history.models import OutboxMessage, Party, Subscriber, Subscription
 from partywatch.cli import main
@@ -24,16 +22,6 @@ PAYLOAD = {"type": "scorecard_change", "run_id": None, "parties": [{
     "old": {"overall": 61.0, "grade": "C"}, "new": {"overall": 70.5, "grade": "B"},
     "steps": [{"id": "retention", "title": "How long data is kept", "old": 25.0, "new": 75.0}],
     "elements": [], "documents": []}]}
-
-
-def start_serve(url, fake, folder, name="serve", token=None, level="INFO"):
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=token or fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
-               TELEGRAM_ADMIN_IDS=str(ADMIN), PARTYWATCH_LOG_LEVEL=level)
-    log = open(folder / f"{name}.log", "w")
-    return subprocess.Popen(
-        [sys.executable, "-m", "partywatch.cli", "serve", "--db", url, "--every", "30d",
-         "--parties", str(ROOT / "parties.yaml"), "--drain-every", "0.5", "--poll-timeout", "1"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
 
 
 def fill_outbox(engine, chats):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.render import render_notification
-from bot_helpers import seed_scorecard
+from helpers.bot import seed_scorecard
 from history.db import transaction
 from history.store import get_or_create_document, record_fetch
 

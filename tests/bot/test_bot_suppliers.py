@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from bot_helpers import PARTIES, RunningBot
+from helpers import make_export
+from helpers.bot import PARTIES, RunningBot
 from history.db import transaction
 from history.models import Claim, Document, Scorecard, Snapshot, SnapshotScoring
 from partywatch.parties import PartyEntry
 from partywatch.spending.gaps import gaps_reader
 from partywatch.spending.importer import import_export
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures" / "spending"))
-
-import make_export  # noqa: E402
 
 USER = 1001
 SNP = ("Scottish National Party", "PP102")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from conftest import check, check_json, count, documents_of, snapshots_of
-from fake_archive import FakeArchive
+from helpers.crawl import check, check_json, count, documents_of, snapshots_of
+from helpers.fake_archive import FakeArchive
+from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database
 from history.models import Snapshot
-from sites import ABOUT_THE_PARTY, Response, page
 
 NOTICE = ("<html><body><h1>Privacy notice</h1>"
           "<p>We get your name and address from the electoral register and from canvassing.</p>"

@@ -14,11 +14,18 @@ import re
 
 from sqlalchemy import select
 
-from conftest import check, check_json, count, documents_of, fetches_of, snapshots_of
+from helpers.crawl import (
+    check,
+    check_json,
+    count,
+    documents_of,
+    fetches_of,
+    snapshots_of,
+)
+from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
 from history.models import OutboxMessage, Scorecard
 from partywatch.scheduler import Service
-from sites import ABOUT_THE_PARTY, Response, page
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 HOME = page('<a href="/privacy">Privacy notice</a>')

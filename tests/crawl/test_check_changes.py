@@ -11,10 +11,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import check, count
+from helpers.crawl import check, count
+from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
-from history.models import OutboxMessage, Scorecard, ScorecardChange, Snapshot, Subscriber, Subscription
-from sites import ABOUT_THE_PARTY, Response, page
+from history.models import (
+    OutboxMessage,
+    Scorecard,
+    ScorecardChange,
+    Snapshot,
+    Subscriber,
+    Subscription,
+)
 
 NOTICE = ('<h1>Privacy notice</h1>'
           '<p>We get your name and address from the electoral register and from canvassing.</p>'

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from conftest import check, check_json, count
+from helpers.crawl import check, check_json, count
+from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
 from history.models import OutboxMessage, Scorecard, Snapshot, Subscriber, Subscription
 from partywatch.pipeline import MIN_NOTICE_WORDS
-from sites import ABOUT_THE_PARTY, Response, page
 
 NOTICE = ('<h1>Privacy notice</h1>'
           '<p>We get your name and address from the electoral register and from canvassing.</p>'

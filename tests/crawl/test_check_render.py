@@ -13,11 +13,11 @@ import yaml
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from conftest import TEST_MAXSIZE, check_json
+from helpers.crawl import TEST_MAXSIZE, check_json
+from helpers.sites import ABOUT_THE_PARTY, Response, page, text
 from history.db import open_database, transaction
 from history.models import Fetch, Party
 from partywatch.cli import main
-from sites import ABOUT_THE_PARTY, Response, page, text
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 NOTICE = ('<h1>Privacy notice</h1>'

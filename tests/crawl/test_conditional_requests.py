@@ -6,9 +6,9 @@ If-None-Match / If-Modified-Since; a 304 is an unchanged fetch of the stored sna
 
 from __future__ import annotations
 
-from conftest import check_json, documents_of, fetches_of, snapshots_of
+from helpers.crawl import check_json, documents_of, fetches_of, snapshots_of
+from helpers.sites import ABOUT_THE_PARTY, conditional, page
 from history.db import open_database
-from sites import ABOUT_THE_PARTY, conditional, page
 
 NOTICE = ("<h1>Privacy notice</h1><p>We get your name and address from the electoral register.</p>"
           "<p>We keep canvassing records for two years after each election and then delete them.</p>"

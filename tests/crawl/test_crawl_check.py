@@ -9,12 +9,19 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from check_schema import CHECK_SCHEMA, STEP_IDS
-from conftest import check, count, documents_of
+from helpers.check_schema import CHECK_SCHEMA, STEP_IDS
+from helpers.crawl import check, count, documents_of
+from helpers.sites import ABOUT_THE_PARTY, page
 from history.db import open_database, transaction
-from history.models import OutboxMessage, Scorecard, ScorecardChange, Snapshot, Subscriber, Subscription
+from history.models import (
+    OutboxMessage,
+    Scorecard,
+    ScorecardChange,
+    Snapshot,
+    Subscriber,
+    Subscription,
+)
 from partywatch.cli import main
-from sites import ABOUT_THE_PARTY, page
 
 DETAILED = ('<h1>Privacy notice</h1>'
             '<p>We get your name and address from the electoral register and from canvassing.</p>'

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import io
 
-from conftest import TEST_MAXSIZE, documents_of, fetches_of, snapshots_of
+from helpers.crawl import TEST_MAXSIZE, documents_of, fetches_of, snapshots_of
+from helpers.sites import fails_then, oversized, page, pdf, redirect, text
 from history.db import open_database
-from sites import fails_then, oversized, page, pdf, redirect, text
-
 from spiders.runner import run_crawl
 from spiders.settings import CONTACT_URL
 

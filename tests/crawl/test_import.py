@@ -8,12 +8,12 @@ import jsonschema
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from check_schema import CHECK_SCHEMA
-from conftest import documents_of, snapshots_of
+from helpers.check_schema import CHECK_SCHEMA
+from helpers.crawl import documents_of, snapshots_of
+from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
 from history.models import Fetch, Snapshot
 from partywatch.cli import main
-from sites import ABOUT_THE_PARTY, Response, page
 
 NOTICE = ("<html><body><h1>Privacy notice</h1>"
           "<p>We get your name and address from the electoral register and from canvassing.</p>"

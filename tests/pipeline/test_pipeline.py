@@ -1,20 +1,23 @@
 """Scoring stored snapshots: scorecards only on change, notifications once, rescoring history."""
 
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from helpers.sites import ABOUT_THE_PARTY
 from history.db import transaction
-from history.models import Claim, OutboxMessage, Scorecard, ScorecardChange, Subscriber, Subscription
+from history.models import (
+    Claim,
+    OutboxMessage,
+    Scorecard,
+    ScorecardChange,
+    Subscriber,
+    Subscription,
+)
 from history.store import get_or_create_document, record_fetch, start_run, sync_parties
 from partywatch.paths import REPO_ROOT
 from partywatch.pipeline import queue_notifications, rescore_history, score_parties
 from scoring import Scorer, load_rubric, load_rubric_text
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "crawl"))
-from sites import ABOUT_THE_PARTY  # noqa: E402
 
 ABOUT = ABOUT_THE_PARTY.encode()
 

@@ -2,13 +2,13 @@
 
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from test_pipeline import DETAILED, run_check
 
 from history.db import transaction
 from history.models import RubricVersion, Scorecard
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
 from scoring import Scorer, load_rubric
-from test_pipeline import DETAILED, run_check
 
 
 def scorecards(engine):

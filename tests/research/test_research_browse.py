@@ -20,8 +20,13 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from conftest import BASE_TIME, HOSTILE_QUOTE, build_history
-from history.browse import DATABASE_NAME, PRIVATE_TABLES, copy_for_browsing, datasette_for
+from helpers.history_builder import BASE_TIME, HOSTILE_QUOTE, build_history
+from history.browse import (
+    DATABASE_NAME,
+    PRIVATE_TABLES,
+    copy_for_browsing,
+    datasette_for,
+)
 from history.db import open_database, transaction
 from history.models import Subscriber, Subscription
 from partywatch.commands.browse import command as browse_command

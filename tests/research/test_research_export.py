@@ -8,12 +8,22 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from helpers.history_builder import HOSTILE_QUOTE, STEPS
 from history.db import transaction
-from history.models import (Document, ElementResult, Party, RubricVersion, Run, Scorecard,
-                            ScorecardChange, Snapshot, SpendingItem, StepScore)
 from history.export_tables import EXPORT_TABLES, TABLES_BY_NAME
+from history.models import (
+    Document,
+    ElementResult,
+    Party,
+    RubricVersion,
+    Run,
+    Scorecard,
+    ScorecardChange,
+    Snapshot,
+    SpendingItem,
+    StepScore,
+)
 from partywatch.commands.export import command as export_command
-from conftest import HOSTILE_QUOTE, STEPS
 
 
 def database_counts(engine) -> dict[str, int]:

@@ -7,7 +7,6 @@ they were quoted from.
 """
 
 import shutil
-import sys
 from datetime import timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +16,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import exists, select
 
+from helpers.report_pages import CHROMIUM, assert_screenshot, chromium, parse
+from helpers.sites import ABOUT_THE_PARTY
 from history.db import transaction
 from history.models import Scorecard, ScorecardChange, Snapshot
 from history.permalinks import evidence_path
@@ -25,11 +26,6 @@ from partywatch.commands.report import command as report_command
 from partywatch.paths import REPO_ROOT
 from partywatch.pipeline import score_parties
 from scoring import Scorer, load_rubric
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "crawl"))
-from sites import ABOUT_THE_PARTY  # noqa: E402
-
-from test_research_report import CHROMIUM, assert_screenshot, chromium, parse  # noqa: E402
 
 BASE_URL = "https://watch.example.org/partywatch/"
 RETENTION_V1 = ("We keep canvassing records <script>alert(1)</script> for two years after each "

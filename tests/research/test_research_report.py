@@ -2,42 +2,14 @@
 
 import re
 import shutil
-import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers.history_builder import HOSTILE_QUOTE, PARTY_NAMES
+from helpers.report_pages import CHROMIUM, assert_screenshot, chromium, parse
 from partywatch.commands.report import command as report_command
-from conftest import HOSTILE_QUOTE, PARTY_NAMES
-
-CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
-                 if shutil.which(name)), None)
-
-
-class Page(HTMLParser):
-    """Collects the links, images and tags of a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.links, self.images, self.tags = [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.tags.append(tag)
-        if tag == "a" and "href" in attrs:
-            self.links.append(attrs["href"])
-        if tag == "img":
-            self.images.append(attrs)
-        if tag == "link":
-            self.links.append(attrs["href"])
-
-
-def parse(path: Path) -> Page:
-    page = Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    return page
 
 
 @pytest.fixture
@@ -116,27 +88,6 @@ def test_report_of_an_empty_database_says_so(engine, database_url, tmp_path):
     result = CliRunner().invoke(report_command, ["--db", database_url, "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     assert "No scorecards yet" in (tmp_path / "s" / "index.html").read_text()
-
-
-def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    profile.mkdir()
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars", *args]
-    # (Headless --dump-dom/--screenshot themselves need scripting on, so "works without
-    # JavaScript" is checked instead by the pages having no <script> at all.)
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
-
-
-def assert_screenshot(path: Path, min_width: int):
-    import matplotlib.image
-
-    assert path.is_file() and path.stat().st_size > 10_000, f"no screenshot at {path}"
-    pixels = matplotlib.image.imread(str(path))
-    height, width = pixels.shape[:2]
-    assert width >= min_width and height > 500
-    assert pixels[..., :3].std() > 0.05, "the screenshot is blank"
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on PATH (CI installs Debian's "

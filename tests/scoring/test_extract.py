@@ -16,8 +16,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
 
 
 def make_pdf(text: str, encrypt: str | None = None) -> bytes:
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib import pdfencrypt
+    from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     buf = io.BytesIO()

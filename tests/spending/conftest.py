@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from spending_files import PARTIES  # noqa: E402
+from helpers.spending_files import PARTIES  # noqa: E402
 
 
 @pytest.fixture

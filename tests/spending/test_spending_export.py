@@ -8,7 +8,7 @@ import json
 import jsonschema
 from click.testing import CliRunner
 
-from spending_files import EXPORT
+from helpers.spending_files import EXPORT
 from partywatch.cli import main
 
 

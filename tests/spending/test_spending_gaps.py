@@ -7,19 +7,14 @@ check`, so the named suppliers are the claims the scorer really stored.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from spending_files import EXPORT, NOTICE
+from helpers.sites import FixtureSite, Response, page
+from helpers.spending_files import EXPORT, NOTICE
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "crawl"))
-
-from sites import FixtureSite, Response, page  # noqa: E402
 
 RUBRIC = REPO_ROOT / "rubric.yaml"
 

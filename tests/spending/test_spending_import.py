@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from spending_files import EXPORT, OLD_EXPORT, PARTIES, make_export, write_csv
+from helpers.spending_files import EXPORT, OLD_EXPORT, PARTIES, make_export, write_csv
 from history.db import transaction
 from history.models import SpendingItem, SpendingItemChange
 from partywatch.cli import main

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from partywatch.spending.names import AliasEntry, AliasError, SupplierMatcher, load_aliases, normalise
+from partywatch.spending.names import (
+    AliasEntry,
+    AliasError,
+    SupplierMatcher,
+    load_aliases,
+    normalise,
+)
 
 matcher = SupplierMatcher(load_aliases())
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spending"
-sys.path.insert(0, str(FIXTURES))
+from helpers import make_export
 
-import make_export  # noqa: E402
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spending"
 
 EXPORT = FIXTURES / "ec_spending_export.csv"
 OLD_EXPORT = FIXTURES / "ec_spending_export_old.csv"

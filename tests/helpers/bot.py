@@ -1,16 +1,27 @@
-"""Helpers for the bot tests: stored scorecards and partywatch serve running in a thread."""
+"""Helpers for the bot tests: stored scorecards, the bot running in a thread or as a
+`partywatch serve` process, and asking it a command through the fake Bot API."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 from bot.config import BotSettings
 from bot.handlers import BotContext, RubricStep
+from helpers.fake_telegram import FakeTelegram  # noqa: F401  (re-exported for the tests)
 from history.db import transaction
-from history.store import ensure_rubric_version, finish_run, start_run, store_scorecard, sync_parties
-from fake_telegram import FakeTelegram  # noqa: F401  (re-exported for the tests)
+from history.store import (
+    ensure_rubric_version,
+    finish_run,
+    start_run,
+    store_scorecard,
+    sync_parties,
+)
 
 ADMIN = 9000
 STEPS = [
@@ -128,3 +139,25 @@ class RunningBot:
         if self._loop and self._stop and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(30)
+
+
+USER = 1001
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ask(fake, text, chat=USER, count=1, user=None):
+    """Send `text` as a command from `chat` and wait for `count` answers to it."""
+    before = len(fake.messages_to(chat))
+    fake.send_command(chat, text, user_id=user)
+    return fake.wait_for_messages(chat, before + count)[before:]
+
+
+def start_serve(url, fake, folder, name="serve", token=None, level="INFO"):
+    """`partywatch serve` as a real process against the fake Bot API, logging to folder/NAME.log."""
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=token or fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
+               TELEGRAM_ADMIN_IDS=str(ADMIN), PARTYWATCH_LOG_LEVEL=level)
+    log = open(folder / f"{name}.log", "w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "partywatch.cli", "serve", "--db", url, "--every", "30d",
+         "--parties", str(ROOT / "parties.yaml"), "--drain-every", "0.5", "--poll-timeout", "1"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
