@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from history.db import transaction
 from history.models import Claim as ClaimRow
-from history.models import Document, Fetch, Party, RubricVersion, Scorecard, Snapshot
+from history.models import Document, Fetch, Party, RubricVersion, Scorecard, Snapshot, utcnow
 from history.store import (
     current_snapshots,
     ensure_rubric_version,
@@ -39,6 +39,7 @@ from history.store import (
     stored_claims,
     subscribers_of,
 )
+from partywatch.spending.element import spending_check
 from partywatch.textdiff import same_text, summarise_text_change
 from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text
 
@@ -117,7 +118,7 @@ def _steps_for_storage(card) -> list[dict]:
     return [
         {"id": step.id, "title": step.title, "score": step.score,
          "elements": [
-             {"id": el.id, "credit": el.credit, "looked_for": el.looked_for,
+             {"id": el.id, "credit": el.credit, "looked_for": el.looked_for, "detail": el.detail or None,
               "evidence": [{"quote": ev.quote, "url": ev.url, "start": ev.start, "end": ev.end,
                             "snapshot_id": ev.snapshot_id} for ev in el.evidence]}
              for el in step.elements
@@ -261,7 +262,9 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
             errors.append((document.url, snapshot.extraction_error))
         documents.append(DocumentClaims(url=document.url, kind=document.kind, claims=claims,
                                         snapshot_id=snapshot.id))
-    card = scorer.scorecard(documents)
+    # the spending returns up to the day this scorecard is for (today, or a past run's day)
+    spending = spending_check(session, party_id, scorer.rubric, documents, (created_at or utcnow()).date())
+    card = scorer.scorecard(documents, spending)
     steps = _steps_for_storage(card)
     snapshots = {snapshot.id: (document, snapshot) for document, snapshot in pairs}
     changes = diff_scorecards(session, previous, steps, card.overall, card.grade, snapshots)
