@@ -236,3 +236,10 @@ def named_suppliers(session: Session, party_id: str) -> list[NamedSupplier] | No
         if name and name.lower() not in found:
             found[name.lower()] = NamedSupplier(name, (claim.detail or {}).get("role"), claim.url, claim.quote)
     return list(found.values())
+
+
+def paid_not_named(element_detail: list | None) -> list[dict]:
+    """From a stored element's detail (an element scored from the spending returns): the
+    payees its notices never named, {"supplier", "total", "categories", "items"}, most paid first."""
+    payees = [p for p in element_detail or [] if isinstance(p, dict) and "total" in p and not p.get("named_as")]
+    return sorted(payees, key=lambda p: (-float(p["total"]), str(p["supplier"])))

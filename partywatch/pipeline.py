@@ -39,7 +39,7 @@ from history.store import (
     stored_claims,
     subscribers_of,
 )
-from partywatch.spending.element import spending_check
+from partywatch.spending.element import payees_changed, spending_check
 from partywatch.textdiff import same_text, summarise_text_change
 from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text
 
@@ -198,7 +198,7 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
                         "old": f"{_score_text(previous.overall)} {previous.grade}",
                         "new": f"{_score_text(overall)} {grade}", "summary": None})
     old_steps = {s.step_id: s.score for s in previous.steps}
-    old_elements = {(e.step_id, e.element_id): e.credit for e in previous.elements}
+    old_elements = {(e.step_id, e.element_id): e for e in previous.elements}
     for step in steps:
         old = old_steps.get(step["id"])
         if old is None or round(old, 1) != round(step["score"], 1):
@@ -207,9 +207,12 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
                             "new": _score_text(step["score"]), "summary": step["title"]})
         for element in step["elements"]:
             before = old_elements.get((step["id"], element["id"]))
-            if before != element["credit"]:
+            labels = (None if before is None else before.credit, element["credit"])
+            if labels[0] == labels[1]:  # same credit; from the spending returns, other payees?
+                labels = payees_changed(element["credit"], before.detail, element.get("detail"))
+            if labels:
                 changes.append({"kind": "element", "subject": f"{step['id']}/{element['id']}",
-                                "old": before, "new": element["credit"], "summary": None})
+                                "old": labels[0], "new": labels[1], "summary": None})
 
     old_ids = set(previous.snapshot_ids or [])
     old_by_document: dict[int, Snapshot] = {}

@@ -70,3 +70,22 @@ def spending_check(session: Session, party_id: str, rubric: Rubric, documents: S
     rows = paid_suppliers(session, party_id, rubric.model.spending.data_categories, until=until)
     not_named, named_and_paid, _ = match_payees(rows, named_in(documents), _matcher())
     return SpendingCheck(tuple(map(_payee, not_named)), tuple(map(_payee, named_and_paid)))
+
+
+def _payees(detail: list | None) -> list[dict]:
+    return [p for p in detail or [] if isinstance(p, dict) and "total" in p]
+
+
+def payees_changed(credit: str, old_detail: list | None, new_detail: list | None) -> tuple[str, str] | None:
+    """(old, new) labels when the same credit now rests on other payees ("partial (1 of 3
+    named)" -> "partial (2 of 4 named)"): new returns imported, or a supplier named since.
+    None when the payees are the same, or the element is not scored from the returns."""
+    old, new = _payees(old_detail), _payees(new_detail)
+    if old == new:
+        return None
+
+    def label(payees: list[dict]) -> str:
+        named = sum(1 for p in payees if p.get("named_as"))
+        return f"{credit} ({named} of {len(payees)} named)"
+
+    return label(old), label(new)

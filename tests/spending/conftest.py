@@ -9,8 +9,10 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "crawl"))
 
-from spending_files import PARTIES  # noqa: E402
+from sites import FixtureSite, Response, page  # noqa: E402
+from spending_files import NOTICE, PARTIES  # noqa: E402
 
 
 @pytest.fixture
@@ -30,3 +32,16 @@ def spending_parties(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def open_future_site(monkeypatch):
+    """Open Future's site on 127.0.0.1: its notice at /privacy (names 2 of its 4 data-related
+    payees); `site.routes["/privacy"]` may be replaced to publish another notice."""
+    monkeypatch.setenv("PARTYWATCH_CRAWL_DELAY", "0.05")
+    site = FixtureSite({
+        "/": page('<a href="/privacy">Privacy notice</a>'),
+        "/privacy": Response(200, NOTICE.read_bytes(), {"Content-Type": "text/html; charset=utf-8"}),
+    }).start()
+    yield site
+    site.stop()

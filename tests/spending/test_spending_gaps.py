@@ -7,19 +7,12 @@ check`, so the named suppliers are the claims the scorer really stored.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from spending_files import EXPORT, NOTICE
+from spending_files import EXPORT
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "crawl"))
-
-from sites import FixtureSite, Response, page  # noqa: E402
 
 RUBRIC = REPO_ROOT / "rubric.yaml"
 
@@ -34,17 +27,6 @@ def run(*args) -> str:
 def gaps_json(database_url, *args) -> dict[str, dict]:
     out = json.loads(run("spending", "gaps", "--db", database_url, "--format", "json", *args))
     return {party["party"]: party for party in out["parties"]}
-
-
-@pytest.fixture
-def open_future_site(monkeypatch):
-    monkeypatch.setenv("PARTYWATCH_CRAWL_DELAY", "0.05")
-    site = FixtureSite({
-        "/": page('<a href="/privacy">Privacy notice</a>'),
-        "/privacy": Response(200, NOTICE.read_bytes(), {"Content-Type": "text/html; charset=utf-8"}),
-    }).start()
-    yield site
-    site.stop()
 
 
 def test_gaps_list_exactly_the_data_suppliers_the_notice_does_not_name(database_url, spending_parties,
