@@ -218,7 +218,10 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
         label = questions.get(element.element_id) or element.element_id
         lines.append(f"{CREDIT_MARKS.get(element.credit, '•')} <b>{esc(element.credit)}</b> — {esc(shorten(label, 200))}")
         evidence = element.evidence or []
-        if element.credit == "none" or not evidence:
+        if element.credit == "n/a":
+            lines.append("   <i>Not counted: it does not apply to this party's documents, or needs data "
+                         "not loaded (spending returns).</i>")
+        elif element.credit == "none" or not evidence:
             looked = element.looked_for or ""
             lines.append(f"   <i>No disclosure found.</i>" + (f" Looked for: {esc(shorten(looked, LINE_LIMIT))}" if looked else ""))
         for item in evidence[:3]:
