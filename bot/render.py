@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Iterable, Mapping, Sequence
 
 from history.permalinks import evidence_path, published_url
+from history.spending import paid_not_named
 
 TELEGRAM_LIMIT = 4096
 # Room for Telegram counting differently from us (it counts UTF-16 units of the parsed text;
@@ -21,6 +22,7 @@ TELEGRAM_LIMIT = 4096
 MESSAGE_LIMIT = 4000
 QUOTE_LIMIT = 400
 LINE_LIMIT = 300
+PAYEES_SHOWN = 5  # paid-but-never-named suppliers listed under an element in /why
 
 CREDIT_MARKS = {"full": "✅", "partial": "🟡", "none": "❌", "n/a": "➖"}
 CHANGE_WORDS = {"added": "new", "changed": "changed", "removed": "removed", "failing": "failing"}
@@ -216,7 +218,10 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
         label = questions.get(element.element_id) or element.element_id
         lines.append(f"{CREDIT_MARKS.get(element.credit, '•')} <b>{esc(element.credit)}</b> — {esc(shorten(label, 200))}")
         evidence = element.evidence or []
-        if element.credit == "none" or not evidence:
+        if element.credit == "n/a":
+            lines.append("   <i>Not counted: it does not apply to this party's documents, or needs data "
+                         "not loaded (spending returns).</i>")
+        elif element.credit == "none" or not evidence:
             looked = element.looked_for or ""
             lines.append(f"   <i>No disclosure found.</i>" + (f" Looked for: {esc(shorten(looked, LINE_LIMIT))}" if looked else ""))
         for item in evidence[:3]:
@@ -224,6 +229,13 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
             lines.append(f"   “{esc(quote)}” {evidence_links(item, site_url, fetched)}")
         if len(evidence) > 3:
             lines.append(f"   <i>and {len(evidence) - 3} more quotes</i>")
+        unnamed = paid_not_named(getattr(element, "detail", None))
+        for payee in unnamed[:PAYEES_SHOWN]:
+            lines.append(f"   Paid {esc(payee['supplier'])} (£{float(payee['total']):,.2f}, "
+                         f"{esc(', '.join(payee['categories']))}) but never named")
+        if len(unnamed) > PAYEES_SHOWN:
+            lines.append(f"   <i>and {len(unnamed) - PAYEES_SHOWN} more paid but never named "
+                         f"(<code>/suppliers {esc(party_id)}</code>)</i>")
     return "\n".join(lines)
 
 

@@ -263,6 +263,10 @@ class ElementResult(Base):
     # [{"quote", "url", "start", "end", "snapshot_id"}]; for 'none', what was looked for.
     evidence: Mapped[list] = mapped_column(JSON, default=list)
     looked_for: Mapped[str | None] = mapped_column(Text)
+    # What the credit rests on besides quotes: named-suppliers' {"supplier", "role"}; for an
+    # element scored from the spending returns each data-related payee {"supplier", "total",
+    # "categories", "items", "named_as"} (named_as null: paid but never named).
+    detail: Mapped[list | None] = mapped_column(JSON)
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="elements")
 

@@ -168,8 +168,9 @@ def has_spending(session: Session, party_id: str | None = None) -> bool:
 
 
 def paid_suppliers(session: Session, party_id: str, categories: Sequence[str],
-                   since: date | None = None) -> list[PaidSupplier]:
-    """What the party paid each supplier in each of `categories` (items on or after `since`)."""
+                   since: date | None = None, until: date | None = None) -> list[PaidSupplier]:
+    """What the party paid each supplier in each of `categories` (items on or after
+    `since`, on or before `until`; an item's date is when it was incurred, else paid)."""
     when = func.coalesce(SpendingItem.date_incurred, SpendingItem.date_paid)
     query = (select(SpendingItem.supplier_name, SpendingItem.category, func.sum(SpendingItem.total),
                     func.count(), func.min(when), func.max(when))
@@ -183,6 +184,9 @@ def paid_suppliers(session: Session, party_id: str, categories: Sequence[str],
     if since is not None:
         query = query.where(when >= since)
         periods_query = periods_query.where(when >= since)
+    if until is not None:
+        query = query.where(when <= until)
+        periods_query = periods_query.where(when <= until)
     periods: dict[tuple[str, str], list[str]] = {}
     for supplier, category, period in session.execute(periods_query):
         periods.setdefault((supplier, category), []).append(period)
@@ -232,3 +236,10 @@ def named_suppliers(session: Session, party_id: str) -> list[NamedSupplier] | No
         if name and name.lower() not in found:
             found[name.lower()] = NamedSupplier(name, (claim.detail or {}).get("role"), claim.url, claim.quote)
     return list(found.values())
+
+
+def paid_not_named(element_detail: list | None) -> list[dict]:
+    """From a stored element's detail (an element scored from the spending returns): the
+    payees its notices never named, {"supplier", "total", "categories", "items"}, most paid first."""
+    payees = [p for p in element_detail or [] if isinstance(p, dict) and "total" in p and not p.get("named_as")]
+    return sorted(payees, key=lambda p: (-float(p["total"]), str(p["supplier"])))

@@ -301,7 +301,7 @@ def store_scorecard(
             card.elements.append(ElementResult(
                 step_id=step["id"], element_id=element["id"], position=len(card.elements),
                 credit=element["credit"], evidence=element.get("evidence", []),
-                looked_for=element.get("looked_for"),
+                looked_for=element.get("looked_for"), detail=element.get("detail"),
             ))
     for change in changes:
         card.changes.append(ScorecardChange(**change))

@@ -121,6 +121,7 @@ def _steps_json(card: Scorecard) -> list[dict]:
             "credit": element.credit,
             "evidence": [{"quote": ev["quote"], "url": ev["url"], "start": ev["start"],
                           "end": ev["end"]} for ev in element.evidence or []],
+            **({"detail": element.detail} if element.detail else {}),
         })
     return [{"id": step.step_id, "title": step.title, "score": step.score,
              "elements": elements.get(step.step_id, [])} for step in card.steps]

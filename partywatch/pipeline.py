@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from history.db import transaction
 from history.models import Claim as ClaimRow
-from history.models import Document, Fetch, Party, RubricVersion, Scorecard, Snapshot
+from history.models import Document, Fetch, Party, RubricVersion, Scorecard, Snapshot, utcnow
 from history.store import (
     current_snapshots,
     ensure_rubric_version,
@@ -39,6 +39,7 @@ from history.store import (
     stored_claims,
     subscribers_of,
 )
+from partywatch.spending.element import payees_changed, spending_check
 from partywatch.textdiff import same_text, summarise_text_change
 from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text
 
@@ -117,7 +118,7 @@ def _steps_for_storage(card) -> list[dict]:
     return [
         {"id": step.id, "title": step.title, "score": step.score,
          "elements": [
-             {"id": el.id, "credit": el.credit, "looked_for": el.looked_for,
+             {"id": el.id, "credit": el.credit, "looked_for": el.looked_for, "detail": el.detail or None,
               "evidence": [{"quote": ev.quote, "url": ev.url, "start": ev.start, "end": ev.end,
                             "snapshot_id": ev.snapshot_id} for ev in el.evidence]}
              for el in step.elements
@@ -197,7 +198,7 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
                         "old": f"{_score_text(previous.overall)} {previous.grade}",
                         "new": f"{_score_text(overall)} {grade}", "summary": None})
     old_steps = {s.step_id: s.score for s in previous.steps}
-    old_elements = {(e.step_id, e.element_id): e.credit for e in previous.elements}
+    old_elements = {(e.step_id, e.element_id): e for e in previous.elements}
     for step in steps:
         old = old_steps.get(step["id"])
         if old is None or round(old, 1) != round(step["score"], 1):
@@ -206,9 +207,12 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
                             "new": _score_text(step["score"]), "summary": step["title"]})
         for element in step["elements"]:
             before = old_elements.get((step["id"], element["id"]))
-            if before != element["credit"]:
+            labels = (None if before is None else before.credit, element["credit"])
+            if labels[0] == labels[1]:  # same credit; from the spending returns, other payees?
+                labels = payees_changed(element["credit"], before.detail, element.get("detail"))
+            if labels:
                 changes.append({"kind": "element", "subject": f"{step['id']}/{element['id']}",
-                                "old": before, "new": element["credit"], "summary": None})
+                                "old": labels[0], "new": labels[1], "summary": None})
 
     old_ids = set(previous.snapshot_ids or [])
     old_by_document: dict[int, Snapshot] = {}
@@ -261,7 +265,9 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
             errors.append((document.url, snapshot.extraction_error))
         documents.append(DocumentClaims(url=document.url, kind=document.kind, claims=claims,
                                         snapshot_id=snapshot.id))
-    card = scorer.scorecard(documents)
+    # the spending returns up to the day this scorecard is for (today, or a past run's day)
+    spending = spending_check(session, party_id, scorer.rubric, documents, (created_at or utcnow()).date())
+    card = scorer.scorecard(documents, spending)
     steps = _steps_for_storage(card)
     snapshots = {snapshot.id: (document, snapshot) for document, snapshot in pairs}
     changes = diff_scorecards(session, previous, steps, card.overall, card.grade, snapshots)

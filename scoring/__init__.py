@@ -15,6 +15,7 @@ _EXPORTS = {
     "ExtractionError": "scoring.extract", "extract_text": "scoring.extract",
     "Claim": "scoring.models", "DocumentClaims": "scoring.models", "ElementResult": "scoring.models",
     "Evidence": "scoring.models", "Scorecard": "scoring.models", "StepResult": "scoring.models",
+    "Payee": "scoring.models", "SpendingCheck": "scoring.models",
     "step_label": "scoring.models",
     "load_rubric": "scoring.loader", "load_rubric_text": "scoring.loader",
     "DOCUMENT_KINDS": "scoring.rubric", "STEP_IDS": "scoring.rubric", "Problem": "scoring.rubric",

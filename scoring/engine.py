@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from scoring.claims import ClaimFinder, DocumentContext
-from scoring.models import Claim, DocumentClaims, Scorecard
+from scoring.models import Claim, DocumentClaims, Scorecard, SpendingCheck
 from scoring.nlp import MAX_CHUNK_CHARS, make_nlp
 from scoring.patterns import CompiledRubric
 from scoring.rubric import DOCUMENT_KINDS, Rubric
@@ -50,8 +50,8 @@ class Scorer:
             results[idx].extend(self.finder.claims(doc, piece, base, contexts[idx]))
         return results
 
-    def scorecard(self, documents: list[DocumentClaims]) -> Scorecard:
-        return build_scorecard(self.rubric, documents)
+    def scorecard(self, documents: list[DocumentClaims], spending: SpendingCheck | None = None) -> Scorecard:
+        return build_scorecard(self.rubric, documents, spending)
 
     def score_texts(self, items: list[tuple[str, str, str]]) -> Scorecard:
         """[(url, kind, text), ...] -> Scorecard."""

@@ -140,6 +140,31 @@ def step_label(score: float) -> str:
     return "none"
 
 
+@dataclass(frozen=True)
+class Payee:
+    """A supplier the party paid for data-related campaign work, from its spending returns."""
+
+    supplier: str  # as the returns name it
+    total: float  # pounds
+    categories: tuple[str, ...]
+    items: int
+    named_as: str | None = None  # the name the party's documents give it; None: never named
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"supplier": self.supplier, "total": self.total, "categories": list(self.categories),
+                "items": self.items, "named_as": self.named_as}
+
+
+@dataclass(frozen=True)
+class SpendingCheck:
+    """A party's data-related payees (up to the date a scorecard is for), each matched or
+    not with a supplier its documents name. Given to the scorer by its caller: scoring
+    reads no database."""
+
+    paid_not_named: tuple[Payee, ...] = ()
+    named_and_paid: tuple[Payee, ...] = ()
+
+
 @dataclass
 class Scorecard:
     rubric_version: str

@@ -164,6 +164,16 @@ class SupplierCount(Model):
     role_needed_for_full: bool = True
 
 
+class SpendingCount(Model):
+    """An element answered from the party's spending returns, not from its text: of the
+    suppliers it paid for data-related work (spending.data_categories), full when at
+    least `full_share` of them are named in its documents, partial when `partial_min`
+    are. n/a when no spending returns are loaded for the party."""
+
+    full_share: float = Field(default=1.0, gt=0, le=1)
+    partial_min: int = Field(default=1, ge=1)
+
+
 class Element(Model):
     id: str
     question: str
@@ -176,6 +186,7 @@ class Element(Model):
     full: list[Rule] = Field(default_factory=list)
     partial: list[Rule] = Field(default_factory=list)
     named_suppliers: SupplierCount | None = None
+    from_spending: SpendingCount | None = None
     met_by: str | None = None
     hedge_caps: bool = True
     # Partial claims from this many different partial rules add up to full (a date in one
@@ -192,9 +203,18 @@ class Element(Model):
             raise ValueError("ids are lowercase letters, digits and dashes, like 'electoral-register'")
         return v
 
+    @field_validator("from_spending", mode="before")
+    @classmethod
+    def _spending_shorthand(cls, v: Any) -> Any:
+        # "from_spending: true" takes the default thresholds
+        return {} if v is True else (None if v is False else v)
+
     @model_validator(mode="after")
     def _has_rules(self) -> "Element":
-        if not self.full and not self.partial and not self.named_suppliers and not self.met_by:
+        if self.from_spending and (self.full or self.partial or self.named_suppliers or self.met_by):
+            raise ValueError("an element scored from_spending is answered by the spending returns alone: "
+                             "remove its full/partial rules, named_suppliers and met_by")
+        if not (self.full or self.partial or self.named_suppliers or self.met_by or self.from_spending):
             raise ValueError("an element needs at least one 'full' or 'partial' rule")
         return self
 
@@ -516,6 +536,8 @@ _FIELDS_BY_DEPTH = {
     "rule": ["find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "negated", "denial",
              "adds_up"],
     "suppliers": list(SupplierSettings.model_fields),
+    "from_spending": list(SpendingCount.model_fields),
+    "named_suppliers": list(SupplierCount.model_fields),
     "spending": list(SpendingSettings.model_fields),
     "band": list(GradeBand.model_fields),
 }
@@ -529,6 +551,8 @@ def _fields_for(loc: tuple, data: Any) -> list[str]:
             return _FIELDS_BY_DEPTH["step"]
         if len(loc) == 4:
             return _FIELDS_BY_DEPTH["element"]
+        if len(loc) == 5 and loc[4] in ("from_spending", "named_suppliers"):
+            return _FIELDS_BY_DEPTH[loc[4]]
         if len(loc) == 6:
             return _FIELDS_BY_DEPTH["rule"]
     if loc[0] in ("suppliers", "spending"):

@@ -9,7 +9,8 @@ most directly answers the element's question leads, not the first one found.
 from __future__ import annotations
 
 from scoring.claims import CREDIT_RANK
-from scoring.models import CREDIT_POINTS, Claim, DocumentClaims, ElementResult, Evidence, Scorecard, StepResult
+from scoring.models import (CREDIT_POINTS, Claim, DocumentClaims, ElementResult, Evidence, Scorecard, SpendingCheck,
+                            StepResult)
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric
 
 EVIDENCE_PER_ELEMENT = 3
@@ -20,10 +21,14 @@ CREDIT_OF_RANK = {rank: credit for credit, rank in CREDIT_RANK.items()}
 Found = list[tuple[Claim, int | None]]  # a claim and the snapshot it came from
 
 
-def build_scorecard(rubric: Rubric, documents: list[DocumentClaims]) -> Scorecard:
+def build_scorecard(rubric: Rubric, documents: list[DocumentClaims],
+                    spending: SpendingCheck | None = None) -> Scorecard:
+    """`spending`: the party's spending returns beside the suppliers its documents name,
+    for elements scored from_spending; None (no returns loaded) makes them n/a."""
     steps: list[StepResult] = []
     for step in rubric.steps:
-        elements = [element_result(step.id, el, documents) for el in step.elements]
+        elements = [_from_spending(step.id, el, documents, spending) if el.from_spending
+                    else element_result(step.id, el, documents) for el in step.elements]
         by_id = {e.id: e for e in elements}
         for res, el in zip(elements, step.elements):
             other = by_id.get(el.met_by) if el.met_by else None
@@ -132,6 +137,34 @@ def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementRe
         if best > CREDIT_RANK[res.credit]:
             res.credit = CREDIT_OF_RANK[best]
             res.evidence = strongest_first([x for x in from_rules if CREDIT_RANK[x[0].credit] == best])
+    return res
+
+
+def _from_spending(step_id: str, el: Element, documents: list[DocumentClaims],
+                   spending: SpendingCheck | None) -> ElementResult:
+    """Are the suppliers the party paid for data-related work named? The evidence is the
+    party's own sentences naming the paid suppliers (claims with a supplier name in this
+    step); the detail lists every payee, the unnamed ones with what they were paid."""
+    res = ElementResult(el.id, "n/a", [], el.looked_for or el.question, el.question, el.weight)
+    paid = len(spending.paid_not_named) + len(spending.named_and_paid) if spending else 0
+    if not paid:
+        return res  # no returns loaded, or no data-related payee to name
+    named = len(spending.named_and_paid)
+    rule = el.from_spending
+    if named >= rule.full_share * paid:
+        res.credit = "full"
+    elif named >= rule.partial_min:
+        res.credit = "partial"
+    else:
+        res.credit = "none"
+    names = {p.named_as.lower() for p in spending.named_and_paid if p.named_as}
+    found: Found = [(cl, d.snapshot_id) for d in documents for cl in d.claims
+                    if cl.step_id == step_id and str((cl.detail or {}).get("supplier", "")).lower() in names]
+    first_per_name: dict[str, tuple[Claim, int | None]] = {}
+    for cl, sid in sorted(found, key=_strength_key):
+        first_per_name.setdefault(str(cl.detail["supplier"]).lower(), (cl, sid))
+    res.evidence = strongest_first(list(first_per_name.values()), limit=SUPPLIERS_SHOWN)
+    res.detail = [p.to_dict() for p in spending.paid_not_named + spending.named_and_paid]
     return res
 
 

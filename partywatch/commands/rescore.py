@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
+from sqlalchemy import select
+
 from history.db import transaction
-from history.models import Run
+from history.models import RubricVersion, Run, Scorecard
 from history.store import finish_run, start_run
 from partywatch.options import db_option, open_db, resolve_rubric_path, rubric_option
-from partywatch.pipeline import rescore_history
+from partywatch.pipeline import queue_notifications, rescore_history
 from partywatch.rubrics import load_rubric_or_exit
 from scoring import Scorer
 
@@ -21,15 +23,24 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
 
     Run it after editing rubric.yaml. Every party's stored history is scored again
     under the new rubric version (same runs, same dates, same snapshots), so scores
-    over time stay comparable; nothing is crawled and no notification is sent.
-    A (snapshot, rubric) pair already scored is never recomputed, so running it twice
-    does no work the second time. A rubric with errors changes nothing.
+    over time stay comparable; nothing is crawled, and a new rubric version notifies
+    no one (the parties did not change). A (snapshot, rubric) pair already scored is
+    never recomputed, so running it twice does no work the second time. A rubric with
+    errors changes nothing.
+
+    Run it also after `partywatch spending import`: the current scorecards take in the
+    new spending items (element paid-suppliers-named), and a scorecard that changes
+    under the same rubric is news, queued for subscribers as after a check.
     """
     rubric = load_rubric_or_exit(resolve_rubric_path(rubric_path))
     engine = open_db(db_url)
     scorer = Scorer(rubric)
     with transaction(engine) as session:
         run_id = start_run(session, "rescore").id
+        # Parties scored under this very rubric before: a change now is new data, not a new rubric.
+        same_rubric = set(session.scalars(
+            select(Scorecard.party_id).join(RubricVersion, RubricVersion.id == Scorecard.rubric_version_id)
+            .where(RubricVersion.content_hash == rubric.content_hash)))
     try:
         outcomes = rescore_history(engine, run_id=run_id, rubric=rubric, scorer=scorer,
                                    progress=lambda line: click.echo(line, err=True))
@@ -39,8 +50,10 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
         raise
     with transaction(engine) as session:
         finish_run(session, session.get(Run, run_id))
+    queued = queue_notifications(engine, run_id, [o for o in outcomes if o.party_id in same_rubric])
     changed = sum(o.changed for o in outcomes)
     unscored = sum(not o.scored for o in outcomes)
     click.echo(f"rubric {rubric.version} ({rubric.content_hash[:12]}): rescored "
                f"{len(outcomes)} parties, {changed} with a new scorecard, "
-               f"{unscored} not scored (no readable privacy notice)")
+               f"{unscored} not scored (no readable privacy notice)"
+               + (f"; {queued} notification(s) queued" if queued else ""))

@@ -59,6 +59,9 @@ def import_command(csv_file: Path, db_url: str | None, parties_path: str | None)
     column is refused before anything is stored. The file is read as it is imported, so
     any size takes the same memory.
 
+    The suppliers step's element paid-suppliers-named is scored from these items: run
+    `partywatch rescore` after an import to bring them into the current scorecards.
+
     \b
     Examples:
       partywatch spending import spending-2024.csv
@@ -100,6 +103,9 @@ def import_command(csv_file: Path, db_url: str | None, parties_path: str | None)
             click.echo(f"  line {bad.line}{f' ({bad.ec_ref})' if bad.ec_ref else ''}: {bad.reason}")
         if len(report.bad) > BAD_ROWS_SHOWN:
             click.echo(f"  … and {len(report.bad) - BAD_ROWS_SHOWN} more")
+    if report.by_party and (stored.added or stored.corrected):
+        click.echo("Scorecards use these items from the next `partywatch check`; run `partywatch rescore` "
+                   "to update them now (subscribers are told of any score that changes).")
 
 
 def _money(amount) -> str:

@@ -28,7 +28,7 @@ from history.db import session_factory
 from history.models import Document, Party, RubricVersion, Snapshot
 from history.permalinks import evidence_path, feed_path, page_name, version_path
 from history.research import party_history, step_changes
-from history.spending import has_spending
+from history.spending import has_spending, paid_not_named
 from partywatch.report.charts import describe_history, plot_history
 from partywatch.report.feeds import Entry, FeedBuilder, feed_links, write_feed
 from partywatch.report.versions import Marks, build_version_pages
@@ -60,6 +60,7 @@ def _environment() -> Environment:
     env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "–"
     env.filters["credit_label"] = lambda credit: CREDIT_LABELS.get(credit, credit)
     env.filters["css_class"] = lambda value: re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+    env.filters["paid_not_named"] = paid_not_named
     return env
 
 

@@ -114,14 +114,11 @@ def _payees(rows: Sequence[PaidSupplier], matcher: SupplierMatcher) -> list[Paye
     return sorted(payees, key=lambda p: (-p.total, p.supplier))
 
 
-def party_gaps(session: Session, party_id: str, categories: Sequence[str], matcher: SupplierMatcher,
-               since: date | None = None) -> PartyGaps:
-    party = session.get(Party, party_id)
-    rows = paid_suppliers(session, party_id, categories, since)
-    named = named_suppliers(session, party_id)
-    gaps = PartyGaps(party_id, party.name if party else party_id, since, named is not None)
-    named = named or []
-    matched: set[int] = set()
+def match_payees(rows: Sequence[PaidSupplier], named: Sequence[NamedSupplier], matcher: SupplierMatcher
+                 ) -> tuple[list[Payee], list[Payee], set[int]]:
+    """(paid_not_named, named_and_paid, indexes of `named` matched): each payee with the
+    named supplier that matches it best under any of its spellings."""
+    not_named, named_and_paid, matched = [], [], set()
     for payee in _payees(rows, matcher):
         best = None
         for index, supplier in enumerate(named):
@@ -130,11 +127,22 @@ def party_gaps(session: Session, party_id: str, categories: Sequence[str], match
                 if found and (best is None or found.score > best[1].score):
                     best = (index, found)
         if best is None:
-            gaps.paid_not_named.append(payee)
+            not_named.append(payee)
         else:
             payee.named, payee.match = named[best[0]], best[1]
             matched.add(best[0])
-            gaps.named_and_paid.append(payee)
+            named_and_paid.append(payee)
+    return not_named, named_and_paid, matched
+
+
+def party_gaps(session: Session, party_id: str, categories: Sequence[str], matcher: SupplierMatcher,
+               since: date | None = None) -> PartyGaps:
+    party = session.get(Party, party_id)
+    rows = paid_suppliers(session, party_id, categories, since)
+    named = named_suppliers(session, party_id)
+    gaps = PartyGaps(party_id, party.name if party else party_id, since, named is not None)
+    named = named or []
+    gaps.paid_not_named, gaps.named_and_paid, matched = match_payees(rows, named, matcher)
     # A supplier named twice ("Acme Research", "Acme Research Ltd") is listed once.
     for index, supplier in enumerate(named):
         if index in matched or any(matcher.same(supplier.name, named[i].name) for i in matched):

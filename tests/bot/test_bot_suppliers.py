@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
+from bot.handlers import RubricStep
 from helpers import make_export
-from helpers.bot import PARTIES, RunningBot
+from helpers.bot import PARTIES, STEPS, RunningBot
 from history.db import transaction
 from history.models import Claim, Document, Scorecard, Snapshot, SnapshotScoring
+from history.store import ensure_rubric_version, finish_run, start_run, store_scorecard
 from partywatch.parties import PartyEntry
 from partywatch.spending.gaps import gaps_reader
 from partywatch.spending.importer import import_export
@@ -87,3 +89,46 @@ def test_suppliers_without_spending_data_or_with_a_typo(bot, fake):
     fake.press_button(USER, "supp:snp")
     (listing,) = fake.wait_for_messages(USER, before + 1)[before:]
     assert "Paid, not named in its notices (1)" in listing.plain
+
+
+def test_why_lists_the_suppliers_paid_but_never_named(scored, fake):
+    """/why shows the spending element like any other, with whom the party paid and never named."""
+    detail = [{"supplier": "Pixel Reach <Media> & Co", "total": 500.0, "categories": ["Advertising"], "items": 1,
+               "named_as": None},
+              {"supplier": "Acme Research Ltd", "total": 1250.0, "categories": ["Market research/canvassing"],
+               "items": 1, "named_as": "ACME RESEARCH LIMITED"}]
+    with transaction(scored) as session:
+        run = start_run(session, "check")
+        version = ensure_rubric_version(session, "hash-1", "1", "version: 1")
+        steps = [{"id": step_id, "title": title, "score": 50.0, "elements": [
+            {"id": "named-suppliers", "credit": "partial", "evidence": [
+                {"quote": "ACME RESEARCH LIMITED runs our polling.", "url": "https://example.org/snp/privacy",
+                 "start": 0, "end": 39}]},
+            {"id": "paid-suppliers-named", "credit": "partial", "detail": detail, "evidence": [
+                {"quote": "ACME RESEARCH LIMITED runs our polling.", "url": "https://example.org/snp/privacy",
+                 "start": 0, "end": 39}]}]} for step_id, title in STEPS]
+        store_scorecard(session, party_id="snp", run_id=run.id, rubric_version_id=version.id, overall=50.0,
+                        grade="C", steps=steps, snapshot_ids=[])
+        # labour: no spending returns loaded, so the element is n/a
+        for step in steps:
+            step["elements"][1] = {"id": "paid-suppliers-named", "credit": "n/a", "evidence": [],
+                                   "looked_for": "the suppliers it paid, named"}
+        store_scorecard(session, party_id="labour", run_id=run.id, rubric_version_id=version.id, overall=50.0,
+                        grade="C", steps=steps, snapshot_ids=[])
+        finish_run(session, run)
+    steps = [RubricStep(step_id, title, "", {"paid-suppliers-named": "Are the companies it paid for "
+                                             "data-related campaign work named?"}) for step_id, title in STEPS]
+    bot = RunningBot(scored, fake, steps=steps).start()
+    try:
+        (answer,) = ask(fake, "/why snp suppliers")
+        (not_applicable,) = ask(fake, "/why labour suppliers")
+    finally:
+        bot.stop()
+    text = answer.plain
+    assert "partial — Are the companies it paid for data-related campaign work named?" in text
+    assert "“ACME RESEARCH LIMITED runs our polling.”" in text
+    assert "Paid Pixel Reach <Media> & Co (£500.00, Advertising) but never named" in text
+    assert "Pixel Reach &lt;Media&gt; &amp; Co" in answer.text  # escaped in the HTML sent
+    assert "Paid Acme Research" not in text  # named: it is evidence, not a gap
+    assert "n/a — Are the companies it paid for data-related campaign work named?" in not_applicable.plain
+    assert "Not counted" in not_applicable.plain and "No disclosure found" not in not_applicable.plain

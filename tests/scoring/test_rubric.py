@@ -22,7 +22,7 @@ def test_shipped_rubric(rubric):
         assert step.title and step.asks and step.source
         for el in step.elements:
             assert el.question
-    assert rubric.version == "2026.3"
+    assert rubric.version == "2026.4"
     assert len(rubric.content_hash) == 64
     assert rubric.grade(95) == "A" and rubric.grade(0) == "E"
 
@@ -80,7 +80,7 @@ def test_duplicate_id(rubric_text):
 
 
 def test_yaml_syntax_error(rubric_text):
-    text = broken(rubric_text, 'version: "2026.3"', 'version: "2026.3\nx: [')
+    text = broken(rubric_text, 'version: "2026.4"', 'version: "2026.4\nx: [')
     [p] = problems(text).problems
     assert "YAML syntax error" in p.message and p.line is not None
 
@@ -109,7 +109,7 @@ def test_validate_command(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(main, ["rubric", "validate", str(RUBRIC_PATH)])
     assert ok.exit_code == 0, ok.output
-    assert "version         2026.3" in ok.output and "elements        30" in ok.output
+    assert "version         2026.4" in ok.output and "elements        31" in ok.output
     bad = tmp_path / "rubric.yaml"
     bad.write_text(RUBRIC_PATH.read_text().replace("weight: 0.5", "weight: heavy", 1))
     res = runner.invoke(main, ["rubric", "validate", str(bad)])
@@ -192,3 +192,29 @@ def test_a_key_written_twice_is_an_error_not_silently_dropped(rubric_text):
     [p] = problems(text).problems
     assert "written twice" in p.message and p.path.endswith(".with")
     assert p.line == line_of(text, anchor) + 2
+
+
+def test_from_spending_typos_and_misuse_are_clear_errors_with_line_numbers(rubric_text):
+    # A misspelt threshold names the key, its line and the right spelling.
+    text = broken(rubric_text, "from_spending: {full_share: 1, partial_min: 1}",
+                  "from_spending: {full_shar: 1, partial_min: 1}")
+    msgs = [(p.path, p.line, p.message) for p in problems(text).problems]
+    assert ("steps[1].elements[3].from_spending.full_shar", line_of(text, "{full_shar:"),
+            "unknown key 'full_shar' (did you mean 'full_share'?)") in msgs
+    # A share above 1 and a misspelt field name are refused too.
+    text = broken(rubric_text, "full_share: 1,", "full_share: 2,")
+    [p] = problems(text).problems
+    assert p.path == "steps[1].elements[3].from_spending.full_share" and "less than or equal to 1" in p.message
+    text = broken(rubric_text, "        from_spending: {full_share", "        from_spendng: {full_share")
+    msgs = [p.message for p in problems(text).problems]
+    assert "unknown key 'from_spendng' (did you mean 'from_spending'?)" in msgs
+    # An element answered by the returns takes no text rules.
+    text = broken(rubric_text, "        from_spending: {full_share: 1, partial_min: 1}\n",
+                  "        from_spending: {full_share: 1, partial_min: 1}\n        full: [\"paid\"]\n")
+    [p] = problems(text).problems
+    assert p.path == "steps[1].elements[3]" and p.line == line_of(text, "id: paid-suppliers-named")
+    assert "answered by the spending returns alone" in p.message
+    # "from_spending: true" takes the default thresholds.
+    text = broken(rubric_text, "from_spending: {full_share: 1, partial_min: 1}", "from_spending: true")
+    element = load_rubric_text(text).step("suppliers").elements[3]
+    assert (element.from_spending.full_share, element.from_spending.partial_min) == (1.0, 1)

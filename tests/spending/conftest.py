@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.spending_files import PARTIES  # noqa: E402
+from helpers.sites import FixtureSite, Response, page
+from helpers.spending_files import NOTICE, PARTIES
 
 
 @pytest.fixture
@@ -27,3 +28,16 @@ def spending_parties(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def open_future_site(monkeypatch):
+    """Open Future's site on 127.0.0.1: its notice at /privacy (names 2 of its 4 data-related
+    payees); `site.routes["/privacy"]` may be replaced to publish another notice."""
+    monkeypatch.setenv("PARTYWATCH_CRAWL_DELAY", "0.05")
+    site = FixtureSite({
+        "/": page('<a href="/privacy">Privacy notice</a>'),
+        "/privacy": Response(200, NOTICE.read_bytes(), {"Content-Type": "text/html; charset=utf-8"}),
+    }).start()
+    yield site
+    site.stop()

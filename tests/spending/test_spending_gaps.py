@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
-from helpers.sites import FixtureSite, Response, page
-from helpers.spending_files import EXPORT, NOTICE
+from helpers.spending_files import EXPORT
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
 
@@ -29,17 +27,6 @@ def run(*args) -> str:
 def gaps_json(database_url, *args) -> dict[str, dict]:
     out = json.loads(run("spending", "gaps", "--db", database_url, "--format", "json", *args))
     return {party["party"]: party for party in out["parties"]}
-
-
-@pytest.fixture
-def open_future_site(monkeypatch):
-    monkeypatch.setenv("PARTYWATCH_CRAWL_DELAY", "0.05")
-    site = FixtureSite({
-        "/": page('<a href="/privacy">Privacy notice</a>'),
-        "/privacy": Response(200, NOTICE.read_bytes(), {"Content-Type": "text/html; charset=utf-8"}),
-    }).start()
-    yield site
-    site.stop()
 
 
 def test_gaps_list_exactly_the_data_suppliers_the_notice_does_not_name(database_url, spending_parties,
