@@ -84,12 +84,13 @@ def step_directory(steps: Sequence[tuple[str, str]]) -> Directory:
     return Directory(steps, extra)
 
 
-def unknown_party_message(query: str, suggestions: Sequence[str], known: int, *,
-                          code: Callable[[str], str] = str, see_all: str = "") -> str:
-    """The one wording of "no such party", for the bot (code=<code>…</code>) and the CLI."""
-    message = f"I don't know a party called “{code(query)}”."
+def unknown_party_message(query: str, suggestions: Sequence[str], known: int, *, see_all: str = "",
+                          escape: Callable[[str], str] = str, code: Callable[[str], str] = str) -> str:
+    """The one wording of "no such party", for the CLI and the bot (which passes HTML
+    escaping and <code>…</code> for the suggested ids)."""
+    message = f"I don't know a party called “{escape(query)}”."
     if not known:
-        return message + " The database has no parties yet (run `partywatch check`)."
+        return message[:-1] + ": the database has no parties yet (run `partywatch check`)."
     if suggestions:
         return message + f" Did you mean {', '.join(code(s) for s in suggestions)}?"
     return message + (f" {see_all}" if see_all else "")

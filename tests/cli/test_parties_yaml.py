@@ -79,7 +79,7 @@ def test_bad_id_and_bad_document_kind_are_both_reported(tmp_path):
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
     found = problems(tmp_path, GOOD.replace("name: Labour Party", "name: [Labour"))
-    assert found == ["parties.yaml:10: not valid YAML: expected ',' or ']', but got ':'"]
+    assert found == ["parties.yaml:10: not valid YAML: while parsing a flow sequence expected ',' or ']', but got ':'"]
 
 
 def test_unknown_party_selection_lists_the_known_ones(tmp_path):

@@ -70,10 +70,14 @@ def test_plot_writes_a_png_chart(history_db, tmp_path):
 def test_unknown_party_suggests_close_ids(history_db):
     result = run("snpp", "--db", history_db.url)
     assert result.exit_code == 1
-    assert "unknown party 'snpp'. Did you mean: snp?" in result.output
+    # The same words as the bot's answer to /score snpp.
+    assert "I don't know a party called “snpp”. Did you mean snp?" in result.output
     assert "Traceback" not in result.output
+    result = run("gerens", "--db", history_db.url)
+    assert "Did you mean greens?" in result.output
+    # As in the bot, a unique beginning of a name is enough.
     result = run("green", "--db", history_db.url)
-    assert "Did you mean: greens" in result.output
+    assert result.exit_code == 0 and "Scottish Greens (greens)" in result.output
 
 
 def test_party_without_scorecards_and_unknown_version_are_clear_errors(history_db):
