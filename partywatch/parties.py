@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from history.party_names import normalise
 from scoring.rubric import DOCUMENT_KINDS
 from scoring.yamlfile import YamlDocument, YamlSyntaxError, read_yaml
 
 PARTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# An id travels in the bot's buttons ("why:<id>:message-transparency"), which Telegram caps
+# at 64 bytes (bot/callbacks.py); 32 characters leave room for every action and step.
+MAX_ID_LENGTH = 32
 EC_ID = re.compile(r"^[A-Z]{1,4}[0-9]+$")
 
 
@@ -35,6 +38,15 @@ def _check_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {value!r}")
     return value
+
+
+def _check_alias(value: str) -> str:
+    if not normalise(value):
+        raise ValueError(f"{value!r} is not a name (it has no letters or digits)")
+    return value
+
+
+Alias = Annotated[str, AfterValidator(_check_alias)]
 
 
 class DocumentEntry(BaseModel):
@@ -62,7 +74,7 @@ class PartyEntry(BaseModel):
     archive_fallback: bool = False
     # Other names people use for the party ("tories", "lib dems"): the bot and the CLI
     # accept them wherever a party is named.
-    aliases: list[str] = []
+    aliases: list[Alias] = []
 
     _homepage = field_validator("homepage")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -71,14 +83,9 @@ class PartyEntry(BaseModel):
     def _id_is_slug(cls, value: str) -> str:
         if not PARTY_ID.match(value):
             raise ValueError(f"{value!r} is not a lowercase id of a-z, 0-9 and '-'")
-        return value
-
-    @field_validator("aliases")
-    @classmethod
-    def _aliases_are_names(cls, value: list[str]) -> list[str]:
-        for alias in value:
-            if not normalise(alias):
-                raise ValueError(f"{alias!r} is not a name (it has no letters or digits)")
+        if len(value) > MAX_ID_LENGTH:
+            raise ValueError(f"{value!r} is longer than {MAX_ID_LENGTH} characters (it must fit in "
+                             "the bot's buttons)")
         return value
 
     @field_validator("ec_id")

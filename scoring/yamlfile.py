@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-Path = tuple  # keys and list indexes from the document's root, e.g. ("parties", 2, "id")
+KeyPath = tuple  # keys and list indexes from the document's root, e.g. ("parties", 2, "id")
 
 
 class YamlSyntaxError(ValueError):
@@ -33,7 +33,7 @@ class YamlSyntaxError(ValueError):
 class DuplicateKey:
     """A key written twice in one mapping: YAML keeps the last silently."""
 
-    path: Path
+    path: KeyPath
     line: int
     first_line: int
 
@@ -41,10 +41,10 @@ class DuplicateKey:
 @dataclass
 class YamlDocument:
     data: Any
-    lines: dict[Path, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
     duplicate_keys: list[DuplicateKey] = field(default_factory=list)
 
-    def line_for(self, path: Path) -> int | None:
+    def line_for(self, path: KeyPath) -> int | None:
         """The line of `path`, or of the nearest enclosing key that has one."""
         for end in range(len(path), -1, -1):
             if tuple(path[:end]) in self.lines:
@@ -52,7 +52,7 @@ class YamlDocument:
         return None
 
 
-def format_path(path: Path) -> str:
+def format_path(path: KeyPath) -> str:
     """("steps", 3, "title") as steps[3].title."""
     text = ""
     for part in path:
@@ -63,7 +63,7 @@ def format_path(path: Path) -> str:
     return text
 
 
-def _walk(node: yaml.Node, path: Path, document: YamlDocument) -> None:
+def _walk(node: yaml.Node, path: KeyPath, document: YamlDocument) -> None:
     # A key's own line wins over the line its value starts on.
     document.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):

@@ -102,14 +102,15 @@ class RunningBot:
     """partywatch's real serve() (bot + scheduler) in a thread, against the fake server."""
 
     def __init__(self, engine, fake: FakeTelegram, check=None, every=timedelta(hours=12),
-                 drain_every: float = 0.5, admins=frozenset({ADMIN}), steps=None, site_url=None):
+                 drain_every: float = 0.5, admins=frozenset({ADMIN}), steps=None, site_url=None,
+                 supplier_gaps=None):
         self.engine, self.fake, self.check = engine, fake, check
         self.every, self.drain_every = every, drain_every
         self.settings = BotSettings(token=fake.token, base_url=fake.base_url, admin_ids=frozenset(admins))
         self.context = BotContext(engine=engine,
                                   parties=[(p["id"], p["name"]) for p in PARTIES], aliases=ALIASES,
                                   rubric_steps=rubric_steps() if steps is None else steps,
-                                  site_url=site_url)
+                                  site_url=site_url, supplier_gaps=supplier_gaps)
         self.service = None
         self.error: BaseException | None = None
         self._ready = threading.Event()

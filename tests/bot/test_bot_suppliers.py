@@ -55,8 +55,7 @@ def with_spending(scored, tmp_path):
 
 @pytest.fixture
 def bot(with_spending, fake):
-    running = RunningBot(with_spending, fake)
-    running.context.supplier_gaps = gaps_reader(with_spending, None)
+    running = RunningBot(with_spending, fake, supplier_gaps=gaps_reader(with_spending, None))
     running.start()
     yield running
     running.stop()
