@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import admin, render, scores, subscriptions
 from bot.callbacks import HISTORY, SCORE, SUBSCRIBE, SUPPLIERS, UNSUBSCRIBE, WHY, Action
-from bot.context import BotContext, ctx, db, reply
+from bot.context import ctx, db, reply
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,12 @@ COMMANDS = [
 
 # --- buttons -----------------------------------------------------------------------------
 
-PartyButton = Callable[[Update, BotContext, str, str, list[str]], Awaitable[None]]
+PartyButton = Callable[..., Awaitable[None]]  # (update, BotContext, party id, name, *other arguments)
 
 
 def party_button(action: Action, show: PartyButton):
     """A button callback for `action`, whose first argument is a party id: `show` gets the
-    party's id and name and the other arguments, or the user hears the party is gone."""
+    party's id and name and the button's other arguments, or the user hears the party is gone."""
 
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         bc = ctx(context)
@@ -68,20 +68,20 @@ def party_button(action: Action, show: PartyButton):
         if party_id not in names:
             await reply(update, "That party is no longer watched. See /parties.")
             return
-        await show(update, bc, party_id, names[party_id], rest)
+        await show(update, bc, party_id, names[party_id], *rest)
 
     pressed.__name__ = f"on_{action.name}_button"
     return pressed
 
 
-BUTTONS = [
-    (SCORE, party_button(SCORE, lambda u, bc, p, n, _: scores.show_score(u, bc, p, n))),
-    (WHY, party_button(WHY, lambda u, bc, p, n, rest: scores.show_why(u, bc, p, n, rest[:1]))),
-    (SUBSCRIBE, party_button(SUBSCRIBE, lambda u, bc, p, n, _: subscriptions.follow(u, bc, p, n))),
-    (UNSUBSCRIBE, party_button(UNSUBSCRIBE, lambda u, bc, p, n, _: subscriptions.unfollow(u, bc, p, n))),
-    (HISTORY, party_button(HISTORY, lambda u, bc, p, n, _: scores.send_history(u, bc, p, n))),
-    (SUPPLIERS, party_button(SUPPLIERS, lambda u, bc, p, n, _: scores.show_suppliers(u, bc, p, n))),
-]
+BUTTONS = [(action, party_button(action, show)) for action, show in (
+    (SCORE, scores.show_score),
+    (WHY, scores.show_step),
+    (SUBSCRIBE, subscriptions.follow),
+    (UNSUBSCRIBE, subscriptions.unfollow),
+    (HISTORY, scores.send_history),
+    (SUPPLIERS, scores.show_suppliers),
+)]
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from typing import Awaitable, Callable
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import charts, render
-from bot.callbacks import HISTORY, SCORE, SUPPLIERS, WHY
+from bot.callbacks import HISTORY, SCORE, SUPPLIERS, WHY, Action
 from bot.context import (BotContext, ctx, db, keyboard, latest_card, party_keyboard, reply, resolve_party,
                          split_party_and_rest)
 from history import bot_queries as q
@@ -36,14 +38,21 @@ async def show_score(update: Update, bc: BotContext, party_id: str, name: str) -
     await reply(update, render.render_score(name, party_id, card, sources), keyboard(buttons, 2))
 
 
-async def score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def for_named_party(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, action: Action,
+                          show: Callable[[Update, BotContext, str, str], Awaitable[None]]) -> None:
+    """A command about one party: `show` it, or ask `question` with a button per party
+    (pressing one is `action`) when none is named."""
     bc = ctx(context)
     if not context.args:
-        await reply(update, "Which party?", party_keyboard(await db(bc.all_parties), SCORE))
+        await reply(update, question, party_keyboard(await db(bc.all_parties), action))
         return
-    party = await resolve_party(update, bc, context.args, SCORE)
+    party = await resolve_party(update, bc, context.args, action)
     if party:
-        await show_score(update, bc, *party)
+        await show(update, bc, *party)
+
+
+async def score(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await for_named_party(update, context, "Which party?", SCORE, show_score)
 
 
 async def show_why(update: Update, bc: BotContext, party_id: str, name: str, step_words: list[str]) -> None:
@@ -70,6 +79,11 @@ async def show_why(update: Update, bc: BotContext, party_id: str, name: str, ste
     sources = await db(q.scorecard_sources, bc.engine, card)
     await reply(update, render.render_why(name, party_id, card, found.id, questions, sources,
                                           site_url=bc.site_url, fetched=fetched))
+
+
+async def show_step(update: Update, bc: BotContext, party_id: str, name: str, step_id: str = "") -> None:
+    """A "why" button: one step of the party's scorecard (without one, the steps to pick from)."""
+    await show_why(update, bc, party_id, name, [step_id] if step_id else [])
 
 
 async def why(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,13 +124,7 @@ async def compare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    bc = ctx(context)
-    if not context.args:
-        await reply(update, "Whose history?", party_keyboard(await db(bc.all_parties), HISTORY))
-        return
-    party = await resolve_party(update, bc, context.args, HISTORY)
-    if party:
-        await send_history(update, bc, *party)
+    await for_named_party(update, context, "Whose history?", HISTORY, send_history)
 
 
 async def send_history(update: Update, bc: BotContext, party_id: str, name: str) -> None:
@@ -135,13 +143,7 @@ async def send_history(update: Update, bc: BotContext, party_id: str, name: str)
 
 
 async def suppliers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    bc = ctx(context)
-    if not context.args:
-        await reply(update, "Which party's suppliers?", party_keyboard(await db(bc.all_parties), SUPPLIERS))
-        return
-    party = await resolve_party(update, bc, context.args, SUPPLIERS)
-    if party:
-        await show_suppliers(update, bc, *party)
+    await for_named_party(update, context, "Which party's suppliers?", SUPPLIERS, show_suppliers)
 
 
 async def show_suppliers(update: Update, bc: BotContext, party_id: str, name: str) -> None:
