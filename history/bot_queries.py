@@ -51,6 +51,31 @@ STALE_REASON = "sender stopped mid-send; not re-sent because Telegram may alread
 # --- parties -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PartyStanding:
+    """A stored party's grade now: its newest scorecard's, or why it is not scored."""
+
+    id: str
+    name: str
+    grade: str | None
+    overall: float | None
+    not_scored: str | None
+
+
+def party_standings(engine: Engine) -> list[PartyStanding]:
+    """Every stored party with its newest scorecard's grade and overall, and the reason it
+    is not scored (if it is not), by id: one query for the bot's /parties."""
+    newest = (select(Scorecard.party_id, func.max(Scorecard.id).label("scorecard_id"))
+              .group_by(Scorecard.party_id).subquery())
+    query = (select(Party.id, Party.name, Scorecard.grade, Scorecard.overall, NotScored.reason)
+             .outerjoin(newest, newest.c.party_id == Party.id)
+             .outerjoin(Scorecard, Scorecard.id == newest.c.scorecard_id)
+             .outerjoin(NotScored, NotScored.party_id == Party.id)
+             .order_by(Party.id))
+    with transaction(engine) as session:
+        return [PartyStanding(*row) for row in session.execute(query)]
+
+
 def list_parties(engine: Engine) -> list[tuple[str, str]]:
     """(id, name) of every party stored in the database, by id."""
     with transaction(engine) as session:
@@ -336,12 +361,6 @@ def not_scored_reason(engine: Engine, party_id: str) -> str | None:
         return None if row is None else row.reason
 
 
-def not_scored_reasons(engine: Engine) -> dict[str, str]:
-    """Why each party that is not scored now is not, by party id."""
-    with transaction(engine) as session:
-        return dict(session.execute(select(NotScored.party_id, NotScored.reason)).all())
-
-
 def scorecard_history(engine: Engine, party_id: str) -> list[Scorecard]:
     """The party's scorecards of its newest scorecard's rubric version, oldest first.
 
@@ -383,7 +402,7 @@ __all__ = [
     "ALL_PARTIES", "Claimed", "FailingDocument", "STALE_REASON", "acquire_lock", "claim_message",
     "confirm_sent", "documents_failing_twice", "due_messages", "fail_message", "is_active",
     "last_check_finished", "latest_scorecard", "list_parties", "mark_inactive", "not_scored_reason",
-    "not_scored_reasons", "outbox_counts",
+    "outbox_counts", "party_standings", "PartyStanding",
     "release_lock", "renew_lock", "requeue_message", "resolve_stale", "scorecard_history", "snapshot_dates",
     "step_titles", "subscribe", "subscriptions", "unsubscribe",
 ]

@@ -1,4 +1,6 @@
-"""Queries for researchers: finding a party, a party's history, step changes.
+"""Queries for researchers: a party's history, step changes.
+
+Finding the party a user means is in :mod:`history.party_names`.
 
 Everything here reads; nothing writes to the database. The SQL views created by
 migration 0002 are the public face of the history for people using SQL directly:
@@ -14,59 +16,16 @@ The CSV/JSON exports are in :mod:`history.export`, the tables and columns they p
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, text
 
+from history.party_names import UnknownParty
+
 VIEW_NAMES = ("v_latest_scorecard", "v_step_history", "v_step_changes")
-
-
-# --- finding a party ---------------------------------------------------------------------
-
-
-class UnknownParty(LookupError):
-    """No party matches; `suggestions` holds the closest ids, best first."""
-
-    def __init__(self, query: str, suggestions: Sequence[str], known: int):
-        self.query = query
-        self.suggestions = list(suggestions)
-        self.known = known
-        if not known:
-            message = f"unknown party {query!r}: the database has no parties yet (run `partywatch check`)"
-        elif self.suggestions:
-            message = f"unknown party {query!r}. Did you mean: {', '.join(self.suggestions)}?"
-        else:
-            message = f"unknown party {query!r} (the database knows {known} parties; " \
-                      "`partywatch export` lists them in parties.csv)"
-        super().__init__(message)
-
-
-def find_party(conn: Connection, query: str) -> tuple[str, str]:
-    """(id, name) of the party whose id or name is `query` (case-insensitive).
-
-    Raises UnknownParty with up to three close matches when there is none.
-    """
-    parties = conn.execute(text("SELECT id, name FROM parties ORDER BY id")).all()
-    wanted = query.strip().lower()
-    for party_id, name in parties:
-        if wanted in (party_id.lower(), name.lower()):
-            return party_id, name
-    by_key: dict[str, str] = {}
-    for party_id, name in parties:
-        by_key[party_id.lower()] = party_id
-        by_key[name.lower()] = party_id
-    close = difflib.get_close_matches(wanted, list(by_key), n=6, cutoff=0.5)
-    # A substring ("labour" in "scottish-labour") is a suggestion too.
-    close += [key for key in by_key if wanted and wanted in key]
-    suggestions: list[str] = []
-    for key in close:
-        if by_key[key] not in suggestions:
-            suggestions.append(by_key[key])
-    raise UnknownParty(query, suggestions[:3], len(parties))
 
 
 # --- a party's history -------------------------------------------------------------------
@@ -153,7 +112,7 @@ def rubric_versions_of(conn: Connection, party_id: str) -> list[RubricVersionSum
 def party_history(conn: Connection, party_id: str, rubric_version: str | int | None = None) -> PartyHistory:
     """The party's step scores over time under one rubric version (default: its latest).
 
-    `party_id` must exist (see find_party). `rubric_version` is a version string as the
+    `party_id` must exist (see history.party_names.find_party). `rubric_version` is a version string as the
     rubric declares it, or a rubric_versions.id; an unknown one raises LookupError.
     """
     name = conn.execute(text("SELECT name FROM parties WHERE id = :p"), {"p": party_id}).scalar()

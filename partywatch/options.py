@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from sqlalchemy import Engine
 
@@ -22,6 +24,11 @@ parties_option = click.option(
     "--parties", "parties_path", metavar="FILE", type=click.Path(dir_okay=False),
     default=None, help="The parties to watch. Default: ./parties.yaml.",
 )
+# For commands that only name a party: parties.yaml gives the aliases they accept.
+aliases_option = click.option(
+    "--parties", "parties_path", metavar="FILE", type=click.Path(dir_okay=False), default=None,
+    help="parties.yaml, whose aliases (e.g. 'tories') name parties too. Default: ./parties.yaml.",
+)
 
 
 def resolve_rubric_path(path: str | None):
@@ -30,6 +37,22 @@ def resolve_rubric_path(path: str | None):
 
 def resolve_parties_path(path: str | None):
     return path or default_parties_path()
+
+
+def party_aliases(parties_path: str | None) -> dict[str, list[str]]:
+    """The aliases in parties.yaml ("tories" for conservatives), so a command accepts the
+    names the bot does. A researcher with only a database copy may have no parties.yaml:
+    without --parties, a missing file means no aliases; a broken one is a clear error."""
+    from partywatch.parties import PartiesError, load_parties
+    from partywatch.parties import party_aliases as aliases_of
+
+    path = resolve_parties_path(parties_path)
+    if parties_path is None and not Path(path).exists():
+        return {}
+    try:
+        return aliases_of(load_parties(path))
+    except PartiesError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def open_db(db_url: str | None) -> Engine:

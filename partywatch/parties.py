@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-DOCUMENT_KINDS = ("privacy_notice", "supplier_list", "cookie_policy", "other")
+from history.party_names import normalise
+from scoring.rubric import DOCUMENT_KINDS
+from scoring.yamlfile import YamlDocument, YamlSyntaxError, read_yaml
+
 PARTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# An id travels in the bot's buttons ("why:<id>:message-transparency"), which Telegram caps
+# at 64 bytes (bot/callbacks.py); 32 characters leave room for every action and step.
+MAX_ID_LENGTH = 32
 EC_ID = re.compile(r"^[A-Z]{1,4}[0-9]+$")
 
 
@@ -35,11 +40,20 @@ def _check_url(value: str) -> str:
     return value
 
 
+def _check_alias(value: str) -> str:
+    if not normalise(value):
+        raise ValueError(f"{value!r} is not a name (it has no letters or digits)")
+    return value
+
+
+Alias = Annotated[str, AfterValidator(_check_alias)]
+
+
 class DocumentEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str
-    kind: Literal["privacy_notice", "supplier_list", "cookie_policy", "other"] = "privacy_notice"
+    kind: Literal[DOCUMENT_KINDS] = "privacy_notice"  # type: ignore[valid-type]
     render: bool | None = None  # None: as the party says
 
     _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
@@ -58,6 +72,9 @@ class PartyEntry(BaseModel):
     documents: list[DocumentEntry] = []
     # Score a web archive's latest copy of a document the crawl cannot fetch.
     archive_fallback: bool = False
+    # Other names people use for the party ("tories", "lib dems"): the bot and the CLI
+    # accept them wherever a party is named.
+    aliases: list[Alias] = []
 
     _homepage = field_validator("homepage")(classmethod(lambda cls, v: _check_url(v)))
 
@@ -66,6 +83,9 @@ class PartyEntry(BaseModel):
     def _id_is_slug(cls, value: str) -> str:
         if not PARTY_ID.match(value):
             raise ValueError(f"{value!r} is not a lowercase id of a-z, 0-9 and '-'")
+        if len(value) > MAX_ID_LENGTH:
+            raise ValueError(f"{value!r} is longer than {MAX_ID_LENGTH} characters (it must fit in "
+                             "the bot's buttons)")
         return value
 
     @field_validator("ec_id")
@@ -97,20 +117,6 @@ class PartiesFile(BaseModel):
     parties: list[PartyEntry]
 
 
-def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
-    """Map each key path in a YAML document to its 1-based line."""
-    lines = {path: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines[path + (key.value,)] = key.start_mark.line + 1
-            lines.update({k: v for k, v in _line_index(value, path + (key.value,)).items()
-                          if k != path + (key.value,)})
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines.update(_line_index(item, path + (index,)))
-    return lines
-
-
 def _describe(loc: tuple, data: dict) -> str:
     """parties[2] (snp).homepage — the entry named by its id when it has one."""
     text = ""
@@ -129,13 +135,6 @@ def _describe(loc: tuple, data: dict) -> str:
     return text
 
 
-def _nearest_line(lines: dict[tuple, int], loc: tuple) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None
-
-
 def load_parties(path: str | Path) -> list[PartyEntry]:
     """Read and validate parties.yaml; raise PartiesError listing every problem."""
     path = Path(path)
@@ -144,15 +143,17 @@ def load_parties(path: str | Path) -> list[PartyEntry]:
     except OSError as exc:
         raise PartiesError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise PartiesError([f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
+        document = read_yaml(text)
+    except YamlSyntaxError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise PartiesError([f"{where}: not valid YAML: {exc.message}"]) from exc
+    data = document.data
     if not isinstance(data, dict):
         raise PartiesError([f"{path}:1: expected a mapping with a 'parties' list"])
-    lines = _line_index(node) if node is not None else {}
+    if document.duplicate_keys:
+        raise PartiesError([f"{path}:{d.line}: {_describe(d.path, data)}: written twice "
+                            f"(also on line {d.first_line}); YAML would keep only the last one"
+                            for d in document.duplicate_keys])
     try:
         parsed = PartiesFile.model_validate(data)
     except ValidationError as exc:
@@ -164,21 +165,42 @@ def load_parties(path: str | Path) -> list[PartyEntry]:
                 message = f"unknown key {loc[-1]!r}"
             elif error["type"] == "missing":
                 message = "field required"
-            line = _nearest_line(lines, loc)
-            problems.append(f"{path}:{line}: {_describe(loc, data)}: {message}")
+            problems.append(f"{path}:{document.line_for(loc)}: {_describe(loc, data)}: {message}")
         raise PartiesError(problems) from exc
+    problems = _clashes(parsed.parties, document, data)
+    if problems:
+        raise PartiesError([f"{path}:{line}: {text}" for line, text in problems])
+    return parsed.parties
 
+
+def _clashes(parties: list[PartyEntry], document: YamlDocument, data: dict) -> list[tuple[int | None, str]]:
+    """(line, problem) for a repeated id, and for an alias that already names another party:
+    "lab" cannot mean both labour and another party."""
     problems = []
     seen: dict[str, int] = {}
-    for index, party in enumerate(parsed.parties):
+    for index, party in enumerate(parties):
         if party.id in seen:
-            line = lines.get(("parties", index, "id"))
-            problems.append(f"{path}:{line}: parties[{index}] ({party.id}).id: duplicate id, "
-                            f"already used by parties[{seen[party.id]}]")
+            loc = ("parties", index, "id")
+            problems.append((document.line_for(loc), f"{_describe(loc, data)}: duplicate id, "
+                             f"already used by parties[{seen[party.id]}]"))
         seen.setdefault(party.id, index)
-    if problems:
-        raise PartiesError(problems)
-    return parsed.parties
+    owner: dict[str, str] = {}
+    for party in parties:
+        for name in (party.id, party.name):
+            owner.setdefault(normalise(name), party.id)
+    for index, party in enumerate(parties):
+        for number, alias in enumerate(party.aliases):
+            key = normalise(alias)
+            if owner.setdefault(key, party.id) != party.id:
+                loc = ("parties", index, "aliases", number)
+                problems.append((document.line_for(loc), f"{_describe(loc, data)}: {alias!r} already "
+                                 f"names {owner[key]}; an alias must name one party"))
+    return problems
+
+
+def party_aliases(parties: list[PartyEntry]) -> dict[str, list[str]]:
+    """Each party's aliases by id, for history.party_names."""
+    return {party.id: list(party.aliases) for party in parties if party.aliases}
 
 
 def select_parties(parties: list[PartyEntry], wanted: tuple[str, ...]) -> list[PartyEntry]:

@@ -115,6 +115,10 @@ class Service:
         task.add_done_callback(self._checks.discard)
         return await asyncio.shield(task)
 
+    async def forced_check(self, party_ids: tuple[str, ...]) -> str:
+        """An admin's /check: runs even if the last check was recent."""
+        return await self.run_check(party_ids, forced=True)
+
     async def wait_for_checks(self) -> None:
         if self._checks:
             log.info("waiting for the running check to finish")
@@ -249,10 +253,10 @@ async def serve(settings, bot_context, check: CheckFunction | None, *, every: ti
     """Run the bot and the scheduler until SIGINT or SIGTERM (or until `stop` is set)."""
     from bot.app import build_application, publish_commands
 
-    application, drainer = build_application(settings, bot_context)
     service = Service(bot_context.engine, check, every=every, drain_every=drain_every,
-                      drainer=drainer, admin_ids=settings.admin_ids)
-    bot_context.run_check = lambda party_ids: service.run_check(party_ids, forced=True)
+                      admin_ids=settings.admin_ids)
+    application, drainer = build_application(settings, bot_context, run_check=service.forced_check)
+    service.drainer = drainer  # the drainer sends through the application's bot
 
     if stop is None:
         stop = asyncio.Event()

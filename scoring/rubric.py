@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from scoring.yamlfile import YamlDocument, YamlSyntaxError, format_path, read_yaml
 
 DOCUMENT_KINDS = ("privacy_notice", "supplier_list", "cookie_policy", "other")
 STEP_IDS = (
@@ -337,78 +338,7 @@ class Rubric:
         }
 
 
-# ---------------------------------------------------------------- line numbers
-
-def _line_map(text: str) -> dict[tuple, int]:
-    """Map each YAML path (tuple of keys/indexes) to its 1-based line number."""
-    out: dict[tuple, int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return out
-
-    def walk(node: Any, path: tuple) -> None:
-        out[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = k.value
-                out[path + (key,)] = k.start_mark.line + 1
-                walk(v, path + (key,))
-                out[path + (key,)] = k.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return out
-
-
-def _duplicate_keys(text: str) -> list[Problem]:
-    """A key written twice in one mapping: YAML keeps the last silently, so a rule's first
-    `with:` list would be lost without a word."""
-    problems: list[Problem] = []
-
-    def walk(node: Any, path: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for k, v in node.value:
-                line = k.start_mark.line + 1
-                if k.value in seen:
-                    problems.append(Problem(_fmt_path(path + (k.value,)), line,
-                                            f"'{k.value}' is written twice here (also on line {seen[k.value]}); "
-                                            "YAML would keep only the last one"))
-                seen.setdefault(k.value, line)
-                walk(v, path + (k.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
-    except yaml.YAMLError:
-        pass
-    return problems
-
-
-def _fmt_path(path: tuple) -> str:
-    s = ""
-    for p in path:
-        if isinstance(p, int):
-            s += f"[{p}]"
-        else:
-            s += ("." if s else "") + str(p)
-    return s
-
-
-def _line_for(lines: dict[tuple, int], path: tuple) -> int | None:
-    p = tuple(path)
-    while p:
-        if p in lines:
-            return lines[p]
-        p = p[:-1]
-    return lines.get(())
-
+# ---------------------------------------------------------------- error locations
 
 def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's union/type markers from an error location."""
@@ -429,18 +359,17 @@ def parse_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     """The rubric in `text`, checked against the schema; patterns are not compiled here
     (see scoring.loader, which also compiles every pattern with spaCy)."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        msg = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
-        raise RubricError([Problem("", line, f"YAML syntax error: {msg or exc}")], source_name) from None
+        document = read_yaml(text)
+    except YamlSyntaxError as exc:
+        raise RubricError([Problem("", exc.line, f"YAML syntax error: {exc.message}")], source_name) from None
+    data = document.data
     if not isinstance(data, dict):
         raise RubricError([Problem("", 1, "the rubric must be a YAML mapping with 'version', 'grade_bands' and 'steps'")], source_name)
-    duplicates = _duplicate_keys(text)
-    if duplicates:
-        raise RubricError(duplicates, source_name)
-    lines = _line_map(text)
+    if document.duplicate_keys:
+        raise RubricError([Problem(format_path(d.path), d.line,
+                                   f"'{d.path[-1]}' is written twice here (also on line {d.first_line}); "
+                                   "YAML would keep only the last one") for d in document.duplicate_keys],
+                          source_name)
     problems: list[Problem] = []
     try:
         model = RubricModel.model_validate(data)
@@ -464,19 +393,19 @@ def parse_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
             if key in seen:
                 continue
             seen.add(key)
-            problems.append(Problem(_fmt_path(loc), _line_for(lines, loc), msg))
+            problems.append(Problem(format_path(loc), document.line_for(loc), msg))
         # Union errors for terms are noisy; keep the most specific per path.
         problems = _dedupe_term_errors(problems)
         # token patterns are checked too, so one run shows every mistake
         problems = [p for p in problems if not p.path.endswith("]") or "valid list" not in p.message]
         seen_paths = {p.path for p in problems}
         for loc, msg in _raw_pattern_problems(data):
-            path = _fmt_path(loc)
+            path = format_path(loc)
             if path not in seen_paths:
-                problems.append(Problem(path, _line_for(lines, loc), msg))
+                problems.append(Problem(path, document.line_for(loc), msg))
         raise RubricError(problems, source_name) from None
 
-    problems += _semantic_checks(model, data, lines)
+    problems += _semantic_checks(model, data, document)
     if problems:
         raise RubricError(problems, source_name)
     return Rubric(model, text, source_name)
@@ -484,8 +413,8 @@ def parse_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
 
 def pattern_problems(rubric: Rubric, problems: list[tuple[str, str]]) -> RubricError:
     """A RubricError for (path, message) pairs found when compiling, with line numbers."""
-    lines = _line_map(rubric.yaml_text)
-    return RubricError([Problem(p, _line_for(lines, _parse_path(p)), m) for p, m in problems], rubric.source)
+    document = read_yaml(rubric.yaml_text)
+    return RubricError([Problem(p, document.line_for(_parse_path(p)), m) for p, m in problems], rubric.source)
 
 
 TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "hedges", "not_hedges",
@@ -562,11 +491,11 @@ def _fields_for(loc: tuple, data: Any) -> list[str]:
     return []
 
 
-def _semantic_checks(model: RubricModel, data: dict, lines: dict[tuple, int]) -> list[Problem]:
+def _semantic_checks(model: RubricModel, data: dict, document: YamlDocument) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(loc: tuple, msg: str) -> None:
-        problems.append(Problem(_fmt_path(loc), _line_for(lines, loc), msg))
+        problems.append(Problem(format_path(loc), document.line_for(loc), msg))
 
     ids = [s.id for s in model.steps]
     seen: dict[str, int] = {}

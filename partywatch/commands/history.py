@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from history.research import PartyHistory, UnknownParty, find_party, not_scored_reason, party_history
-from partywatch.options import db_option, open_db
+from history.party_names import UnknownParty, find_party
+from history.research import PartyHistory, not_scored_reason, party_history
+from partywatch.options import aliases_option, db_option, open_db, party_aliases
 
 
 def _cell(value: float | None, before: float | None) -> Text:
@@ -54,17 +55,18 @@ def history_table(history: PartyHistory, last: int) -> Table:
 @click.command("history")
 @click.argument("party")
 @db_option
+@aliases_option
 @click.option("--plot", "plot_path", metavar="FILE.png", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw the history as a PNG chart.")
 @click.option("--rubric-version", "rubric_version", metavar="VERSION",
               help="Show scorecards of this rubric version. Default: the party's latest.")
 @click.option("--last", type=click.IntRange(min=0), default=30, show_default=True,
               help="Show only the latest N scorecards in the table (0: all). The chart shows all.")
-def command(party: str, db_url: str | None, plot_path: Path | None, rubric_version: str | None,
+def command(party: str, db_url: str | None, parties_path: str | None, plot_path: Path | None, rubric_version: str | None,
             last: int) -> None:
     """Show PARTY's overall score, grade and ten step scores over time.
 
-    PARTY is a party id or name (as in parties.yaml). Scores are compared only between
+    PARTY is a party id, name or alias (as in parties.yaml: "tories", "lib dems"). Scores are compared only between
     scorecards of the same rubric version, so the table shows one version (the latest
     unless --rubric-version says otherwise) and names the others. ▲/▼ mark a score
     that rose or fell since the previous scorecard.
@@ -72,14 +74,16 @@ def command(party: str, db_url: str | None, plot_path: Path | None, rubric_versi
     \b
     Examples:
       partywatch history snp
+      partywatch history tories
       partywatch history "Scottish National Party" --plot snp.png
       partywatch history snp --rubric-version 2025.1 --last 0
     """
+    aliases = party_aliases(parties_path)
     engine = open_db(db_url)
     try:
         with engine.connect() as conn:
             try:
-                party_id, _name = find_party(conn, party)
+                party_id, _name = find_party(conn, party, aliases)
                 reason = not_scored_reason(conn, party_id)
                 history = party_history(conn, party_id, rubric_version)
             except UnknownParty as exc:

@@ -6,7 +6,7 @@ import click
 
 from partywatch.importing import ImportRefused, import_copy
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path
-from partywatch.parties import DOCUMENT_KINDS
+from scoring.rubric import DOCUMENT_KINDS
 
 
 @click.command("import")

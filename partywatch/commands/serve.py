@@ -35,7 +35,7 @@ def _duration(ctx, param, value):
 
 def _rubric_steps(path):
     """The rubric's step titles and questions for /rubric and /why (None if unreadable)."""
-    from bot.handlers import RubricStep
+    from bot.context import RubricStep
 
     try:
         from scoring import load_rubric
@@ -95,9 +95,9 @@ def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout,
     Logs go to stderr; the token never appears in them.
     """
     from bot.config import BotConfigError, BotSettings
-    from bot.handlers import BotContext
+    from bot.context import BotContext
     from bot.redact import protect_logs, redact
-    from partywatch.parties import PartiesError, load_parties
+    from partywatch.parties import PartiesError, load_parties, party_aliases
     from partywatch.scheduler import serve
 
     try:
@@ -117,10 +117,9 @@ def command(parties_path, rubric_path, db_url, every, drain_every, poll_timeout,
     except PartiesError as error:
         raise click.ClickException(str(error)) from None
     engine = open_db(db_url)
-    context = BotContext(engine=engine, admin_ids=settings.admin_ids,
-                         parties=[(p.id, p.name) for p in parties],
-                         rubric_steps=_rubric_steps(rubric_file), site_url=site_url)
-    context.supplier_gaps = _supplier_gaps(engine, rubric_file)
+    context = BotContext(engine=engine, parties=[(p.id, p.name) for p in parties],
+                         aliases=party_aliases(parties), rubric_steps=_rubric_steps(rubric_file),
+                         site_url=site_url, supplier_gaps=_supplier_gaps(engine, rubric_file))
 
     def check(engine, party_ids):
         # Imported when a check runs, so the bot starts even where checking cannot.

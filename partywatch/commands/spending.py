@@ -10,8 +10,9 @@ import click
 from rich.console import Console
 
 from history.db import session_factory
-from history.research import UnknownParty, find_party
-from partywatch.options import db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
+from history.party_names import UnknownParty, find_party
+from partywatch.options import (aliases_option, db_option, open_db, parties_option, party_aliases, resolve_parties_path,
+                                resolve_rubric_path, rubric_option)
 from partywatch.parties import PartiesError, load_parties
 from partywatch.spending.gaps import PartyGaps, all_gaps
 from partywatch.spending.importer import import_export
@@ -146,13 +147,15 @@ def gaps_lines(gaps: PartyGaps) -> list[str]:
 @command.command("gaps")
 @db_option
 @rubric_option
-@click.option("--party", "party", metavar="ID", help="Only this party (id or name). Default: every "
+@click.option("--party", "party", metavar="ID", help="Only this party (id, name or alias). Default: every "
               "party with spending items.")
+@aliases_option
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
               help="Only items incurred on or after this date (YYYY-MM-DD).")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Print tables or JSON.")
-def gaps_command(db_url: str | None, rubric_path: str | None, party: str | None, since, output_format: str) -> None:
+def gaps_command(db_url: str | None, rubric_path: str | None, party: str | None, parties_path: str | None,
+                 since, output_format: str) -> None:
     """Suppliers paid for data-related campaign work but not named in the party's notices,
     and the other way round.
 
@@ -190,7 +193,7 @@ def gaps_command(db_url: str | None, rubric_path: str | None, party: str | None,
         if party:
             with engine.connect() as conn:
                 try:
-                    party_ids = [find_party(conn, party)[0]]
+                    party_ids = [find_party(conn, party, party_aliases(parties_path))[0]]
                 except UnknownParty as exc:
                     raise click.ClickException(str(exc)) from exc
         since_day: date | None = since.date() if since else None

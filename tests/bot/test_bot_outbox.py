@@ -200,7 +200,7 @@ def _drain_with(engine, fake, read_timeout, before_drain=None, drains=1):
 
     from bot.app import build_application
     from bot.config import BotSettings
-    from bot.handlers import BotContext
+    from bot.context import BotContext
 
     async def main():
         application, drainer = build_application(

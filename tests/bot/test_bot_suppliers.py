@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.handlers import RubricStep
+from bot.context import RubricStep
 from helpers import make_export
 from helpers.bot import PARTIES, STEPS, RunningBot
 from history.db import transaction
@@ -52,8 +52,7 @@ def with_spending(scored, tmp_path):
 
 @pytest.fixture
 def bot(with_spending, fake):
-    running = RunningBot(with_spending, fake)
-    running.context.supplier_gaps = gaps_reader(with_spending, None)
+    running = RunningBot(with_spending, fake, supplier_gaps=gaps_reader(with_spending, None))
     running.start()
     yield running
     running.stop()

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from partywatch.parties import PartiesError, load_parties, select_parties
+from partywatch.parties import PartiesError, load_parties, party_aliases, select_parties
 from partywatch.paths import REPO_ROOT
 
 GOOD = """\
@@ -79,7 +79,7 @@ def test_bad_id_and_bad_document_kind_are_both_reported(tmp_path):
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
     found = problems(tmp_path, GOOD.replace("name: Labour Party", "name: [Labour"))
-    assert found == ["parties.yaml:10: not valid YAML: expected ',' or ']', but got ':'"]
+    assert found == ["parties.yaml:10: not valid YAML: while parsing a flow sequence expected ',' or ']', but got ':'"]
 
 
 def test_unknown_party_selection_lists_the_known_ones(tmp_path):
@@ -87,3 +87,41 @@ def test_unknown_party_selection_lists_the_known_ones(tmp_path):
     path.write_text(GOOD)
     with pytest.raises(PartiesError, match="unknown party 'tories'; parties.yaml has: labour, snp"):
         select_parties(load_parties(path), ("tories",))
+
+
+def test_aliases_are_read_for_the_bot_and_the_cli(tmp_path):
+    path = tmp_path / "parties.yaml"
+    path.write_text(GOOD.replace("    jurisdiction: GB\n", "    jurisdiction: GB\n    aliases: [lab, labour party]\n"))
+    snp, labour = load_parties(path)
+    assert snp.aliases == [] and labour.aliases == ["lab", "labour party"]
+    assert party_aliases([snp, labour]) == {"labour": ["lab", "labour party"]}
+
+
+def test_the_shipped_aliases_name_the_parties_people_mean():
+    aliases = party_aliases(load_parties(REPO_ROOT / "parties.yaml"))
+    assert "tories" in aliases["conservatives"] and "lib dems" in aliases["libdems"]
+
+
+@pytest.mark.parametrize("aliases, expected", [
+    # an entry that is no name at all, in a block list: the line of the entry itself
+    ("    aliases:\n      - lab\n      - '--'\n",
+     "parties.yaml:13: parties[1] (labour).aliases[1]: '--' is not a name (it has no letters or digits)"),
+    ("    aliases: [lab, 7]\n", "parties.yaml:11: parties[1] (labour).aliases[1]: Input should be a valid string"),
+    ("    aliases: lab\n", "parties.yaml:11: parties[1] (labour).aliases: Input should be a valid list"),
+    # an alias that already names another party would make "/score scottish national" ambiguous
+    ("    aliases: [lab, Scottish National Party]\n",
+     "parties.yaml:11: parties[1] (labour).aliases[1]: 'Scottish National Party' already names snp; "
+     "an alias must name one party"),
+    ("    aliases: [lab]\n    aliases: [labs]\n",
+     "parties.yaml:12: parties[1] (labour).aliases: written twice (also on line 11); YAML would keep "
+     "only the last one"),
+])
+def test_a_bad_alias_is_reported_with_its_line(tmp_path, aliases, expected):
+    text = GOOD.replace("    jurisdiction: GB\n", "    jurisdiction: GB\n" + aliases)
+    assert problems(tmp_path, text) == [expected]
+
+
+def test_an_id_too_long_for_the_bots_buttons(tmp_path):
+    found = problems(tmp_path, GOOD.replace("id: labour", "id: " + "l" * 33))
+    assert found == [f"parties.yaml:8: parties[1] ({'l' * 33}).id: '{'l' * 33}' is longer than 32 characters "
+                     "(it must fit in the bot's buttons)"]

@@ -210,7 +210,7 @@ def test_one_request_at_a_time_per_site_and_sites_in_parallel(database_url, site
 
 
 def test_timeouts_are_recorded_and_an_overrunning_crawl_is_killed(database_url, sites, write_parties, monkeypatch):
-    from sites import Response
+    from helpers.sites import Response
 
     monkeypatch.setenv("PARTYWATCH_CRAWL_TIMEOUT", "0.5")
     monkeypatch.setenv("PARTYWATCH_CRAWL_RETRIES", "0")

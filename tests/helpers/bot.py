@@ -7,21 +7,17 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
 
 from bot.config import BotSettings
-from bot.handlers import BotContext, RubricStep
+from bot.context import BotContext, RubricStep
 from helpers.fake_telegram import FakeTelegram  # noqa: F401  (re-exported for the tests)
 from history.db import transaction
-from history.store import (
-    ensure_rubric_version,
-    finish_run,
-    start_run,
-    store_scorecard,
-    sync_parties,
-)
+from history.store import ensure_rubric_version, finish_run, start_run, store_scorecard, sync_parties
+from partywatch.parties import load_parties, party_aliases
 
 ADMIN = 9000
 STEPS = [
@@ -36,13 +32,34 @@ STEPS = [
     ("retention", "How long data is kept"),
     ("accountability", "Accountability"),
 ]
-PARTIES = [
-    {"id": "snp", "name": "Scottish National Party", "jurisdiction": "GB-SCT", "homepage": "https://www.snp.org/"},
-    {"id": "labour", "name": "Labour Party", "jurisdiction": "GB", "homepage": "https://labour.org.uk/"},
-    {"id": "libdems", "name": "Liberal Democrats", "jurisdiction": "GB", "homepage": "https://www.libdems.org.uk/"},
-    {"id": "conservatives", "name": "Conservative and Unionist Party", "jurisdiction": "GB",
-     "homepage": "https://www.conservatives.com/"},
-]
+# The parties the bot tests know, read through the real parties.yaml loader, aliases and all.
+PARTIES_YAML = """\
+parties:
+  - {id: snp, name: Scottish National Party, jurisdiction: GB-SCT, homepage: "https://www.snp.org/"}
+  - {id: labour, name: Labour Party, jurisdiction: GB, homepage: "https://labour.org.uk/"}
+  - id: libdems
+    name: Liberal Democrats
+    jurisdiction: GB
+    homepage: https://www.libdems.org.uk/
+    aliases: [lib dems, lib dem]
+  - id: conservatives
+    name: Conservative and Unionist Party
+    jurisdiction: GB
+    homepage: https://www.conservatives.com/
+    aliases: [tories, tory]
+"""
+
+
+def _load_parties():
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "parties.yaml"
+        path.write_text(PARTIES_YAML, encoding="utf-8")
+        return load_parties(path)
+
+
+PARTY_ENTRIES = _load_parties()
+PARTIES = [party.as_row() for party in PARTY_ENTRIES]
+ALIASES = party_aliases(PARTY_ENTRIES)
 NASTY_QUOTE = 'We keep data <script>alert("x")</script> for <b>2 years</b> & then delete it.'
 
 
@@ -89,14 +106,15 @@ class RunningBot:
     """partywatch's real serve() (bot + scheduler) in a thread, against the fake server."""
 
     def __init__(self, engine, fake: FakeTelegram, check=None, every=timedelta(hours=12),
-                 drain_every: float = 0.5, admins=frozenset({ADMIN}), steps=None, site_url=None):
+                 drain_every: float = 0.5, admins=frozenset({ADMIN}), steps=None, site_url=None,
+                 supplier_gaps=None):
         self.engine, self.fake, self.check = engine, fake, check
         self.every, self.drain_every = every, drain_every
         self.settings = BotSettings(token=fake.token, base_url=fake.base_url, admin_ids=frozenset(admins))
-        self.context = BotContext(engine=engine, admin_ids=frozenset(admins),
-                                  parties=[(p["id"], p["name"]) for p in PARTIES],
+        self.context = BotContext(engine=engine,
+                                  parties=[(p["id"], p["name"]) for p in PARTIES], aliases=ALIASES,
                                   rubric_steps=rubric_steps() if steps is None else steps,
-                                  site_url=site_url)
+                                  site_url=site_url, supplier_gaps=supplier_gaps)
         self.service = None
         self.error: BaseException | None = None
         self._ready = threading.Event()

@@ -70,10 +70,14 @@ def test_plot_writes_a_png_chart(history_db, tmp_path):
 def test_unknown_party_suggests_close_ids(history_db):
     result = run("snpp", "--db", history_db.url)
     assert result.exit_code == 1
-    assert "unknown party 'snpp'. Did you mean: snp?" in result.output
+    # The same words as the bot's answer to /score snpp.
+    assert "I don't know a party called “snpp”. Did you mean snp?" in result.output
     assert "Traceback" not in result.output
+    result = run("gerens", "--db", history_db.url)
+    assert "Did you mean greens?" in result.output
+    # As in the bot, a unique beginning of a name is enough.
     result = run("green", "--db", history_db.url)
-    assert "Did you mean: greens" in result.output
+    assert result.exit_code == 0 and "Scottish Greens (greens)" in result.output
 
 
 def test_party_without_scorecards_and_unknown_version_are_clear_errors(history_db):
@@ -90,3 +94,41 @@ def test_empty_database_says_there_are_no_parties(engine, database_url):
     result = run("snp", "--db", database_url)
     assert result.exit_code == 1
     assert "the database has no parties yet" in result.output
+
+
+def _score_the_conservatives(engine):
+    from history.db import transaction
+    from history.store import ensure_rubric_version, finish_run, start_run, store_scorecard, sync_parties
+
+    with transaction(engine) as session:
+        sync_parties(session, [{"id": "conservatives", "name": "Conservative and Unionist Party",
+                                "jurisdiction": "GB", "homepage": "https://www.conservatives.com/"}])
+        run_row = start_run(session, "check")
+        version = ensure_rubric_version(session, "hash-tories", "2025.2", "version: 2025.2")
+        store_scorecard(session, party_id="conservatives", run_id=run_row.id, rubric_version_id=version.id,
+                        overall=41.0, grade="D", steps=[{"id": "retention", "title": "Retention", "score": 41.0,
+                                                         "elements": []}], snapshot_ids=[])
+        finish_run(session, run_row)
+
+
+def test_an_alias_from_parties_yaml_names_the_party_as_in_the_bot(history_db):
+    """`partywatch history tories` works like the bot's `/score tories`: the aliases come
+    from parties.yaml (the shipped one by default)."""
+    _score_the_conservatives(history_db.engine)
+    for name in ("tories", "Tory", "conservatives"):
+        result = run(name, "--db", history_db.url)
+        assert result.exit_code == 0, result.output
+        assert "1 scorecard(s) under rubric version 2025.2" in result.output, name
+        assert "(conservatives)" in result.output, name
+
+
+def test_aliases_come_from_the_parties_file_given(history_db, tmp_path):
+    parties = tmp_path / "parties.yaml"
+    parties.write_text("parties:\n  - id: greens\n    name: Scottish Greens\n    jurisdiction: GB-SCT\n"
+                       "    homepage: https://greens.scot/\n    aliases: [sgp, green party]\n", encoding="utf-8")
+    result = run("sgp", "--db", history_db.url, "--parties", str(parties))
+    assert result.exit_code == 0 and "Scottish Greens (greens)" in result.output
+    parties.write_text(parties.read_text(encoding="utf-8").replace("green party", "'...'"), encoding="utf-8")
+    result = run("sgp", "--db", history_db.url, "--parties", str(parties))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{parties}:6: parties[0] (greens).aliases[1]: '...' is not a name" in result.output

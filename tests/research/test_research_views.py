@@ -7,13 +7,8 @@ from sqlalchemy import inspect, text
 
 from helpers.history_builder import STEPS
 from history.db import alembic_config, downgrade, upgrade
-from history.research import (
-    VIEW_NAMES,
-    UnknownParty,
-    find_party,
-    party_history,
-    step_changes,
-)
+from history.party_names import UnknownParty, find_party
+from history.research import VIEW_NAMES, party_history, step_changes
 
 
 def rows(engine, sql, **params):
@@ -106,4 +101,4 @@ def test_find_party_by_id_or_name_and_suggests(history_db):
         with pytest.raises(UnknownParty) as caught:
             find_party(conn, "snpp")
         assert caught.value.suggestions[0] == "snp"
-        assert "Did you mean: snp" in str(caught.value)
+        assert "I don't know a party called “snpp”. Did you mean snp?" in str(caught.value)

@@ -10,24 +10,19 @@ other two with what they were paid; a notice naming all four is full.
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
+from helpers.sites import Response
+from helpers.spending_files import EXPORT, NOTICE
 from history.bot_queries import subscribe
 from history.db import transaction
 from history.models import OutboxMessage, RubricVersion, Scorecard
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
-from spending_files import EXPORT, NOTICE
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bot"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "crawl"))
-
-from sites import Response  # noqa: E402
 
 RUBRIC = REPO_ROOT / "rubric.yaml"
 ELEMENT = "paid-suppliers-named"

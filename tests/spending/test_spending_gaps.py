@@ -117,8 +117,8 @@ def test_the_data_categories_come_from_the_rubric(database_url, spending_parties
 
 def test_an_unknown_party_or_no_spending_data_is_a_clear_message(database_url, spending_parties):
     result = CliRunner().invoke(main, ["spending", "gaps", "--db", database_url, "--party", "nobody"])
-    assert result.exit_code == 1 and "unknown party 'nobody'" in result.output
+    assert result.exit_code == 1 and "I don't know a party called “nobody”" in result.output
     assert "No spending items" in run("spending", "gaps", "--db", database_url)
     run("spending", "import", EXPORT, "--db", database_url, "--parties", spending_parties())
-    result = CliRunner().invoke(main, ["spending", "gaps", "--db", database_url, "--party", "open-futur"])
-    assert result.exit_code == 1 and "Did you mean: open-future" in result.output
+    result = CliRunner().invoke(main, ["spending", "gaps", "--db", database_url, "--party", "opne-future"])
+    assert result.exit_code == 1 and "Did you mean open-future?" in result.output
