@@ -163,3 +163,30 @@ def test_table_option_exports_only_those_tables(history_db, tmp_path):
     bad = CliRunner().invoke(export_command, ["--db", history_db.url, "--format", "csv", "--out", str(out),
                                               "--table", "nope"])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_hand_edited_evidence_is_exported_as_stored_without_stopping_the_export(history_db, tmp_path):
+    card_id = history_db.cards[0].id
+    edited = {("data-sources", "disclosed"): {"not": "a list"},
+              ("data-sources", "named"): ["a bare sentence"],
+              ("suppliers", "disclosed"): [{"quote": "Odd id.", "url": "https://x.example/", "start": 1,
+                                            "end": 9, "snapshot_id": "abc"}]}
+    with transaction(history_db.engine) as session:
+        for (step_id, element_id), evidence in edited.items():
+            session.get(ElementResult, (card_id, step_id, element_id)).evidence = evidence
+    out = tmp_path / "json"
+    run_export(history_db.url, out, "json")
+
+    def rows_of(table):
+        rows = json.loads((out / f"{table}.json").read_text(encoding="utf-8"))
+        return {(r["step_id"], r["element_id"]): r for r in rows
+                if r["scorecard_id"] == card_id and (r["step_id"], r["element_id"]) in edited}
+
+    counts = {key: row["evidence_count"] for key, row in rows_of("element_results").items()}
+    assert counts == {("data-sources", "disclosed"): 0, ("data-sources", "named"): 1,
+                      ("suppliers", "disclosed"): 1}
+    evidence = rows_of("evidence")
+    assert evidence[("data-sources", "named")]["quote"] == "a bare sentence"
+    assert evidence[("data-sources", "named")]["version_path"] is None
+    odd = evidence[("suppliers", "disclosed")]
+    assert (odd["quote"], odd["snapshot_id"], odd["version_path"]) == ("Odd id.", "abc", None)
