@@ -23,9 +23,9 @@ import yaml
 
 from scoring.engine import Scorer
 from scoring.extract import ExtractionError, extract_text
-from scoring.models import Scorecard, step_label
+from scoring.models import Credit, Scorecard, step_label
 
-CLASSES = ("none", "partial", "full")
+CLASSES = (Credit.NONE, Credit.PARTIAL, Credit.FULL)
 SPLITS = ("all", "tune", "locked")
 
 
@@ -200,7 +200,7 @@ def evaluate(scorer: Scorer, folder: Path, split: str = "all") -> Evaluation:
                     else:
                         quote = el.evidence[0].quote if el.evidence else None
                         ev.disagreements.append(Disagreement(doc.name, subject, el_label, el.credit, el_why, quote))
-                if el.credit not in ("full", "partial"):
+                if not el.credit.answered:
                     continue
                 for evidence in el.evidence:
                     # judged for what the sentence earns on its own (see Evidence.credit)

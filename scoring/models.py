@@ -3,9 +3,56 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-CREDIT_POINTS = {"full": 100.0, "partial": 50.0, "none": 0.0}
+
+class Credit(StrEnum):
+    """What an element earns. The values are the strings the JSON and the database carry."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+    # The element does not apply to these documents (or the spending returns are not
+    # loaded): it is left out of the step's mean, not counted as none.
+    NOT_APPLICABLE = "n/a"
+
+    @property
+    def rank(self) -> int:
+        """Which of two answers is stronger: full 2, partial 1, none (and n/a) 0."""
+        return _RANKS[self]
+
+    @property
+    def points(self) -> float | None:
+        """What the credit adds to a step's mean; None for n/a, which is left out."""
+        return _POINTS[self]
+
+    @classmethod
+    def of_rank(cls, rank: int) -> Credit:
+        return {2: cls.FULL, 1: cls.PARTIAL, 0: cls.NONE}[rank]
+
+    @property
+    def answered(self) -> bool:
+        """The documents answer the element's question, fully or in part."""
+        return self in (Credit.FULL, Credit.PARTIAL)
+
+
+_RANKS = {Credit.FULL: 2, Credit.PARTIAL: 1, Credit.NONE: 0, Credit.NOT_APPLICABLE: 0}
+_POINTS = {Credit.FULL: 100.0, Credit.PARTIAL: 50.0, Credit.NONE: 0.0, Credit.NOT_APPLICABLE: None}
+
+
+class Form(StrEnum):
+    """Whom a scorecard is serialised for; each form is a contract kept by one serialiser
+    (the to_dict methods below), so the three can never drift apart field by field."""
+
+    # `partywatch score --format json`: DESIGN.md's STEP objects, each element with its
+    # question, and with what was looked for when nothing was found.
+    SCORE = "score"
+    # `partywatch check --format json`: DESIGN.md's STEP objects as the history holds them
+    # (questions are the rubric's, not stored with a scorecard).
+    CHECK = "check"
+    # history.store.store_scorecard's input: every stored field, evidence with its snapshot.
+    STORED = "stored"
 
 
 @dataclass(frozen=True)
@@ -13,24 +60,27 @@ class Claim:
     """One sentence of one document that answers one rubric element.
 
     ``text[start:end] == quote`` for the extracted text the claim was found in.
-    ``credit`` is "full" or "partial" ("none" only for a reverse-scored element whose
-    bad practice the document states it follows).
+    ``credit`` is full or partial (none only for a reverse-scored element whose bad
+    practice the document states it follows).
     """
 
     step_id: str
     element_id: str
-    credit: str
+    credit: Credit
     quote: str
     url: str
     start: int
     end: int
     detail: dict[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "credit", Credit(self.credit))  # rules and rows give strings
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "step_id": self.step_id,
             "element_id": self.element_id,
-            "credit": self.credit,
+            "credit": self.credit.value,
             "quote": self.quote,
             "url": self.url,
             "start": self.start,
@@ -69,35 +119,42 @@ class Evidence:
     snapshot_id: int | None = None
     # What this sentence earns on its own; an element's full credit may add up from
     # several partial sentences (a date here, a change notice there).
-    credit: str | None = None
+    credit: Credit | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"quote": self.quote, "url": self.url, "start": self.start, "end": self.end}
+    def to_dict(self, form: Form = Form.SCORE) -> dict[str, Any]:
+        d: dict[str, Any] = {"quote": self.quote, "url": self.url, "start": self.start, "end": self.end}
+        if form is Form.STORED:
+            d["snapshot_id"] = self.snapshot_id
+        return d
 
 
 @dataclass
 class ElementResult:
     id: str
-    credit: str  # full | partial | none | n/a
+    credit: Credit
     evidence: list[Evidence] = field(default_factory=list)
     looked_for: str = ""
     question: str = ""
     weight: float = 1.0
     detail: list[dict[str, Any]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.credit = Credit(self.credit)
+
     @property
     def points(self) -> float | None:
-        return CREDIT_POINTS.get(self.credit)
+        return self.credit.points
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "id": self.id,
-            "credit": self.credit,
-            "evidence": [e.to_dict() for e in self.evidence],
-            "question": self.question,
-        }
-        if self.credit in ("none", "n/a"):
-            d["looked_for"] = self.looked_for
+    def to_dict(self, form: Form = Form.SCORE) -> dict[str, Any]:
+        evidence = [e.to_dict(form) for e in self.evidence]
+        if form is Form.STORED:
+            return {"id": self.id, "credit": self.credit.value, "looked_for": self.looked_for,
+                    "detail": self.detail or None, "evidence": evidence}
+        d: dict[str, Any] = {"id": self.id, "credit": self.credit.value, "evidence": evidence}
+        if form is Form.SCORE:
+            d["question"] = self.question
+            if not self.credit.answered:
+                d["looked_for"] = self.looked_for
         if self.detail:
             d["detail"] = self.detail
         return d
@@ -117,27 +174,27 @@ class StepResult:
         return step_label(self.score)
 
     def best_evidence(self) -> Evidence | None:
-        for credit in ("full", "partial"):
+        for credit in (Credit.FULL, Credit.PARTIAL):
             for el in self.elements:
                 if el.credit == credit and el.evidence:
                     return el.evidence[0]
         return None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, form: Form = Form.SCORE) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "score": self.score,
-            "elements": [e.to_dict() for e in self.elements],
+            "elements": [e.to_dict(form) for e in self.elements],
         }
 
 
-def step_label(score: float) -> str:
+def step_label(score: float) -> Credit:
     if score >= 75:
-        return "full"
+        return Credit.FULL
     if score >= 25:
-        return "partial"
-    return "none"
+        return Credit.PARTIAL
+    return Credit.NONE
 
 
 @dataclass(frozen=True)
@@ -179,10 +236,10 @@ class Scorecard:
                 return s
         raise KeyError(step_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, form: Form = Form.SCORE) -> dict[str, Any]:
         return {
             "rubric_version": self.rubric_version,
             "overall": self.overall,
             "grade": self.grade,
-            "steps": [s.to_dict() for s in self.steps],
+            "steps": [s.to_dict(form) for s in self.steps],
         }

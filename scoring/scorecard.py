@@ -8,15 +8,13 @@ most directly answers the element's question leads, not the first one found.
 
 from __future__ import annotations
 
-from scoring.claims import CREDIT_RANK
-from scoring.models import (CREDIT_POINTS, Claim, DocumentClaims, ElementResult, Evidence, Scorecard, SpendingCheck,
+from scoring.models import (Claim, Credit, DocumentClaims, ElementResult, Evidence, Scorecard, SpendingCheck,
                             StepResult)
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric
 
 EVIDENCE_PER_ELEMENT = 3
 SUPPLIERS_SHOWN = 5
 SHORT_QUOTE_WORDS = 5
-CREDIT_OF_RANK = {rank: credit for credit, rank in CREDIT_RANK.items()}
 
 Found = list[tuple[Claim, int | None]]  # a claim and the snapshot it came from
 
@@ -32,13 +30,13 @@ def build_scorecard(rubric: Rubric, documents: list[DocumentClaims],
         by_id = {e.id: e for e in elements}
         for res, el in zip(elements, step.elements):
             other = by_id.get(el.met_by) if el.met_by else None
-            if other is not None and res.credit != "n/a" and other.credit in ("full", "partial") \
-                    and CREDIT_RANK[other.credit] > CREDIT_RANK.get(res.credit, 0):
+            if other is not None and res.credit != Credit.NOT_APPLICABLE and other.credit.answered \
+                    and other.credit.rank > res.credit.rank:
                 res.credit, res.evidence = other.credit, list(other.evidence)
-        scored = [(e, el.weight) for e, el in zip(elements, step.elements) if e.credit != "n/a"]
+        scored = [(e, el.weight) for e, el in zip(elements, step.elements) if e.credit != Credit.NOT_APPLICABLE]
         if scored:
             total = sum(w for _, w in scored)
-            score = round(sum(CREDIT_POINTS[e.credit] * w for e, w in scored) / total, 1)
+            score = round(sum(e.credit.points * w for e, w in scored) / total, 1)
         else:
             score = 0.0
         steps.append(StepResult(step.id, step.title, score, elements, applicable=bool(scored)))
@@ -48,10 +46,10 @@ def build_scorecard(rubric: Rubric, documents: list[DocumentClaims],
 
 
 def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -> ElementResult:
-    res = ElementResult(el.id, "none", [], el.looked_for or el.question, el.question, el.weight)
+    res = ElementResult(el.id, Credit.NONE, [], el.looked_for or el.question, el.question, el.weight)
     applicable = [d for d in documents if (d.kind if d.kind in DOCUMENT_KINDS else "other") in el.applies_to]
     if not applicable:
-        res.credit = "n/a"
+        res.credit = Credit.NOT_APPLICABLE
         return res
     found: Found = [(cl, d.snapshot_id) for d in applicable for cl in d.claims
                     if cl.step_id == step_id and cl.element_id == el.id]
@@ -59,18 +57,18 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
         return res
     if el.named_suppliers:
         return _named_suppliers(res, el, found)
-    if el.reverse and any(cl.credit == "none" for cl, _ in found):
-        res.credit = "none"
-        res.evidence = strongest_first([x for x in found if x[0].credit == "none"])
+    if el.reverse and any(cl.credit == Credit.NONE for cl, _ in found):
+        res.credit = Credit.NONE
+        res.evidence = strongest_first([x for x in found if x[0].credit == Credit.NONE])
         return res
-    best = max(CREDIT_RANK[cl.credit] for cl, _ in found)
-    res.credit = CREDIT_OF_RANK[best]
-    res.evidence = strongest_first([x for x in found if CREDIT_RANK[x[0].credit] == best])
+    best = max(cl.credit.rank for cl, _ in found)
+    res.credit = Credit.of_rank(best)
+    res.evidence = strongest_first([x for x in found if x[0].credit.rank == best])
     admissions = _contradicting_admissions(found)
-    if res.credit == "full" and admissions:
-        res.credit, res.evidence = "partial", strongest_first(admissions)
+    if res.credit == Credit.FULL and admissions:
+        res.credit, res.evidence = Credit.PARTIAL, strongest_first(admissions)
         return res
-    if res.credit == "partial" and (el.full_from_partials or el.full_from_claims):
+    if res.credit == Credit.PARTIAL and (el.full_from_partials or el.full_from_claims):
         _add_up(res, el, found)
     return res
 
@@ -79,10 +77,10 @@ def _contradicting_admissions(found: Found) -> Found:
     """When every full answer is a denial ("the only information we collect is what you
     give us") and the same documents admit the practice elsewhere ("a data provider we have
     engaged"), the denial cannot stand: the admissions, which earn partial, are returned."""
-    full = [cl for cl, _ in found if cl.credit == "full"]
+    full = [cl for cl, _ in found if cl.credit == Credit.FULL]
     if not full or not all((cl.detail or {}).get("denial") for cl in full):
         return []
-    return [(cl, sid) for cl, sid in found if cl.credit == "partial" and not (cl.detail or {}).get("denial")]
+    return [(cl, sid) for cl, sid in found if cl.credit == Credit.PARTIAL and not (cl.detail or {}).get("denial")]
 
 
 def _add_up(res: ElementResult, el: Element, found: Found) -> None:
@@ -101,7 +99,7 @@ def _add_up(res: ElementResult, el: Element, found: Found) -> None:
     else:
         answers = sum(int((cl.detail or {}).get("adds_up", 1)) for cl, _ in distinct.values())
     if answers >= (el.full_from_partials or el.full_from_claims):
-        res.credit = "full"
+        res.credit = Credit.FULL
         res.evidence = strongest_first(list(distinct.values()))
 
 
@@ -122,9 +120,9 @@ def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementRe
     enough = len(with_role) if rule.role_needed_for_full else len(named)
     chosen: Found = []
     if enough >= rule.full_min:
-        res.credit, chosen = "full", list((with_role if rule.role_needed_for_full else named).values())
+        res.credit, chosen = Credit.FULL, list((with_role if rule.role_needed_for_full else named).values())
     elif len(named) >= rule.partial_min:
-        res.credit, chosen = "partial", list(named.values())
+        res.credit, chosen = Credit.PARTIAL, list(named.values())
     res.detail = [{"supplier": (cl.detail or {}).get("supplier"), "role": (cl.detail or {}).get("role")}
                   for cl, _ in chosen]
     res.evidence = strongest_first(chosen, limit=SUPPLIERS_SHOWN)
@@ -133,10 +131,10 @@ def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementRe
         # "only our staff see it" cannot stand beside a named supplier
         from_rules = [(cl, sid) for cl, sid in from_rules if not (cl.detail or {}).get("denial")]
     if from_rules:
-        best = max(CREDIT_RANK[cl.credit] for cl, _ in from_rules)
-        if best > CREDIT_RANK[res.credit]:
-            res.credit = CREDIT_OF_RANK[best]
-            res.evidence = strongest_first([x for x in from_rules if CREDIT_RANK[x[0].credit] == best])
+        best = max(cl.credit.rank for cl, _ in from_rules)
+        if best > res.credit.rank:
+            res.credit = Credit.of_rank(best)
+            res.evidence = strongest_first([x for x in from_rules if x[0].credit.rank == best])
     return res
 
 
@@ -145,18 +143,18 @@ def _from_spending(step_id: str, el: Element, documents: list[DocumentClaims],
     """Are the suppliers the party paid for data-related work named? The evidence is the
     party's own sentences naming the paid suppliers (claims with a supplier name in this
     step); the detail lists every payee, the unnamed ones with what they were paid."""
-    res = ElementResult(el.id, "n/a", [], el.looked_for or el.question, el.question, el.weight)
+    res = ElementResult(el.id, Credit.NOT_APPLICABLE, [], el.looked_for or el.question, el.question, el.weight)
     paid = len(spending.paid_not_named) + len(spending.named_and_paid) if spending else 0
     if not paid:
         return res  # no returns loaded, or no data-related payee to name
     named = len(spending.named_and_paid)
     rule = el.from_spending
     if named >= rule.full_share * paid:
-        res.credit = "full"
+        res.credit = Credit.FULL
     elif named >= rule.partial_min:
-        res.credit = "partial"
+        res.credit = Credit.PARTIAL
     else:
-        res.credit = "none"
+        res.credit = Credit.NONE
     names = {p.named_as.lower() for p in spending.named_and_paid if p.named_as}
     found: Found = [(cl, d.snapshot_id) for d in documents for cl in d.claims
                     if cl.step_id == step_id and str((cl.detail or {}).get("supplier", "")).lower() in names]
@@ -170,14 +168,14 @@ def _from_spending(step_id: str, el: Element, documents: list[DocumentClaims],
 
 def _capped(cl: Claim) -> bool:
     """A sentence that met a rule for full credit but was capped (hedged) to partial."""
-    return cl.credit == "partial" and "/full[" in str((cl.detail or {}).get("rule", ""))
+    return cl.credit == Credit.PARTIAL and "/full[" in str((cl.detail or {}).get("rule", ""))
 
 
 def _strength_key(item: tuple[Claim, int | None]) -> tuple:
     cl = item[0]
     strength = (cl.detail or {}).get("strength", 0)
     short = len(cl.quote.split()) < SHORT_QUOTE_WORDS
-    return (-CREDIT_RANK.get(cl.credit, 0), not _capped(cl), short, -strength, cl.url, cl.start)
+    return (-cl.credit.rank, not _capped(cl), short, -strength, cl.url, cl.start)
 
 
 def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evidence]:
