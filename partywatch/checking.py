@@ -27,10 +27,12 @@ from sqlalchemy import Engine, select, text
 from history.db import transaction
 from history.models import Document, Fetch, Run, Scorecard
 from history.store import current_snapshot, finish_run, start_run, sync_parties
+from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
 # by the pipeline when it diffs scorecards; re-exported here for check's callers.
 from partywatch.pipeline import summarise_text_change  # noqa: F401
+from scoring.models import ElementResult, Evidence, Form, StepResult
 
 if TYPE_CHECKING:
     from partywatch.archive import WaybackArchive
@@ -78,7 +80,7 @@ class PartyReport:
     documents: list[DocumentReport]
     changed: bool  # a new scorecard was stored in this run
     scorecard_id: int | None
-    changes: list[dict] = field(default_factory=list)  # kind, subject, old, new, summary
+    changes: list[Change] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)  # {url, error, status} of this run's failures
     reason: str | None = None  # why the party is not scored; None when it is
 
@@ -114,17 +116,16 @@ class CheckReport:
 
 
 def _steps_json(card: Scorecard) -> list[dict]:
-    elements: dict[str, list[dict]] = {}
+    """The stored scorecard's STEP objects, by the scoring results' own serialiser."""
+    elements: dict[str, list[ElementResult]] = {}
     for element in card.elements:
-        elements.setdefault(element.step_id, []).append({
-            "id": element.element_id,
-            "credit": element.credit,
-            "evidence": [{"quote": ev["quote"], "url": ev["url"], "start": ev["start"],
-                          "end": ev["end"]} for ev in element.evidence or []],
-            **({"detail": element.detail} if element.detail else {}),
-        })
-    return [{"id": step.step_id, "title": step.title, "score": step.score,
-             "elements": elements.get(step.step_id, [])} for step in card.steps]
+        evidence = [Evidence(ev["quote"], ev["url"], ev["start"], ev["end"], ev.get("snapshot_id"))
+                    for ev in element.evidence or []]
+        elements.setdefault(element.step_id, []).append(ElementResult(
+            element.element_id, element.credit, evidence, looked_for=element.looked_for or "",
+            detail=element.detail or []))
+    return [StepResult(step.step_id, step.title, step.score, elements.get(step.step_id, [])).to_dict(Form.CHECK)
+            for step in card.steps]
 
 
 def _documents(session, party_id: str) -> list[DocumentReport]:

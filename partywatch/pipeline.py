@@ -39,9 +39,11 @@ from history.store import (
     stored_claims,
     subscribers_of,
 )
+from partywatch.changes import Change, ChangeKind
 from partywatch.spending.element import payees_changed, spending_check
 from partywatch.textdiff import same_text, summarise_text_change
 from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text
+from scoring.models import Form
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ class PartyOutcome:
     scorecard: Scorecard | None
     previous: Scorecard | None
     changed: bool  # a new scorecard was stored
-    changes: list[dict] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     extraction_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, error)
     reason: str | None = None  # why the party is not scored; None when it is
 
@@ -112,19 +114,6 @@ def snapshot_claims(session: Session, scorer: Scorer, rubric_version_id: int,
     claims = scorer.claims(text, document.url, document.kind) if text else []
     store_claims(session, snapshot.id, rubric_version_id, [c.to_dict() for c in claims])
     return claims
-
-
-def _steps_for_storage(card) -> list[dict]:
-    return [
-        {"id": step.id, "title": step.title, "score": step.score,
-         "elements": [
-             {"id": el.id, "credit": el.credit, "looked_for": el.looked_for, "detail": el.detail or None,
-              "evidence": [{"quote": ev.quote, "url": ev.url, "start": ev.start, "end": ev.end,
-                            "snapshot_id": ev.snapshot_id} for ev in el.evidence]}
-             for el in step.elements
-         ]}
-        for step in card.steps
-    ]
 
 
 def _words(text: str | None) -> int:
@@ -184,7 +173,7 @@ def _score_text(score: float) -> str:
 
 def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequence[dict],
                     overall: float, grade: str, snapshots: dict[int, tuple[Document, Snapshot]]
-                    ) -> list[dict]:
+                    ) -> list[Change]:
     """What moved since `previous`: overall, steps, elements and documents.
 
     A document whose new snapshot extracts to the same text (a script, a tracking tag or
@@ -192,27 +181,24 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
     """
     if previous is None:
         return []
-    changes: list[dict] = []
+    changes: list[Change] = []
     if round(previous.overall, 1) != round(overall, 1) or previous.grade != grade:
-        changes.append({"kind": "overall", "subject": "overall",
-                        "old": f"{_score_text(previous.overall)} {previous.grade}",
-                        "new": f"{_score_text(overall)} {grade}", "summary": None})
+        changes.append(Change.overall(f"{_score_text(previous.overall)} {previous.grade}",
+                                      f"{_score_text(overall)} {grade}"))
     old_steps = {s.step_id: s.score for s in previous.steps}
     old_elements = {(e.step_id, e.element_id): e for e in previous.elements}
     for step in steps:
         old = old_steps.get(step["id"])
         if old is None or round(old, 1) != round(step["score"], 1):
-            changes.append({"kind": "step", "subject": step["id"],
-                            "old": None if old is None else _score_text(old),
-                            "new": _score_text(step["score"]), "summary": step["title"]})
+            changes.append(Change.step(step["id"], None if old is None else _score_text(old),
+                                       _score_text(step["score"]), step["title"]))
         for element in step["elements"]:
             before = old_elements.get((step["id"], element["id"]))
             labels = (None if before is None else before.credit, element["credit"])
             if labels[0] == labels[1]:  # same credit; from the spending returns, other payees?
                 labels = payees_changed(element["credit"], before.detail, element.get("detail"))
             if labels:
-                changes.append({"kind": "element", "subject": f"{step['id']}/{element['id']}",
-                                "old": labels[0], "new": labels[1], "summary": None})
+                changes.append(Change.element(step["id"], element["id"], *labels))
 
     old_ids = set(previous.snapshot_ids or [])
     old_by_document: dict[int, Snapshot] = {}
@@ -223,20 +209,17 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
     for document_id, (document, snapshot) in new_by_document.items():
         before = old_by_document.get(document_id)
         if before is None:
-            changes.append({"kind": "document", "subject": document.url, "old": None,
-                            "new": "added", "summary": document.kind})
+            changes.append(Change.document(document.url, "added", document.kind))
         elif before.id != snapshot.id:
             old_text, new_text = ensure_text(before, document.url), ensure_text(snapshot, document.url)
             if same_text(old_text, new_text):
                 continue  # a new snapshot, not a new version
             summary = summarise_text_change(old_text, new_text)
-            changes.append({"kind": "document", "subject": document.url, "old": None,
-                            "new": "changed", "summary": summary})
+            changes.append(Change.document(document.url, "changed", summary))
     for document_id, before in old_by_document.items():
         if document_id not in new_by_document:
             document = session.get(Document, document_id)
-            changes.append({"kind": "document", "subject": document.url, "old": None,
-                            "new": "removed", "summary": f"status {document.status}"})
+            changes.append(Change.document(document.url, "removed", f"status {document.status}"))
     return changes
 
 
@@ -268,7 +251,7 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     # the spending returns up to the day this scorecard is for (today, or a past run's day)
     spending = spending_check(session, party_id, scorer.rubric, documents, (created_at or utcnow()).date())
     card = scorer.scorecard(documents, spending)
-    steps = _steps_for_storage(card)
+    steps = [step.to_dict(Form.STORED) for step in card.steps]
     snapshots = {snapshot.id: (document, snapshot) for document, snapshot in pairs}
     changes = diff_scorecards(session, previous, steps, card.overall, card.grade, snapshots)
     if previous is not None and not changes:
@@ -276,7 +259,7 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     stored = store_scorecard(
         session, party_id=party_id, run_id=run_id, rubric_version_id=rubric_version_id,
         overall=card.overall, grade=card.grade, steps=steps, snapshot_ids=list(snapshots),
-        changes=changes,
+        changes=[change.to_dict() for change in changes],
     )
     if created_at is not None:
         stored.created_at = created_at
@@ -332,14 +315,13 @@ def notification_entry(outcome: PartyOutcome) -> dict:
         "scorecard_id": card.id,
         "old": {"overall": round(previous.overall, 1), "grade": previous.grade},
         "new": {"overall": round(card.overall, 1), "grade": card.grade},
-        "steps": [{"id": c["subject"], "title": titles.get(c["subject"], c["subject"]),
-                   "old": old_steps.get(c["subject"]), "new": new_steps[c["subject"]]}
-                  for c in outcome.changes if c["kind"] == "step"],
-        "elements": [{"step": c["subject"].split("/")[0], "element": c["subject"].split("/")[1],
-                      "old": c["old"], "new": c["new"]}
-                     for c in outcome.changes if c["kind"] == "element"],
-        "documents": [{"url": c["subject"], "change": c["new"], "summary": c["summary"]}
-                      for c in outcome.changes if c["kind"] == "document"],
+        "steps": [{"id": c.step_id, "title": titles.get(c.step_id, c.step_id),
+                   "old": old_steps.get(c.step_id), "new": new_steps[c.step_id]}
+                  for c in outcome.changes if c.kind is ChangeKind.STEP],
+        "elements": [{"step": c.step_id, "element": c.element_id, "old": c.old, "new": c.new}
+                     for c in outcome.changes if c.kind is ChangeKind.ELEMENT],
+        "documents": [{"url": c.url, "change": c.new, "summary": c.summary}
+                      for c in outcome.changes if c.kind is ChangeKind.DOCUMENT],
     }
 
 

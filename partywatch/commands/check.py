@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from partywatch.changes import ChangeKind
 from partywatch.checking import CheckError, CheckReport, run_check
 from partywatch.options import (
     db_option,
@@ -43,7 +44,7 @@ def print_report(report: CheckReport, console: Console) -> None:
             summary.add_row(party.name, "–", "–", "[bold red]not scored[/]", documents)
             continue
         if party.changed and party.changes:
-            moved = [c for c in party.changes if c["kind"] in ("step", "document")]
+            moved = [c for c in party.changes if c.kind in (ChangeKind.STEP, ChangeKind.DOCUMENT)]
             since = f"changed: {len(moved)} step/document change(s)"
         else:
             since = "new" if party.changed else "unchanged"
@@ -71,9 +72,9 @@ def print_report(report: CheckReport, console: Console) -> None:
                 console.print(f"{party.party_id}: {document.url} scored {document.source_note}",
                               markup=False, highlight=False, soft_wrap=True)
         for change in party.changes:
-            if change["kind"] == "document":
-                console.print(f"[bold]{party.party_id}[/] document {change['new']}: "
-                              f"{change['subject']}" + (f" — {change['summary']}" if change["summary"] else ""))
+            if change.kind is ChangeKind.DOCUMENT:
+                console.print(f"[bold]{party.party_id}[/] document {change.new}: "
+                              f"{change.url}" + (f" — {change.summary}" if change.summary else ""))
     if report.skipped:
         console.print(f"{len(report.skipped)} link(s) not requested (robots.txt or not a party host), e.g. "
                       f"{report.skipped[0]['url']}: {report.skipped[0]['reason']}", markup=False)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from history import store
 from history.models import Document, Scorecard, ScorecardChange, Snapshot
 from history.permalinks import evidence_path, feed_path, page_name, published_url
+from partywatch.changes import Change, ChangeKind
 from partywatch.report.versions import Marks
 
 # A feed carries the latest changes; older ones stay in the report's history tables.
@@ -135,22 +136,21 @@ class FeedBuilder:
         elements = {(e.step_id, e.element_id): e for e in card.elements}
         old_elements = {(e.step_id, e.element_id): e for e in previous.elements} if previous else {}
         steps, answers, documents = [], [], []
-        for change in card.changes:
-            if change.kind == "step":
-                steps.append((titles.get(change.subject, change.subject), _number(change.old),
+        for change in map(Change.from_row, card.changes):
+            if change.kind is ChangeKind.STEP:
+                steps.append((titles.get(change.step_id, change.step_id), _number(change.old),
                               _number(change.new)))
-            elif change.kind == "element":
-                step_id, _, element_id = change.subject.partition("/")
-                label = f"{change.subject}: {change.new}"
-                now, before = elements.get((step_id, element_id)), old_elements.get((step_id, element_id))
+            elif change.kind is ChangeKind.ELEMENT:
+                key = (change.step_id, change.element_id)
+                now, before = elements.get(key), old_elements.get(key)
                 answers.append(AnswerChange(
-                    titles.get(step_id, step_id), element_id, change.old, change.new,
-                    self._evidence(now.evidence if now else [], label),
+                    titles.get(change.step_id, change.step_id), change.element_id, change.old, change.new,
+                    self._evidence(now.evidence if now else [], f"{change.subject}: {change.new}"),
                     self._evidence(before.evidence if before and not (now and now.evidence) else [],
                                    f"{change.subject}: {change.old}")))
-            elif change.kind == "document":
-                documents.append(DocumentChange(change.subject, change.new or "", change.summary,
-                                                self._document_version(card, change.subject)))
+            elif change.kind is ChangeKind.DOCUMENT:
+                documents.append(DocumentChange(change.url, change.new or "", change.summary,
+                                                self._document_version(card, change.url)))
         return Entry(card, self.party_names.get(card.party_id, card.party_id),
                      previous.grade if previous else None, previous.overall if previous else None,
                      steps, answers, documents)

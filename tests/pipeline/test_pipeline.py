@@ -102,10 +102,10 @@ def test_a_changed_notice_gives_one_scorecard_its_changes_and_one_message_per_su
     alpha, beta = outcomes
     assert alpha.changed and not beta.changed
     assert alpha.scorecard.overall > alpha.previous.overall
-    kinds = {c["kind"] for c in alpha.changes}
+    kinds = {c.kind for c in alpha.changes}
     assert {"overall", "step", "element", "document"} <= kinds
-    document_change = next(c for c in alpha.changes if c["kind"] == "document")
-    assert document_change["new"] == "changed" and "electoral register" in document_change["summary"]
+    document_change = next(c for c in alpha.changes if c.kind == "document")
+    assert document_change.new == "changed" and "electoral register" in document_change.summary
     assert count(engine, Scorecard) == 3
     with transaction(engine) as session:
         stored = session.scalars(select(ScorecardChange.kind)).all()
