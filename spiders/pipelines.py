@@ -21,6 +21,7 @@ from twisted.python.threadpool import ThreadPool
 
 from history.db import open_database, transaction
 from history.store import get_or_create_document, record_fetch, record_not_modified
+from spiders.items import DocumentFetch
 from spiders.progress import emit
 
 
@@ -45,27 +46,26 @@ class HistoryPipeline:
         if self.engine is not None:
             self.engine.dispose()
 
-    async def process_item(self, item):
+    async def process_item(self, item: DocumentFetch):
         ok, error, new_content, document_id, status = await maybe_deferred_to_future(
             deferToThreadPool(reactor, self.pool, self._store, item))
-        emit("fetch", party=item["party_id"], url=item["url"], kind=item["kind"],
-             ok=ok, http_status=item["http_status"], status=status,
+        emit("fetch", party=item.party_id, url=item.url, kind=item.kind,
+             ok=ok, http_status=item.http_status, status=status,
              new_content=new_content, error=error, document_id=document_id,
-             rendered=bool(item.get("rendered")),
-             size=len(item["raw"]) if item["raw"] is not None else None)
-        return {"party_id": item["party_id"], "url": item["url"]}  # keep raw bytes out of logs
+             rendered=item.rendered, size=item.size)
+        return {"party_id": item.party_id, "url": item.url}  # keep raw bytes out of logs
 
-    def _store(self, item) -> tuple[bool, str | None, bool, int, str]:
+    def _store(self, item: DocumentFetch) -> tuple[bool, str | None, bool, int, str]:
         with transaction(self.engine) as session:
-            document = get_or_create_document(session, item["party_id"], item["url"], item["kind"])
-            validators = item.get("validators") or (None, None)
-            if item.get("not_modified"):
+            document = get_or_create_document(session, item.party_id, item.url, item.kind)
+            validators = item.validators or (None, None)
+            if item.not_modified:
                 outcome = record_not_modified(session, document, run_id=self.run_id,
                                               validators=validators)
             else:
                 outcome = record_fetch(
-                    session, document, run_id=self.run_id, http_status=item["http_status"],
-                    raw=item["raw"], content_type=item["content_type"] or "application/octet-stream",
-                    error=item["error"], validators=validators, failure_status=item.get("status"),
+                    session, document, run_id=self.run_id, http_status=item.http_status,
+                    raw=item.raw, content_type=item.content_type or "application/octet-stream",
+                    error=item.error, validators=validators, failure_status=item.status,
                 )
             return outcome.fetch.ok, outcome.fetch.error, outcome.new_content, document.id, document.status

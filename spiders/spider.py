@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from spiders.discovery import classify
 from spiders.hosts import AllowedHosts, host_key
+from spiders.items import DocumentFetch
 from spiders.middlewares import HostNotAllowed
 from spiders.pagecheck import PageChecks
 from spiders.render import RenderGuard
@@ -190,8 +191,8 @@ class PartySpider(scrapy.Spider):
     def parse_page(self, response):
         meta = response.meta
         if response.status == 304:  # only asked for a document with a stored copy
-            yield {**self._failure_item(meta, 304, None), "not_modified": True,
-                   "validators": _validators(response)}
+            yield DocumentFetch(meta["party_id"], meta["document_url"], meta["kind"], 304,
+                                not_modified=True, validators=_validators(response))
             return
         media, content_type = _content_type(response)
         verdict = self._verdict(response, media)
@@ -200,10 +201,10 @@ class PartySpider(scrapy.Spider):
             return
         if meta["kind"] is not None:
             if media in STORED_TYPES:
-                yield {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
-                       "http_status": response.status, "raw": response.body, "content_type": content_type,
-                       "error": None, "validators": _validators(response), "status": None,
-                       "rendered": "playwright" in response.flags}
+                yield DocumentFetch(meta["party_id"], meta["document_url"], meta["kind"], response.status,
+                                    raw=response.body, content_type=content_type,
+                                    validators=_validators(response),
+                                    rendered="playwright" in response.flags)
             else:
                 yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
         if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH:
@@ -220,10 +221,9 @@ class PartySpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _failure_item(self, meta, status, error, document_status=None):
-        return {"party_id": meta["party_id"], "url": meta["document_url"], "kind": meta["kind"],
-                "http_status": status, "raw": None, "content_type": None, "error": error,
-                "status": document_status}
+    def _failure_item(self, meta, status, error, document_status=None) -> DocumentFetch:
+        return DocumentFetch(meta["party_id"], meta["document_url"], meta["kind"], status,
+                             error=error, status=document_status)
 
     def _refused(self, meta, http_status, verdict):
         """A challenge page or a JavaScript shell: recorded as such, never stored."""
