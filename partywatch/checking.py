@@ -29,14 +29,14 @@ from history.models import Document, Fetch, Run, Scorecard
 from history.store import current_snapshot, finish_run, start_run, sync_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
-# The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
-# by the pipeline when it diffs scorecards; re-exported here for check's callers.
-from partywatch.pipeline import summarise_text_change  # noqa: F401
+from partywatch.pipeline import summarise_text_change
 from scoring.models import ElementResult, Evidence, Form, StepResult
 
 if TYPE_CHECKING:
     from partywatch.archive import WaybackArchive
 
+# The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
+# by the pipeline when it diffs scorecards; re-exported here for check's callers.
 __all__ = ["run_check", "CheckError", "CheckReport", "PartyReport", "DocumentReport",
            "summarise_text_change"]
 
@@ -206,8 +206,8 @@ def run_check(
     PARTYWATCH_ARCHIVE_FALLBACK setting is on.
     """
     from partywatch import archive as archives
-    from scoring import RubricError, Scorer, load_rubric
     from partywatch.pipeline import queue_notifications, score_parties
+    from scoring import RubricError, Scorer, load_rubric
     from spiders.runner import DEFAULT_CRAWL_TIMEOUT, run_crawl
 
     try:

@@ -8,8 +8,7 @@ most directly answers the element's question leads, not the first one found.
 
 from __future__ import annotations
 
-from scoring.models import (Claim, Credit, DocumentClaims, ElementResult, Evidence, Scorecard, SpendingCheck,
-                            StepResult)
+from scoring.models import Claim, Credit, DocumentClaims, ElementResult, Evidence, Scorecard, SpendingCheck, StepResult
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric
 
 EVIDENCE_PER_ELEMENT = 3

@@ -125,10 +125,11 @@ def _print_evaluation(r, version: str, show: int) -> None:
     click.echo(f"  evidence precision {r.quotes_accepted}/{reviewed} = {_pct(r.evidence_precision)} "
                f"of reviewed quotes; {r.quotes_unreviewed} quote(s) not yet reviewed")
     click.echo("\n  confusion (rows: label, columns: partywatch)")
-    click.echo("  " + " " * 10 + "".join(f"{c:>9}" for c in ("none", "partial", "full")))
-    for label in ("none", "partial", "full"):
-        click.echo(f"  {label:10}" + "".join(f"{r.confusion.get((label, got), 0):9d}"
-                                           for got in ("none", "partial", "full")))
+    from scoring.evaluation import CLASSES
+
+    click.echo("  " + " " * 10 + "".join(f"{c:>9}" for c in CLASSES))
+    for label in CLASSES:
+        click.echo(f"  {label:10}" + "".join(f"{r.confusion.get((label, got), 0):9d}" for got in CLASSES))
     if r.disagreements and show:
         click.echo(f"\n  disagreements ({len(r.disagreements)}; first {min(show, len(r.disagreements))}):")
         for d in r.disagreements[:show]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from scoring.models import Credit
+
 try:
     from partywatch.paths import default_rubric_path
 except ImportError:  # pragma: no cover - fallback while paths.py is absent
@@ -99,8 +101,8 @@ def command(sources: tuple[str, ...], rubric_path: str | None, fmt: str) -> None
     print_table(card, items)
 
 
-MARK = {"full": "●", "partial": "◐", "none": "○", "n/a": "–"}
-STYLE = {"full": "green", "partial": "yellow", "none": "red", "n/a": "dim"}
+MARK = {Credit.FULL: "●", Credit.PARTIAL: "◐", Credit.NONE: "○", Credit.NOT_APPLICABLE: "–"}
+STYLE = {Credit.FULL: "green", Credit.PARTIAL: "yellow", Credit.NONE: "red", Credit.NOT_APPLICABLE: "dim"}
 
 
 def print_table(card, items) -> None:
@@ -128,7 +130,7 @@ def print_table(card, items) -> None:
             where = Path(ev.url).name if "://" not in ev.url else ev.url
             evidence = f"“{escape(quote)}”\n[dim]{escape(where)} @{ev.start}[/]"
         else:
-            missing = next((e for e in step.elements if e.credit == "none"), None)
+            missing = next((e for e in step.elements if e.credit == Credit.NONE), None)
             evidence = f"[dim]nothing found; looked for {escape(missing.looked_for)}[/]" if missing else ""
         if not wide:  # narrow terminal: credits as a line of marks under the step
             table.add_row(f"{escape(step.title)}\n[dim]{step.id}[/]\n"

@@ -34,9 +34,11 @@ from partywatch.report.feeds import Entry, FeedBuilder, feed_links, write_feed
 from partywatch.report.versions import Marks, build_version_pages
 from partywatch.spending.gaps import data_categories, party_gaps
 from partywatch.spending.names import SupplierMatcher, load_aliases
+from scoring.models import Credit
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CREDIT_LABELS = {"full": "Full", "partial": "Partial", "none": "None found", "n/a": "N/A"}
+CREDIT_LABELS = {Credit.FULL: "Full", Credit.PARTIAL: "Partial", Credit.NONE: "None found",
+                 Credit.NOT_APPLICABLE: "N/A"}
 
 
 def safe_url(url: str | None) -> str | None:
