@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -315,11 +316,31 @@ class Rubric:
 
 # ---------------------------------------------------------------- line numbers
 
+# libyaml's parser when PyYAML was built with it: the pure-Python one takes about a
+# second to read rubric.yaml on a busy machine, and every command that scores reads it.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=1)
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of `text` (line numbers, duplicate keys); read once per text."""
+    return yaml.compose(text, Loader=_LOADER)
+
+
+def _load_yaml(text: str) -> Any:
+    """yaml.safe_load through libyaml; a syntax error is raised by the pure-Python parser,
+    whose messages say more ("found character '\\t' that cannot start any token")."""
+    try:
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def _line_map(text: str) -> dict[tuple, int]:
     """Map each YAML path (tuple of keys/indexes) to its 1-based line number."""
     out: dict[tuple, int] = {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.YAMLError:
         return out
 
@@ -361,7 +382,7 @@ def _duplicate_keys(text: str) -> list[Problem]:
                 walk(v, path + (i,))
 
     try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+        walk(_compose(text), ())
     except yaml.YAMLError:
         pass
     return problems
@@ -405,7 +426,7 @@ def parse_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     """The rubric in `text`, checked against the schema; patterns are not compiled here
     (see scoring.loader, which also compiles every pattern with spaCy)."""
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
