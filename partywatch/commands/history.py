@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich import box
@@ -11,8 +12,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from history.research import PartyHistory, UnknownParty, find_party, not_scored_reason, party_history
 from partywatch.options import db_option, open_db
+
+if TYPE_CHECKING:
+    from history.research import PartyHistory
 
 
 def _cell(value: float | None, before: float | None) -> Text:
@@ -75,6 +78,8 @@ def command(party: str, db_url: str | None, plot_path: Path | None, rubric_versi
       partywatch history "Scottish National Party" --plot snp.png
       partywatch history snp --rubric-version 2025.1 --last 0
     """
+    from history.research import UnknownParty, find_party, not_scored_reason, party_history
+
     engine = open_db(db_url)
     try:
         with engine.connect() as conn:

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import click
 
-from history.db import transaction
-from history.models import Run
-from history.store import finish_run, start_run
 from partywatch.options import db_option, open_db, resolve_rubric_path, rubric_option
-from partywatch.pipeline import rescore_history
-from partywatch.rubrics import load_rubric_or_exit
-from scoring import Scorer
 
 
 @click.command("rescore")
@@ -25,6 +19,13 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
     A (snapshot, rubric) pair already scored is never recomputed, so running it twice
     does no work the second time. A rubric with errors changes nothing.
     """
+    from history.db import transaction
+    from history.models import Run
+    from history.store import finish_run, start_run
+    from partywatch.pipeline import rescore_history
+    from partywatch.rubrics import load_rubric_or_exit
+    from scoring import Scorer
+
     rubric = load_rubric_or_exit(resolve_rubric_path(rubric_path))
     engine = open_db(db_url)
     scorer = Scorer(rubric)
