@@ -33,11 +33,11 @@ def _prepare_history(db_url: str, parties: list[dict]):
     ({party: [(url, kind)]}) and their stored validators ({(party, url): (etag, last_modified)})."""
     from sqlalchemy import select
 
-    from history.db import open_database, transaction
+    from history.db import make_engine, transaction
     from history.models import Document
     from history.store import sync_parties
 
-    engine = open_database(db_url)
+    engine = make_engine(db_url)  # opened and upgraded by the parent (spiders.runner)
     try:
         with transaction(engine) as session:
             sync_parties(session, [{k: p[k] for k in ("id", "name", "jurisdiction", "homepage")}

@@ -73,6 +73,7 @@ def run_crawl(db_url: str, parties: Sequence[Mapping], run_id: int | None, *,
     `parties` are the crawl's view of validated parties.yaml entries (partywatch.parties
     .PartyEntry.crawl_spec()): the child reads them as JSON on its stdin and never reads
     parties.yaml itself, so it crawls exactly what was validated, even if the file changes.
+    The database must be at the latest schema already (history.open_database does that).
     The crawl is killed after `crawl_timeout` seconds (what it stored until then stays).
     """
     env = dict(os.environ)
