@@ -4,9 +4,10 @@
 
 Serves one party site on 127.0.0.1 (a homepage, robots.txt and the bundled Open Future
 privacy notice, listed as the party's one document), then runs `partywatch check` in a
-subprocess, each time against a fresh temporary SQLite database (so every run is a first
-check: migrations, crawl, scoring, a new scorecard), and prints the median wall time and
-the peak RSS of the check process and of the check plus its crawl child together (the
+subprocess, each time against a fresh temporary SQLite database (a first check:
+migrations, crawl, scoring, a new scorecard) and then once more on the same database (an
+unchanged check: the page is fetched again, nothing new to store or score), and prints
+for each the median wall time and the peak RSS of the check process and of the check plus its crawl child together (the
 process tree's RSS, sampled every 10 ms while it runs). The CPU time (user + system, check
 and crawl child) is printed too: on a busy machine it is steadier than the wall time.
 
@@ -101,22 +102,24 @@ def main() -> None:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site = f"http://127.0.0.1:{server.server_address[1]}"
-    walls, cpus, tree_peaks = [], [], []
+    figures: dict[str, list[tuple[float, float, float]]] = {"first": [], "unchanged": []}
     with tempfile.TemporaryDirectory() as tmp:
         parties = Path(tmp) / "parties.yaml"
         parties.write_text(f"parties:\n- id: bench\n  name: Bench Party\n  jurisdiction: GB\n"
                            f"  homepage: {site}/\n  documents:\n"
                            f"  - url: {site}/privacy-notice.html\n", encoding="utf-8")
         for run in range(args.runs):
-            wall, cpu, own, tree = run_once(parties, f"sqlite:///{Path(tmp) / f'check-{run}.db'}")
-            walls.append(wall)
-            cpus.append(cpu)
-            tree_peaks.append(tree)
-            print(f"run {run + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU, check process {own:.0f} MB, "
-                  f"check + crawl child {tree:.0f} MB")
+            db_url = f"sqlite:///{Path(tmp) / f'check-{run}.db'}"
+            for cycle in ("first", "unchanged"):
+                wall, cpu, own, tree = run_once(parties, db_url)
+                figures[cycle].append((wall, cpu, tree))
+                print(f"run {run + 1} {cycle:<9}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
+                      f"check process {own:.0f} MB, check + crawl child {tree:.0f} MB")
     server.shutdown()
-    print(f"partywatch check, one party, one notice: median {statistics.median(walls):.2f} s over "
-          f"{args.runs} runs (CPU {statistics.median(cpus):.2f} s), peak RSS (check + crawl child) {max(tree_peaks):.0f} MB")
+    for cycle, runs in figures.items():
+        print(f"partywatch check, one party, one notice, {cycle}: median {statistics.median(r[0] for r in runs):.2f} s "
+              f"over {args.runs} runs (CPU {statistics.median(r[1] for r in runs):.2f} s), "
+              f"peak RSS (check + crawl child) {max(r[2] for r in runs):.0f} MB")
 
 
 if __name__ == "__main__":
