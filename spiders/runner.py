@@ -64,6 +64,14 @@ def crawl_command(db_url: str, run_id: int | None, *, delay: float | None = None
     return command
 
 
+def _send_parties(process: subprocess.Popen, parties: Sequence[Mapping]) -> None:
+    try:
+        process.stdin.write(json.dumps({"parties": list(parties)}))
+        process.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # the child died (or was killed) first: its exit status and stderr say why
+
+
 def run_crawl(db_url: str, parties: Sequence[Mapping], run_id: int | None, *,
               on_event: Callable[[dict], None] | None = None,
               crawl_timeout: float | None = DEFAULT_CRAWL_TIMEOUT, **options) -> CrawlResult:
@@ -87,16 +95,13 @@ def run_crawl(db_url: str, parties: Sequence[Mapping], run_id: int | None, *,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
         bufsize=1,
     )
-    # A pipe holds far more than a parties list; the child reads it all before it crawls.
-    try:
-        process.stdin.write(json.dumps({"parties": list(parties)}))
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # the child died at start-up: its exit status and stderr say why
     result = CrawlResult(returncode=None)
     stderr_lines: deque[str] = deque(maxlen=40)
     reader = threading.Thread(target=lambda: stderr_lines.extend(process.stderr), daemon=True)
     reader.start()
+    # Written from a thread: a long parties list fills the pipe until the child, once its
+    # imports are done, reads it, and the timeout below must run meanwhile.
+    threading.Thread(target=_send_parties, args=(process, parties), daemon=True).start()
 
     def kill():
         result.timed_out = True
