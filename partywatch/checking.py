@@ -17,6 +17,7 @@ unreachable, the crawl process crashed). Fetch failures are not errors: they are
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +31,11 @@ from history.store import current_snapshot, finish_run, start_run, sync_parties
 from partywatch.parties import PartiesError, load_parties, select_parties
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
 # by the pipeline when it diffs scorecards; re-exported here for check's callers.
-from partywatch.pipeline import summarise_text_change  # noqa: F401
+from partywatch.textdiff import summarise_text_change  # noqa: F401
 
 if TYPE_CHECKING:
     from partywatch.archive import WaybackArchive
+    from scoring import Rubric, Scorer
 
 __all__ = ["run_check", "CheckError", "CheckReport", "PartyReport", "DocumentReport",
            "summarise_text_change"]
@@ -156,6 +158,35 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
                        failures=failures)
 
 
+class _ScorerBuilder(threading.Thread):
+    """Build the Scorer (spaCy, the compiled rubric) while the crawl process runs.
+
+    The crawl is another process, so on a machine with two cores starting spaCy costs a
+    check no time; in this process the crawl's thread mostly waits for progress lines.
+    """
+
+    def __init__(self, rubric: Rubric):
+        super().__init__(name="partywatch-scorer", daemon=True)
+        self.rubric = rubric
+        self.scorer: Scorer | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            from scoring import Scorer
+
+            self.scorer = Scorer(self.rubric)
+        except BaseException as exc:  # re-raised in the checking thread by result()
+            self.error = exc
+
+    def result(self) -> Scorer:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.scorer
+
+
 def _say(progress, message: str) -> None:
     if progress is not None:
         progress(message)
@@ -205,8 +236,7 @@ def run_check(
     PARTYWATCH_ARCHIVE_FALLBACK setting is on.
     """
     from partywatch import archive as archives
-    from scoring import RubricError, Scorer, load_rubric
-    from partywatch.pipeline import queue_notifications, score_parties
+    from scoring import RubricError, load_rubric
     from spiders.runner import DEFAULT_CRAWL_TIMEOUT, run_crawl
 
     try:
@@ -262,7 +292,8 @@ def run_check(
             _say(progress, line)
 
     started = time.monotonic()
-    crawl = run_crawl(db_url, str(parties_path), run_id, ids, on_event=handle,
+    scorer = _ScorerBuilder(rubric)
+    crawl = run_crawl(db_url, [p.crawl_spec() for p in parties], run_id, on_event=handle,
                       crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, **(crawl_options or {}))
     if crawl.timed_out:
         _say(progress, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
@@ -282,8 +313,10 @@ def run_check(
                                             progress=progress)
 
     _say(progress, "scoring")
+    from partywatch.pipeline import queue_notifications, score_parties
+
     outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
-                             scorer=Scorer(rubric), progress=progress,
+                             scorer=scorer.result(), progress=progress,
                              homepage_errors=homepage_errors)
     queued = queue_notifications(engine, run_id, outcomes)
     reports = []

@@ -106,6 +106,13 @@ class PartyEntry(BaseModel):
         urls = [self.homepage, *(d.url for d in self.documents)]
         return {urlsplit(u).hostname.lower() for u in urls}
 
+    def crawl_spec(self) -> dict:
+        """What the crawl process needs of this party, as JSON-ready data (spiders.crawl)."""
+        return {"id": self.id, "name": self.name, "jurisdiction": self.jurisdiction,
+                "homepage": self.homepage, "render": self.render,
+                "documents": [{"url": d.url, "kind": d.kind, "render": d.render}
+                              for d in self.documents]}
+
     def as_row(self) -> dict:
         return {"id": self.id, "name": self.name, "jurisdiction": self.jurisdiction,
                 "homepage": self.homepage}

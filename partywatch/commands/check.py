@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from partywatch.checking import CheckError, CheckReport, run_check
 from partywatch.options import (
     db_option,
     open_db,
@@ -18,6 +18,9 @@ from partywatch.options import (
     resolve_rubric_path,
     rubric_option,
 )
+
+if TYPE_CHECKING:
+    from partywatch.checking import CheckReport
 
 STATUS_STYLE = {"ok": "green", "new": "green", "failed": "red", "gone": "yellow",
                 "blocked": "magenta", "unreadable": "magenta"}
@@ -96,6 +99,8 @@ def run_check_and_print(engine, output_format: str, *, intro: str | None = None,
 
     A check that cannot run at all becomes a one-line error, not a traceback.
     """
+    from partywatch.checking import CheckError, run_check
+
     try:
         with _Progress() as progress:
             if intro:
