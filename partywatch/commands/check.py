@@ -18,6 +18,7 @@ from partywatch.options import (
     resolve_rubric_path,
     rubric_option,
 )
+from partywatch.progress import Kind, Progress
 
 if TYPE_CHECKING:
     from partywatch.checking import CheckReport
@@ -104,7 +105,7 @@ def run_check_and_print(engine, output_format: str, *, intro: str | None = None,
     try:
         with _Progress() as progress:
             if intro:
-                progress.line(intro)
+                progress.line(Progress(Kind.RUN, intro))
             report = run_check(engine, progress=progress.line, on_event=progress.event,
                                **check_options)
     except CheckError as exc:
@@ -135,13 +136,18 @@ class _Progress:
         if self.status is not None:
             self.status.__exit__(*exc)
 
-    def line(self, message: str) -> None:
+    # On a terminal the fetches only move the status line; what the user must see stays.
+    KEPT = (Kind.RUN, Kind.PROBLEM, Kind.SCORED)
+    IN_STATUS = (Kind.SCORING, Kind.SCORED)
+
+    def line(self, progress: Progress) -> None:
         if not self.live:
-            self.console.print(message, markup=False, highlight=False, soft_wrap=True)
-        elif message.startswith(("FAILED", "BLOCKED", "UNREADABLE", "scored", "not scored", "run ")):
-            self.console.print(message, markup=False, highlight=False)
-        if self.live and message.startswith(("scoring", "scored", "not scored")):
-            self.status.update(message)
+            self.console.print(progress.text, markup=False, highlight=False, soft_wrap=True)
+            return
+        if progress.kind in self.KEPT:
+            self.console.print(progress.text, markup=False, highlight=False)
+        if progress.kind in self.IN_STATUS:
+            self.status.update(progress.text)
 
     def event(self, event: dict) -> None:
         if not self.live:

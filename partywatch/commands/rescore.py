@@ -44,7 +44,7 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
             .where(RubricVersion.content_hash == rubric.content_hash)))
     try:
         outcomes = rescore_history(engine, run_id=run_id, rubric=rubric, scorer=scorer,
-                                   progress=lambda line: click.echo(line, err=True))
+                                   progress=lambda line: click.echo(line.text, err=True))
     except Exception as exc:
         with transaction(engine) as session:
             finish_run(session, session.get(Run, run_id), error=str(exc))

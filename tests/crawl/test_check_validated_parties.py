@@ -8,6 +8,7 @@ from helpers.crawl import documents_of
 from helpers.sites import ABOUT_THE_PARTY, page
 from history.db import open_database
 from partywatch.checking import run_check
+from partywatch.progress import Kind, Progress
 
 NOTICE = ("<h1>Privacy notice</h1><p>We get your name and address from the electoral register.</p>"
           + ABOUT_THE_PARTY)
@@ -19,10 +20,10 @@ def test_a_parties_file_changed_after_validation_does_not_change_the_crawl(
     elsewhere = sites({"/": page('<a href="/privacy">Privacy notice</a>'), "/privacy": page(NOTICE)})
     parties_path = write_parties({"alpha": validated})
 
-    def swap_the_file(line: str) -> None:
+    def swap_the_file(progress: Progress) -> None:
         # "run N: crawling 1 party" comes after validation, just before the crawl starts:
         # the file now names another site, and is not even a valid parties file.
-        if "crawling" in line:
+        if progress.kind is Kind.RUN and "crawling" in progress.text:
             parties_path.write_text(yaml.safe_dump({"parties": [
                 {"id": "alpha", "homepage": elsewhere.url("/"), "unknown_key": True}]}), encoding="utf-8")
 
