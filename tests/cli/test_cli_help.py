@@ -26,9 +26,12 @@ def test_help_lists_every_command():
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_has_help(name):
-    result = CliRunner().invoke(main, [name, "--help"])
+    result = CliRunner().invoke(main, [name, "--help"], prog_name="partywatch")
     assert result.exit_code == 0, result.output
-    assert "Usage: main" in result.output or f"{name}" in result.output
+    usage = result.output.splitlines()[0]
+    assert usage.startswith(f"Usage: partywatch {name} [OPTIONS]"), usage  # its own usage line
+    description = result.output.splitlines()[2]
+    assert description.strip() and not description.lstrip().startswith("-")  # then what it does
     assert len(result.output.splitlines()) >= 4
 
 
