@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from scoring.nlp import LEMMA_OVERRIDES, Analyzer, lookup_lemma, make_nlp
 from scoring.rubric import Element, Rubric, Term
 
+
 def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
     """Rewrite LEMMA values through the same lookup table, so {LEMMA: data} works."""
 

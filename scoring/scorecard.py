@@ -9,8 +9,16 @@ most directly answers the element's question leads, not the first one found.
 from __future__ import annotations
 
 from scoring.claims import CREDIT_RANK
-from scoring.models import (CREDIT_POINTS, Claim, DocumentClaims, ElementResult, Evidence, Scorecard, SpendingCheck,
-                            StepResult)
+from scoring.models import (
+    CREDIT_POINTS,
+    Claim,
+    DocumentClaims,
+    ElementResult,
+    Evidence,
+    Scorecard,
+    SpendingCheck,
+    StepResult,
+)
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric
 
 EVIDENCE_PER_ELEMENT = 3

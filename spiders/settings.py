@@ -17,7 +17,6 @@ is how tests and benchmarks make the crawl fast without touching the code:
 from __future__ import annotations
 
 import os
-
 from importlib.metadata import PackageNotFoundError, version
 
 try:
