@@ -35,6 +35,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from history.db import open_database  # noqa: E402
+from partywatch.parties import load_parties  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
 
 
@@ -100,6 +101,10 @@ def write_parties(path: Path, servers) -> None:
     path.write_text(yaml.safe_dump({"parties": parties}), encoding="utf-8")
 
 
+def crawl_specs(path: Path) -> list[dict]:
+    return [party.crawl_spec() for party in load_parties(path)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parties", type=int, default=200)
@@ -117,7 +122,7 @@ def main() -> None:
         # The fixed cost of a crawl subprocess: one tiny site, no delay.
         servers = serve(1, 1)
         write_parties(Path(tmp) / "one.yaml", servers)
-        tiny = run_crawl(db_url, str(Path(tmp) / "one.yaml"), None, delay=0)
+        tiny = run_crawl(db_url, crawl_specs(Path(tmp) / "one.yaml"), None, delay=0)
         tiny_crawl = tiny.events[-1]["stats"].get("elapsed_time_seconds", 0.0)
         for server in servers:
             server.shutdown()
@@ -134,14 +139,14 @@ def main() -> None:
             nonlocal fetched
             fetched += event.get("event") == "fetch" and event.get("ok", False)
 
-        result = run_crawl(db_url, str(Path(tmp) / "parties.yaml"), None, delay=args.delay,
+        result = run_crawl(db_url, crawl_specs(Path(tmp) / "parties.yaml"), None, delay=args.delay,
                            on_event=on_event, crawl_timeout=3600)
         after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = after.ru_utime + after.ru_stime - server_cpu.ru_utime - server_cpu.ru_stime
         first_bytes, first_requests = Handler.body_bytes, Handler.count
         if args.recrawl:
             Handler.body_bytes = Handler.not_modified = 0
-            again = run_crawl(db_url, str(Path(tmp) / "parties.yaml"), None, delay=args.delay,
+            again = run_crawl(db_url, crawl_specs(Path(tmp) / "parties.yaml"), None, delay=args.delay,
                               crawl_timeout=3600)
             again_stats = again.events[-1]["stats"]
         for server in servers:

@@ -144,6 +144,13 @@ class OutboxDrainer:
         if self._tasks:
             await asyncio.wait(list(self._tasks))  # unlike gather, never cancels them
 
+    async def idle(self) -> None:
+        """Return once no drain is running: the scheduler's may be mid-send."""
+        while self._drain_task is not None and not self._drain_task.done():
+            await asyncio.wait({self._drain_task})
+        while self._running:
+            await asyncio.sleep(0.01)
+
     async def stop(self, timeout: float = 20.0) -> None:
         """Finish the sends in flight (so their outcome is recorded), start no new one."""
         self._stopping = True

@@ -111,7 +111,7 @@ def render_notification(payload: dict) -> str:
     """One message for one subscriber for one check run, always under the limit."""
     kind = payload.get("type")
     if kind == "admin_alert":
-        return fit([f"⚠️ <b>partywatch admin alert</b>",
+        return fit(["⚠️ <b>partywatch admin alert</b>",
                     *(esc(shorten(line, LINE_LIMIT * 2)) for line in str(payload.get("text", "")).splitlines())],
                    "")
     if kind != "scorecard_change":
@@ -223,7 +223,7 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
                          "not loaded (spending returns).</i>")
         elif element.credit == "none" or not evidence:
             looked = element.looked_for or ""
-            lines.append(f"   <i>No disclosure found.</i>" + (f" Looked for: {esc(shorten(looked, LINE_LIMIT))}" if looked else ""))
+            lines.append("   <i>No disclosure found.</i>" + (f" Looked for: {esc(shorten(looked, LINE_LIMIT))}" if looked else ""))
         for item in evidence[:3]:
             quote = shorten(item.get("quote", ""), QUOTE_LIMIT)
             lines.append(f"   “{esc(quote)}” {evidence_links(item, site_url, fetched)}")
@@ -316,7 +316,8 @@ def render_rubric(steps: Sequence[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-HELP = """<b>partywatch</b> scores how openly UK political parties explain their use of voters' personal data, against ten steps, and tells you when a score changes.
+HELP = """<b>partywatch</b> scores how openly UK political parties explain their use of voters' \
+personal data, against ten steps, and tells you when a score changes.
 
 /parties – the parties watched and their grades
 /score <i>party</i> – grade, overall and per-step scores

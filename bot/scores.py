@@ -11,8 +11,17 @@ from telegram.ext import ContextTypes
 
 from bot import charts, render
 from bot.callbacks import HISTORY, SCORE, SUPPLIERS, WHY, Action
-from bot.context import (BotContext, ctx, db, keyboard, latest_card, party_keyboard, reply, resolve_party,
-                         split_party_and_rest)
+from bot.context import (
+    BotContext,
+    ctx,
+    db,
+    keyboard,
+    latest_card,
+    party_keyboard,
+    reply,
+    resolve_party,
+    split_party_and_rest,
+)
 from history import bot_queries as q
 from history.party_names import step_directory
 

@@ -6,17 +6,19 @@ SQLite (the default) runs in WAL mode with foreign keys on and a busy timeout, s
 
 from __future__ import annotations
 
+import ast
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+# Alembic is imported by the functions that migrate: the crawl process, which writes to a
+# database its parent has opened (and upgraded), never needs it.
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -71,6 +73,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine_or_url: Engine | str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if isinstance(engine_or_url, str):
@@ -81,22 +85,70 @@ def alembic_config(engine_or_url: Engine | str) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+def _head_in_files() -> str | None:
+    """The latest revision, read from the migration files' `revision` / `down_revision`
+    without importing them (or Alembic); None when that is not plain to see."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
+                node.target if isinstance(node, ast.AnnAssign) else None
+            if not isinstance(target, ast.Name) or target.id not in ("revision", "down_revision"):
+                continue
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            (revisions if target.id == "revision" else parents).update(v for v in values if v)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database's alembic_version table (None if none)."""
+    try:
+        with engine.connect() as conn:
+            versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    except Exception:  # no such table yet: the driver's own error types vary
+        return None
+    return versions[0] if len(versions) == 1 else None
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations; a no-op when the database is already at `revision`."""
+    """Apply migrations; a no-op when the database is already at `revision`.
+
+    A database already at the latest revision is recognised without Alembic, which
+    every command that opens the database would otherwise spend a few tenths of a second
+    importing.
+    """
+    if revision == "head":
+        stored = _stored_revision(engine)
+        if stored is not None and stored == _head_in_files():
+            return
+    from alembic import command
+
     if revision == "head" and current_revision(engine) == head_revision():
         return
     command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(engine), revision)
 
 

@@ -19,10 +19,15 @@ from typing import Any, Callable, Iterator, Sequence
 import orjson
 from sqlalchemy import Connection, text
 
-from history.export_tables import (EXPORT_TABLES, TABLES_BY_NAME, ExportTable, data_dictionary_markdown,
-                                   datapackage, json_schema)
+from history.export_tables import (
+    EXPORT_TABLES,
+    TABLES_BY_NAME,
+    ExportTable,
+    data_dictionary_markdown,
+    datapackage,
+    json_schema,
+)
 from history.permalinks import evidence_path
-
 
 # --- reading the tables fast --------------------------------------------------------------
 #

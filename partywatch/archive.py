@@ -25,13 +25,14 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Sequence
+from typing import Sequence
 
 from sqlalchemy import Engine, select
 
 from history.db import transaction
 from history.models import Document
 from history.store import current_snapshot, record_fetch
+from partywatch.progress import Kind, Reporter, report
 
 DEFAULT_ARCHIVE_URL = "https://web.archive.org"
 ARCHIVE_URL_ENV = "PARTYWATCH_ARCHIVE_URL"
@@ -161,7 +162,7 @@ def _store(engine: Engine, document_id: int, run_id: int | None, copy: ArchivedC
 
 
 def archive_fallback(engine: Engine, *, run_id: int | None, party_ids: Sequence[str],
-                     archive: WaybackArchive, progress: Callable[[str], None] | None = None
+                     archive: WaybackArchive, progress: Reporter | None = None
                      ) -> list[Lookup]:
     """Ask the archive for every document of these parties that needs_fallback()."""
     with transaction(engine) as session:
@@ -178,6 +179,5 @@ def archive_fallback(engine: Engine, *, run_id: int | None, party_ids: Sequence[
             lookup = (Lookup(party_id, url, "no copy", "the archive holds no copy") if copy is None
                       else _store(engine, document_id, run_id, copy))
         lookups.append(lookup)
-        if progress:
-            progress(f"archive {party_id} {url}: {lookup.result}: {lookup.detail}")
+        report(progress, Kind.ARCHIVE, f"archive {party_id} {url}: {lookup.result}: {lookup.detail}")
     return lookups

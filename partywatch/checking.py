@@ -17,6 +17,7 @@ unreachable, the crawl process crashed). Fetch failures are not errors: they are
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +30,13 @@ from history.models import Document, Fetch, Run, Scorecard
 from history.store import current_snapshot, finish_run, start_run, sync_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
-from partywatch.pipeline import summarise_text_change
+from partywatch.progress import Kind, Progress, Reporter, report
+from partywatch.textdiff import summarise_text_change
 from scoring.models import ElementResult, Evidence, Form, StepResult
 
 if TYPE_CHECKING:
     from partywatch.archive import WaybackArchive
+    from scoring import Rubric, Scorer
 
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
 # by the pipeline when it diffs scorecards; re-exported here for check's callers.
@@ -157,9 +160,33 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
                        failures=failures)
 
 
-def _say(progress, message: str) -> None:
-    if progress is not None:
-        progress(message)
+class _ScorerBuilder(threading.Thread):
+    """Build the Scorer (spaCy, the compiled rubric) while the crawl process runs.
+
+    The crawl is another process, so on a machine with two cores starting spaCy costs a
+    check no time; in this process the crawl's thread mostly waits for progress lines.
+    """
+
+    def __init__(self, rubric: Rubric):
+        super().__init__(name="partywatch-scorer", daemon=True)
+        self.rubric = rubric
+        self.scorer: Scorer | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            from scoring import Scorer
+
+            self.scorer = Scorer(self.rubric)
+        except BaseException as exc:  # re-raised in the checking thread by result()
+            self.error = exc
+
+    def result(self) -> Scorer:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.scorer
 
 
 def _failure_word(event: dict) -> str:
@@ -168,17 +195,18 @@ def _failure_word(event: dict) -> str:
     return status.upper() if status in ("blocked", "unreadable") else "FAILED"
 
 
-def _describe_event(event: dict) -> str | None:
+def _describe_event(event: dict) -> Progress | None:
     kind = event.get("event")
     if kind == "fetch":
         if event["ok"]:
             state = "new content" if event["new_content"] else "unchanged"
-            return f"fetched {event['party']} {event['url']} ({event['kind']}, {state})"
-        return f"{_failure_word(event)} {event['party']} {event['url']}: {event['error']}"
+            return Progress(Kind.FETCHED, f"fetched {event['party']} {event['url']} ({event['kind']}, {state})")
+        return Progress(Kind.PROBLEM, f"{_failure_word(event)} {event['party']} {event['url']}: {event['error']}")
     if kind == "page_failed":
-        return f"{_failure_word(event)} {event['party']} homepage {event['url']}: {event['error']}"
+        return Progress(Kind.PROBLEM,
+                        f"{_failure_word(event)} {event['party']} homepage {event['url']}: {event['error']}")
     if kind == "skipped":
-        return f"skipped {event['party']} {event['url']}: {event['reason']}"
+        return Progress(Kind.SKIPPED, f"skipped {event['party']} {event['url']}: {event['reason']}")
     return None
 
 
@@ -188,7 +216,7 @@ def run_check(
     parties_path: str | Path,
     rubric_path: str | Path,
     party_ids: Sequence[str] = (),
-    progress: Callable[[str], None] | None = None,
+    progress: Reporter | None = None,
     on_event: Callable[[dict], None] | None = None,
     crawl_timeout: float | None = None,
     crawl_options: dict | None = None,
@@ -206,8 +234,7 @@ def run_check(
     PARTYWATCH_ARCHIVE_FALLBACK setting is on.
     """
     from partywatch import archive as archives
-    from partywatch.pipeline import queue_notifications, score_parties
-    from scoring import RubricError, Scorer, load_rubric
+    from scoring import RubricError, load_rubric
     from spiders.runner import DEFAULT_CRAWL_TIMEOUT, run_crawl
 
     try:
@@ -239,7 +266,7 @@ def run_check(
     with transaction(engine) as session:
         sync_parties(session, [p.as_row() for p in parties])
         run_id = start_run(session, "check").id
-    _say(progress, f"run {run_id}: crawling {len(ids)} part{'y' if len(ids) == 1 else 'ies'}")
+    report(progress, Kind.RUN, f"run {run_id}: crawling {len(ids)} part{'y' if len(ids) == 1 else 'ies'}")
 
     failures: dict[str, list[dict]] = {pid: [] for pid in ids}
     homepage_errors: dict[str, str] = {}
@@ -259,14 +286,15 @@ def run_check(
         if on_event is not None:
             on_event(event)
         line = _describe_event(event)
-        if line:
-            _say(progress, line)
+        if line and progress is not None:
+            progress(line)
 
     started = time.monotonic()
-    crawl = run_crawl(db_url, str(parties_path), run_id, ids, on_event=handle,
+    scorer = _ScorerBuilder(rubric)
+    crawl = run_crawl(db_url, [p.crawl_spec() for p in parties], run_id, on_event=handle,
                       crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, **(crawl_options or {}))
     if crawl.timed_out:
-        _say(progress, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
+        report(progress, Kind.PROBLEM, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
     elif crawl.returncode != 0:
         message = (f"the crawl process failed (exit {crawl.returncode}); nothing was scored.\n"
                    f"{crawl.stderr_tail.strip()}")
@@ -282,9 +310,11 @@ def run_check(
                                             archive=archive or archives.WaybackArchive(),
                                             progress=progress)
 
-    _say(progress, "scoring")
+    report(progress, Kind.SCORING, "scoring")
+    from partywatch.pipeline import queue_notifications, score_parties
+
     outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
-                             scorer=Scorer(rubric), progress=progress,
+                             scorer=scorer.result(), progress=progress,
                              homepage_errors=homepage_errors)
     queued = queue_notifications(engine, run_id, outcomes)
     reports = []
@@ -294,7 +324,7 @@ def run_check(
         finish_run(session, session.get(Run, run_id),
                    error="crawl timed out" if crawl.timed_out else None)
     unscored = sum(r.reason is not None for r in reports)
-    _say(progress, f"run {run_id} done: {sum(r.changed for r in reports)} scorecard(s) changed, "
+    report(progress, Kind.RUN, f"run {run_id} done: {sum(r.changed for r in reports)} scorecard(s) changed, "
                    f"{unscored} part{'y' if unscored == 1 else 'ies'} not scored, "
                    f"{queued} notification(s) queued, "
                    f"{sum(len(r.failures) for r in reports)} fetch failure(s)")

@@ -1,15 +1,20 @@
-"""Options shared by several commands, so each is spelled and documented once."""
+"""Options shared by several commands, so each is spelled and documented once.
+
+Only click is imported here: every command's module imports this one, and a command's
+`--help` must not load the database layer (see partywatch.cli).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
 
-from history import DatabaseError, open_database
-from history.permalinks import check_site_url
 from partywatch.paths import database_url, default_parties_path, default_rubric_path
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 db_option = click.option(
     "--db", "db_url", metavar="URL", default=None,
@@ -57,6 +62,8 @@ def party_aliases(parties_path: str | None) -> dict[str, list[str]]:
 
 def open_db(db_url: str | None) -> Engine:
     """Open (and upgrade if needed) the database, or exit with a clear message."""
+    from history import DatabaseError, open_database
+
     try:
         return open_database(database_url(db_url))
     except DatabaseError as exc:
@@ -66,6 +73,8 @@ def open_db(db_url: str | None) -> Engine:
 def _check_base_url(ctx, param, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
+    from history.permalinks import check_site_url
+
     try:
         return check_site_url(value)
     except ValueError as exc:

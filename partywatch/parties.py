@@ -104,7 +104,14 @@ class PartyEntry(BaseModel):
     def hosts(self) -> set[str]:
         """The hosts the crawl may visit for this party."""
         urls = [self.homepage, *(d.url for d in self.documents)]
-        return {urlsplit(u).hostname.lower() for u in urls}
+        return {(urlsplit(u).hostname or "").lower() for u in urls}
+
+    def crawl_spec(self) -> dict:
+        """What the crawl process needs of this party, as JSON-ready data (spiders.crawl)."""
+        return {"id": self.id, "name": self.name, "jurisdiction": self.jurisdiction,
+                "homepage": self.homepage, "render": self.render,
+                "documents": [{"url": d.url, "kind": d.kind, "render": d.render}
+                              for d in self.documents]}
 
     def as_row(self) -> dict:
         return {"id": self.id, "name": self.name, "jurisdiction": self.jurisdiction,
@@ -157,7 +164,7 @@ def load_parties(path: str | Path) -> list[PartyEntry]:
     try:
         parsed = PartiesFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        messages = []
         for error in exc.errors():
             loc = tuple(error["loc"])
             message = error["msg"].removeprefix("Value error, ")
@@ -165,8 +172,8 @@ def load_parties(path: str | Path) -> list[PartyEntry]:
                 message = f"unknown key {loc[-1]!r}"
             elif error["type"] == "missing":
                 message = "field required"
-            problems.append(f"{path}:{document.line_for(loc)}: {_describe(loc, data)}: {message}")
-        raise PartiesError(problems) from exc
+            messages.append(f"{path}:{document.line_for(loc)}: {_describe(loc, data)}: {message}")
+        raise PartiesError(messages) from exc
     problems = _clashes(parsed.parties, document, data)
     if problems:
         raise PartiesError([f"{path}:{line}: {text}" for line, text in problems])
@@ -176,11 +183,11 @@ def load_parties(path: str | Path) -> list[PartyEntry]:
 def _clashes(parties: list[PartyEntry], document: YamlDocument, data: dict) -> list[tuple[int | None, str]]:
     """(line, problem) for a repeated id, and for an alias that already names another party:
     "lab" cannot mean both labour and another party."""
-    problems = []
+    problems: list[tuple[int | None, str]] = []
     seen: dict[str, int] = {}
     for index, party in enumerate(parties):
         if party.id in seen:
-            loc = ("parties", index, "id")
+            loc: tuple = ("parties", index, "id")
             problems.append((document.line_for(loc), f"{_describe(loc, data)}: duplicate id, "
                              f"already used by parties[{seen[party.id]}]"))
         seen.setdefault(party.id, index)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -40,6 +40,7 @@ from history.store import (
     subscribers_of,
 )
 from partywatch.changes import Change, ChangeKind
+from partywatch.progress import Kind, Reporter, report
 from partywatch.spending.element import payees_changed, spending_check
 from partywatch.textdiff import same_text, summarise_text_change
 from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text
@@ -267,7 +268,7 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
 
 
 def score_parties(engine: Engine, *, run_id: int, party_ids: Sequence[str], rubric: Rubric,
-                  scorer: Scorer, progress: Callable[[str], None] | None = None,
+                  scorer: Scorer, progress: Reporter | None = None,
                   homepage_errors: Mapping[str, str] | None = None) -> list[PartyOutcome]:
     """Score each party's current documents; one transaction per party.
 
@@ -290,8 +291,7 @@ def score_parties(engine: Engine, *, run_id: int, party_ids: Sequence[str], rubr
             else:
                 mark_not_scored(session, party_id, outcome.reason, run_id)
             outcomes.append(outcome)
-        if progress:
-            progress(_describe_outcome(outcome))
+        report(progress, Kind.SCORED, _describe_outcome(outcome))
     return outcomes
 
 
@@ -351,7 +351,7 @@ def queue_notifications(engine: Engine, run_id: int, outcomes: Iterable[PartyOut
 
 
 def rescore_history(engine: Engine, *, run_id: int, rubric: Rubric, scorer: Scorer,
-                    progress: Callable[[str], None] | None = None) -> list[PartyOutcome]:
+                    progress: Reporter | None = None) -> list[PartyOutcome]:
     """Re-apply `rubric` to every stored party state, oldest first, then to the current one.
 
     Each past check run that produced a scorecard under any rubric version gets its

@@ -16,8 +16,8 @@ from typing import Iterable
 
 from scoring.claims import ClaimFinder, DocumentContext
 from scoring.models import Claim, DocumentClaims, Scorecard, SpendingCheck
-from scoring.nlp import MAX_CHUNK_CHARS, make_nlp
-from scoring.patterns import CompiledRubric
+from scoring.nlp import MAX_CHUNK_CHARS
+from scoring.patterns import compile_rubric
 from scoring.rubric import DOCUMENT_KINDS, Rubric
 from scoring.scorecard import build_scorecard
 from scoring.structure import parse
@@ -28,8 +28,8 @@ class Scorer:
 
     def __init__(self, rubric: Rubric):
         self.rubric = rubric
-        self.nlp = make_nlp()
-        self.compiled = CompiledRubric(rubric, self.nlp)
+        self.compiled = compile_rubric(rubric)
+        self.nlp = self.compiled.nlp
         self.finder = ClaimFinder(self.compiled)
 
     def claims(self, text: str, url: str, kind: str = "privacy_notice") -> list[Claim]:

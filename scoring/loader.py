@@ -1,21 +1,28 @@
 """Load a rubric the way every command does: schema checks, then every pattern compiled.
 
 A rubric with any problem is rejected as a whole, each problem with its path and line.
+A rubric that compiled cleanly before (same text, same compiling code and packages; see
+scoring.cache) is not compiled again, so loading it does not start spaCy.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from scoring.patterns import compile_problems
+from scoring.cache import known_to_compile, remember_compiles
 from scoring.rubric import Rubric, parse_rubric_text, pattern_problems, read_rubric_file
 
 
 def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     rubric = parse_rubric_text(text, source_name)
+    if known_to_compile(rubric.content_hash):
+        return rubric
+    from scoring.patterns import compile_problems  # spaCy
+
     problems = compile_problems(rubric)
     if problems:
         raise pattern_problems(rubric, problems)
+    remember_compiles(rubric.content_hash)
     return rubric
 
 

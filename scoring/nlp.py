@@ -17,6 +17,8 @@ from spacy.attrs import LEMMA, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from scoring.cache import cached_lemma_table
+
 MAX_CHUNK_CHARS = 100_000
 
 # Contractions the lookup table does not know.
@@ -27,6 +29,10 @@ BREAK_PUNCT = {".", "!", "?", "…", "•", "·", "■", "▪"}
 
 @lru_cache(maxsize=1)
 def lemma_table() -> dict[str, str]:
+    return cached_lemma_table(_load_lemma_table)
+
+
+def _load_lemma_table() -> dict[str, str]:
     from spacy.lookups import load_lookups
 
     table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")

@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from scoring.nlp import LEMMA_OVERRIDES, Analyzer, lookup_lemma, make_nlp
 from scoring.rubric import Element, Rubric, Term
 
+
 def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
     """Rewrite LEMMA values through the same lookup table, so {LEMMA: data} works."""
 
@@ -253,6 +254,21 @@ class CompiledRubric:
         return keys
 
 
+# The rubric compiled last and its compilation: loading a rubric (which compiles it to
+# find problems) and then scoring with it builds spaCy's pipeline once, not twice.
+_last_compiled: tuple[Rubric, CompiledRubric] | None = None
+
+
+def compile_rubric(rubric: Rubric) -> CompiledRubric:
+    """`rubric` compiled into a pipeline of its own (the same one again for the same rubric)."""
+    global _last_compiled
+    if _last_compiled is not None and _last_compiled[0] is rubric:
+        return _last_compiled[1]
+    compiled = CompiledRubric(rubric, make_nlp())
+    _last_compiled = (rubric, compiled)
+    return compiled
+
+
 def compile_problems(rubric: Rubric) -> list[tuple[str, str]]:
     """(path in the rubric, message) for every pattern spaCy refuses."""
-    return CompiledRubric(rubric, make_nlp()).problems
+    return compile_rubric(rubric).problems

@@ -121,8 +121,8 @@ class Rule(Model):
     `with`, and one of `and_with`, and none of `unless`; when the headings it sits under
     (or its table's header row) contain one of `in_section` and none of `not_in_section`;
     when the paragraph or list item it sits in contains one of `in_paragraph` ("Contact
-    data@party.example." after "You can ask us what we hold about you."); and, with `negated`, when the `find` term is negated in its own clause ("we do not
-    buy data")."""
+    data@party.example." after "You can ask us what we hold about you."); and, with
+    `negated`, when the `find` term is negated in its own clause ("we do not buy data")."""
 
     find: list[Term] = Field(min_length=1)
     with_: list[Term] | None = Field(default=None, alias="with")

@@ -80,9 +80,23 @@ def _walk(node: yaml.Node, path: KeyPath, document: YamlDocument) -> None:
             _walk(item, path + (index,), document)
 
 
+# libyaml's parser when PyYAML was built with it: the pure-Python one takes about a second
+# to read rubric.yaml on a busy machine, and every command that scores reads it.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(text: str) -> YamlDocument:
     """Parse `text` once (safe loader): its data, each key's line and any duplicate keys."""
-    loader = yaml.SafeLoader(text)
+    try:
+        return _read(text, _FAST_LOADER)
+    except YamlSyntaxError:
+        # the pure-Python parser's messages say more ("found character '\t' that cannot
+        # start any token"): read it again to report the error in its words
+        return _read(text, yaml.SafeLoader)
+
+
+def _read(text: str, loader_class) -> YamlDocument:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

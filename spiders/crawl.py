@@ -1,4 +1,4 @@
-"""Run one crawl: `python -m spiders.crawl --db URL --parties FILE [--run-id N] [--party ID ...]`.
+"""Run one crawl: `python -m spiders.crawl --db URL [--run-id N] < parties.json`.
 
 The crawl runs in a process of its own (see spiders.runner): Twisted's reactor starts
 once per process, the parent can kill a crawl that overruns, and the crawl's memory is
@@ -6,48 +6,38 @@ returned when it ends. This process writes fetches and snapshots to the history 
 and prints one JSON progress line per event on stdout (spiders.progress); scrapy's log
 goes to stderr.
 
-parties.yaml is expected to have been validated by the caller (`partywatch check` does);
-this module reads only the fields it needs.
+The parties come on stdin as JSON, {"parties": [PartyEntry.crawl_spec(), ...]}, from a
+parent that validated parties.yaml (spiders.runner.run_crawl): this process never reads
+parties.yaml, so what it crawls is what was validated.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 
-import yaml
-from sqlalchemy import select
 
-
-def _load_parties(path: str, wanted: list[str]) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
-    parties = [
-        {"id": p["id"], "name": p["name"], "jurisdiction": p["jurisdiction"],
-         "homepage": p["homepage"], "render": bool(p.get("render")),
-         "documents": [{"url": d["url"], "kind": d.get("kind", "privacy_notice"),
-                        "render": d.get("render")}
-                       for d in p.get("documents") or []]}
-        for p in data.get("parties") or []
-    ]
-    if wanted:
-        unknown = set(wanted) - {p["id"] for p in parties}
-        if unknown:
-            raise SystemExit(f"unknown party id(s): {', '.join(sorted(unknown))}")
-        parties = [p for p in parties if p["id"] in wanted]
-    return parties
+def _read_parties(stream) -> list[dict]:
+    """The parties to crawl, as the parent sent them on stdin."""
+    try:
+        return json.load(stream)["parties"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"expected {{\"parties\": [...]}} as JSON on stdin: {exc}") from exc
 
 
 def _prepare_history(db_url: str, parties: list[dict]):
     """Make sure the parties exist; return each party's documents already in the history
     ({party: [(url, kind)]}) and their stored validators ({(party, url): (etag, last_modified)})."""
-    from history.db import open_database, transaction
+    from sqlalchemy import select
+
+    from history.db import make_engine, transaction
     from history.models import Document
     from history.store import sync_parties
 
-    engine = open_database(db_url)
+    engine = make_engine(db_url)  # opened and upgraded by the parent (spiders.runner)
     try:
         with transaction(engine) as session:
             sync_parties(session, [{k: p[k] for k in ("id", "name", "jurisdiction", "homepage")}
@@ -73,9 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spiders.crawl", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default=os.environ.get("PARTYWATCH_CRAWL_DB_URL"),
                         help="history database URL (default: $PARTYWATCH_CRAWL_DB_URL)")
-    parser.add_argument("--parties", required=True, help="parties.yaml")
     parser.add_argument("--run-id", type=int, default=None, help="the run these fetches belong to")
-    parser.add_argument("--party", action="append", default=[], help="crawl only this party (repeatable)")
     parser.add_argument("--delay", type=float, default=None, help="seconds between requests to one host")
     parser.add_argument("--maxsize", type=int, default=None, help="response size cap in bytes")
     parser.add_argument("--timeout", type=float, default=None, help="per-request timeout in seconds")
@@ -91,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from spiders.spider import PartySpider
 
     started = time.monotonic()
-    parties = _load_parties(args.parties, args.party)
+    parties = _read_parties(sys.stdin)
     known, validators = _prepare_history(args.db, parties)
     settings = crawl_settings(delay=args.delay, maxsize=args.maxsize, timeout=args.timeout,
                               log_level=args.log_level)

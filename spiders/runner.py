@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping, Sequence
 
 DEFAULT_CRAWL_TIMEOUT = 30 * 60
 
@@ -49,29 +49,39 @@ def _has_password(db_url: str) -> bool:
         return False
 
 
-def crawl_command(db_url: str, parties_path: str, run_id: int | None, party_ids=(),
-                  *, delay: float | None = None, maxsize: int | None = None,
-                  timeout: float | None = None) -> list[str]:
+def crawl_command(db_url: str, run_id: int | None, *, delay: float | None = None,
+                  maxsize: int | None = None, timeout: float | None = None) -> list[str]:
     """The child's command line. A database URL with a password is passed in the
     environment instead (PARTYWATCH_CRAWL_DB_URL), so it does not show in `ps`."""
-    command = [sys.executable, "-m", "spiders.crawl", "--parties", str(parties_path)]
+    command = [sys.executable, "-m", "spiders.crawl"]
     if not _has_password(db_url):
         command += ["--db", db_url]
     if run_id is not None:
         command += ["--run-id", str(run_id)]
-    for party in party_ids:
-        command += ["--party", party]
     for flag, value in (("--delay", delay), ("--maxsize", maxsize), ("--timeout", timeout)):
         if value is not None:
             command += [flag, str(value)]
     return command
 
 
-def run_crawl(db_url: str, parties_path: str, run_id: int | None, party_ids=(), *,
+def _send_parties(process: subprocess.Popen, parties: Sequence[Mapping]) -> None:
+    try:
+        process.stdin.write(json.dumps({"parties": list(parties)}))
+        process.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # the child died (or was killed) first: its exit status and stderr say why
+
+
+def run_crawl(db_url: str, parties: Sequence[Mapping], run_id: int | None, *,
               on_event: Callable[[dict], None] | None = None,
               crawl_timeout: float | None = DEFAULT_CRAWL_TIMEOUT, **options) -> CrawlResult:
-    """Run `python -m spiders.crawl` and wait for it; call on_event for each progress line.
+    """Run `python -m spiders.crawl` on `parties` and wait for it; call on_event for each
+    progress line.
 
+    `parties` are the crawl's view of validated parties.yaml entries (partywatch.parties
+    .PartyEntry.crawl_spec()): the child reads them as JSON on its stdin and never reads
+    parties.yaml itself, so it crawls exactly what was validated, even if the file changes.
+    The database must be at the latest schema already (history.open_database does that).
     The crawl is killed after `crawl_timeout` seconds (what it stored until then stays).
     """
     env = dict(os.environ)
@@ -81,13 +91,17 @@ def run_crawl(db_url: str, parties_path: str, run_id: int | None, party_ids=(), 
     env[DB_URL_ENV] = db_url
     started = time.monotonic()
     process = subprocess.Popen(
-        crawl_command(db_url, parties_path, run_id, party_ids, **options),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1,
+        crawl_command(db_url, run_id, **options),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        bufsize=1,
     )
     result = CrawlResult(returncode=None)
     stderr_lines: deque[str] = deque(maxlen=40)
     reader = threading.Thread(target=lambda: stderr_lines.extend(process.stderr), daemon=True)
     reader.start()
+    # Written from a thread: a long parties list fills the pipe until the child, once its
+    # imports are done, reads it, and the timeout below must run meanwhile.
+    threading.Thread(target=_send_parties, args=(process, parties), daemon=True).start()
 
     def kill():
         result.timed_out = True

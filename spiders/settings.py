@@ -17,7 +17,6 @@ is how tests and benchmarks make the crawl fast without touching the code:
 from __future__ import annotations
 
 import os
-
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -74,6 +73,16 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+# Components these settings switch off anyway (cookies, telnet, feeds, job state, ...).
+# Left in, scrapy would still import each one to hear it is not configured: the cookies
+# middleware imports tldextract, the remote control aiohttp, the telnet console Twisted
+# Conch, together a large part of the crawl process's start-up.
+NOT_LOADED_MIDDLEWARES = {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None}
+NOT_LOADED_EXTENSIONS = {f"scrapy.extensions.{name}": None for name in (
+    "telnet.TelnetConsole", "remote_control.RemoteControl", "feedexport.FeedExporter",
+    "memdebug.MemoryDebugger", "spiderstate.SpiderState", "throttle.AutoThrottle")}
+
+
 def crawl_settings(
     *,
     delay: float | None = None,
@@ -120,7 +129,9 @@ def crawl_settings(
             # Runs before robots.txt (100), so a robots.txt of a host that is not allowed
             # is never fetched either.
             "spiders.middlewares.AllowedHostsMiddleware": 50,
+            **NOT_LOADED_MIDDLEWARES,
         },
+        "EXTENSIONS": NOT_LOADED_EXTENSIONS,
         "ITEM_PIPELINES": {"spiders.pipelines.HistoryPipeline": 300},
         "SPIDER_MODULES": ["spiders.spider"],
         **PAGE_CHECK_SETTINGS,

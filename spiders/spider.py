@@ -25,8 +25,8 @@ from spiders.hosts import AllowedHosts, host_key
 from spiders.items import DocumentFetch
 from spiders.middlewares import HostNotAllowed
 from spiders.pagecheck import PageChecks
-from spiders.render import RenderGuard
 from spiders.progress import emit
+from spiders.render import RenderGuard
 from spiders.settings import DISCOVERY_DEPTH
 
 STORED_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")

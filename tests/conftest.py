@@ -7,7 +7,10 @@ then gets a database of its own, created from that server and dropped afterwards
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 
 import pytest
@@ -17,6 +20,11 @@ from sqlalchemy.engine import make_url
 from history.db import make_engine, open_database
 
 POSTGRES_URL = os.environ.get("PARTYWATCH_TEST_POSTGRES_URL")
+
+# The suite keeps partywatch's cache (scoring.cache) to itself, not in the user's ~/.cache;
+# the commands it runs in subprocesses inherit this.
+os.environ["PARTYWATCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="partywatch-test-cache-")
+atexit.register(shutil.rmtree, os.environ["PARTYWATCH_CACHE_DIR"], ignore_errors=True)
 BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
 
 

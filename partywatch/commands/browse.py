@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from sqlalchemy.engine import make_url
 
 from history.browse import DATABASE_NAME, copy_for_browsing, datasette_for
 from partywatch.options import db_option, open_db
@@ -20,6 +19,8 @@ INSTALL_HINT = "pip install -e '.[research]'"
 
 def sqlite_file(url: str) -> Path:
     """The SQLite file `url` names, or a clear error for anything Datasette cannot open."""
+    from sqlalchemy.engine import make_url
+
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy's ArgumentError says little
@@ -80,8 +81,8 @@ def command(db_url: str | None, port: int) -> None:
     url = database_url(db_url)
     path = sqlite_file(url)
     try:
-        import uvicorn
         import datasette  # noqa: F401  (only to say clearly when it is missing)
+        import uvicorn
     except ImportError as exc:
         raise click.ClickException(
             f"partywatch browse needs Datasette, in the `research` extra: {INSTALL_HINT}") from exc

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from partywatch.changes import ChangeKind
-from partywatch.checking import CheckError, CheckReport, run_check
 from partywatch.options import (
     db_option,
     open_db,
@@ -19,6 +19,10 @@ from partywatch.options import (
     resolve_rubric_path,
     rubric_option,
 )
+from partywatch.progress import Kind, Progress
+
+if TYPE_CHECKING:
+    from partywatch.checking import CheckReport
 
 STATUS_STYLE = {"ok": "green", "new": "green", "failed": "red", "gone": "yellow",
                 "blocked": "magenta", "unreadable": "magenta"}
@@ -97,10 +101,12 @@ def run_check_and_print(engine, output_format: str, *, intro: str | None = None,
 
     A check that cannot run at all becomes a one-line error, not a traceback.
     """
+    from partywatch.checking import CheckError, run_check
+
     try:
         with _Progress() as progress:
             if intro:
-                progress.line(intro)
+                progress.line(Progress(Kind.RUN, intro))
             report = run_check(engine, progress=progress.line, on_event=progress.event,
                                **check_options)
     except CheckError as exc:
@@ -131,13 +137,18 @@ class _Progress:
         if self.status is not None:
             self.status.__exit__(*exc)
 
-    def line(self, message: str) -> None:
+    # On a terminal the fetches only move the status line; what the user must see stays.
+    KEPT = (Kind.RUN, Kind.PROBLEM, Kind.SCORED)
+    IN_STATUS = (Kind.SCORING, Kind.SCORED)
+
+    def line(self, progress: Progress) -> None:
         if not self.live:
-            self.console.print(message, markup=False, highlight=False, soft_wrap=True)
-        elif message.startswith(("FAILED", "BLOCKED", "UNREADABLE", "scored", "not scored", "run ")):
-            self.console.print(message, markup=False, highlight=False)
-        if self.live and message.startswith(("scoring", "scored", "not scored")):
-            self.status.update(message)
+            self.console.print(progress.text, markup=False, highlight=False, soft_wrap=True)
+            return
+        if progress.kind in self.KEPT:
+            self.console.print(progress.text, markup=False, highlight=False)
+        if progress.kind in self.IN_STATUS:
+            self.status.update(progress.text)
 
     def event(self, event: dict) -> None:
         if not self.live:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from history import DatabaseError
-from history.db import current_revision, downgrade, head_revision, make_engine, upgrade
 from partywatch.options import db_option
 from partywatch.paths import database_url
 
@@ -20,6 +18,8 @@ def command() -> None:
 
 
 def _engine(db_url: str | None):
+    from history.db import DatabaseError, make_engine  # Alembic and SQLAlchemy: not for --help
+
     try:
         return make_engine(database_url(db_url))
     except DatabaseError as exc:
@@ -31,6 +31,8 @@ def _engine(db_url: str | None):
 @click.option("--to", "revision", default="head", show_default=True, help="Target revision.")
 def upgrade_command(db_url: str | None, revision: str) -> None:
     """Apply migrations up to the latest schema (a no-op when already there)."""
+    from history.db import current_revision, upgrade
+
     engine = _engine(db_url)
     try:
         before = current_revision(engine)
@@ -50,6 +52,8 @@ def upgrade_command(db_url: str | None, revision: str) -> None:
 @click.argument("revision")
 def downgrade_command(db_url: str | None, revision: str) -> None:
     """Revert migrations down to REVISION ('base' removes every table partywatch made)."""
+    from history.db import current_revision, downgrade
+
     engine = _engine(db_url)
     downgrade(engine, revision)
     click.echo(f"downgraded to {current_revision(engine) or 'base'}")
@@ -59,5 +63,7 @@ def downgrade_command(db_url: str | None, revision: str) -> None:
 @db_option
 def current_command(db_url: str | None) -> None:
     """Show the database's schema revision and the latest one this version knows."""
+    from history.db import current_revision, head_revision
+
     engine = _engine(db_url)
     click.echo(f"current: {current_revision(engine) or 'empty'}\nlatest:  {head_revision()}")

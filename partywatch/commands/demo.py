@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from history import DatabaseError, open_database
 from partywatch.commands.check import run_check_and_print
 from partywatch.demo_sites import serve_demo_sites, write_parties_yaml
 from partywatch.options import resolve_rubric_path, rubric_option
@@ -31,6 +30,8 @@ def command(rubric_path, db_url, output_format) -> None:
 
     Then try it on the real parties with `partywatch check`.
     """
+    from history import DatabaseError, open_database
+
     with tempfile.TemporaryDirectory(prefix="partywatch-demo-") as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
         try:

@@ -8,7 +8,6 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from history.export import count_rows, export_history
 from history.export_tables import EXPORT_TABLES
 from partywatch.options import db_option, open_db
 
@@ -41,6 +40,8 @@ def command(db_url: str | None, fmt: str, out_dir: Path, tables: tuple[str, ...]
     """
     if out_dir.exists() and not out_dir.is_dir():
         raise click.ClickException(f"--out {out_dir} exists and is not a folder")
+    from history.export import count_rows, export_history
+
     engine = open_db(db_url)
     chosen = list(tables) or TABLE_NAMES
     console = Console(stderr=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich import box
@@ -11,9 +12,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from history.party_names import UnknownParty, find_party
-from history.research import PartyHistory, not_scored_reason, party_history
 from partywatch.options import aliases_option, db_option, open_db, party_aliases
+
+if TYPE_CHECKING:
+    from history.research import PartyHistory
 
 
 def _cell(value: float | None, before: float | None) -> Text:
@@ -78,6 +80,9 @@ def command(party: str, db_url: str | None, parties_path: str | None, plot_path:
       partywatch history "Scottish National Party" --plot snp.png
       partywatch history snp --rubric-version 2025.1 --last 0
     """
+    from history.party_names import UnknownParty, find_party
+    from history.research import not_scored_reason, party_history
+
     aliases = party_aliases(parties_path)
     engine = open_db(db_url)
     try:

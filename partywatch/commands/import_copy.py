@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from partywatch.importing import ImportRefused, import_copy
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path
 from scoring.rubric import DOCUMENT_KINDS
 
@@ -39,6 +38,8 @@ def command(party_id, file, url, kind, saved_at, parties_path, db_url) -> None:
       partywatch import snp saved/snp-privacy.html --url https://www.snp.org/privacy-notice/
       partywatch import labour notice.pdf --url https://labour.org.uk/privacy/ --fetched-at 2025-10-01
     """
+    from partywatch.importing import ImportRefused, import_copy
+
     engine = open_db(db_url)
     try:
         result = import_copy(engine, parties_path=resolve_parties_path(parties_path),

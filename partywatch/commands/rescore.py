@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sqlalchemy import select
-
-from history.db import transaction
-from history.models import RubricVersion, Run, Scorecard
-from history.store import finish_run, start_run
 from partywatch.options import db_option, open_db, resolve_rubric_path, rubric_option
-from partywatch.pipeline import queue_notifications, rescore_history
-from partywatch.rubrics import load_rubric_or_exit
-from scoring import Scorer
 
 
 @click.command("rescore")
@@ -32,6 +24,15 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
     new spending items (element paid-suppliers-named), and a scorecard that changes
     under the same rubric is news, queued for subscribers as after a check.
     """
+    from sqlalchemy import select
+
+    from history.db import transaction
+    from history.models import RubricVersion, Run, Scorecard
+    from history.store import finish_run, start_run
+    from partywatch.pipeline import queue_notifications, rescore_history
+    from partywatch.rubrics import load_rubric_or_exit
+    from scoring import Scorer
+
     rubric = load_rubric_or_exit(resolve_rubric_path(rubric_path))
     engine = open_db(db_url)
     scorer = Scorer(rubric)
@@ -43,7 +44,7 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
             .where(RubricVersion.content_hash == rubric.content_hash)))
     try:
         outcomes = rescore_history(engine, run_id=run_id, rubric=rubric, scorer=scorer,
-                                   progress=lambda line: click.echo(line, err=True))
+                                   progress=lambda line: click.echo(line.text, err=True))
     except Exception as exc:
         with transaction(engine) as session:
             finish_run(session, session.get(Run, run_id), error=str(exc))

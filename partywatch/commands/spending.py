@@ -5,20 +5,24 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from history.db import session_factory
-from history.party_names import UnknownParty, find_party
-from partywatch.options import (aliases_option, db_option, open_db, parties_option, party_aliases, resolve_parties_path,
-                                resolve_rubric_path, rubric_option)
-from partywatch.parties import PartiesError, load_parties
-from partywatch.spending.gaps import PartyGaps, all_gaps
-from partywatch.spending.importer import import_export
-from partywatch.spending.names import AliasError, SupplierMatcher, load_aliases
-from partywatch.spending.reader import ExportError
-from scoring.rubric import RubricError, parse_rubric_text, read_rubric_file
+from partywatch.options import (
+    aliases_option,
+    db_option,
+    open_db,
+    parties_option,
+    party_aliases,
+    resolve_parties_path,
+    resolve_rubric_path,
+    rubric_option,
+)
+
+if TYPE_CHECKING:
+    from partywatch.spending.gaps import PartyGaps
 
 BAD_ROWS_SHOWN = 20
 UNMATCHED_SHOWN = 15
@@ -68,6 +72,10 @@ def import_command(csv_file: Path, db_url: str | None, parties_path: str | None)
       partywatch spending import spending-2024.csv
       partywatch spending import spending-2024.csv --db postgresql://app@db/partywatch
     """
+    from partywatch.parties import PartiesError, load_parties
+    from partywatch.spending.importer import import_export
+    from partywatch.spending.reader import ExportError
+
     try:
         parties = load_parties(resolve_parties_path(parties_path))
     except PartiesError as exc:
@@ -181,6 +189,12 @@ def gaps_command(db_url: str | None, rubric_path: str | None, party: str | None,
       partywatch spending gaps
       partywatch spending gaps --party labour --since 2024-01-01 --format json
     """
+    from history.db import session_factory
+    from history.party_names import UnknownParty, find_party
+    from partywatch.spending.gaps import all_gaps
+    from partywatch.spending.names import AliasError, SupplierMatcher, load_aliases
+    from scoring.rubric import RubricError, parse_rubric_text, read_rubric_file
+
     try:
         text, name = read_rubric_file(resolve_rubric_path(rubric_path))
         categories = parse_rubric_text(text, name).model.spending.data_categories

@@ -18,8 +18,14 @@ from sqlalchemy.orm import Session
 
 from history.db import session_factory
 from history.models import Party
-from history.spending import (NamedSupplier, PaidSupplier, has_spending, named_suppliers, paid_suppliers,
-                              parties_with_spending)
+from history.spending import (
+    NamedSupplier,
+    PaidSupplier,
+    has_spending,
+    named_suppliers,
+    paid_suppliers,
+    parties_with_spending,
+)
 from partywatch.spending.names import Match, SupplierMatcher, load_aliases
 from scoring.rubric import DATA_SPENDING_CATEGORIES, RubricError, parse_rubric_text
 

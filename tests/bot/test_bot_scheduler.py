@@ -71,7 +71,7 @@ def test_admin_check_notifies_each_subscriber_once(scored, fake):
         for chat in (5001, 5002):
             notice = fake.wait_for_messages(chat, 2)[1]
             assert "Grade B → A, score 70.5 → 80" in notice.plain
-        time.sleep(2)
+        assert bot.settle() == 0  # every notification was sent, and only once
         assert len(fake.messages_to(5001)) == 2 and len(fake.messages_to(5002)) == 2
         assert len(fake.messages_to(5003)) == 1  # labour did not change: nothing
     finally:
@@ -88,14 +88,14 @@ def test_documents_failing_two_runs_in_a_row_alert_admins_once(scored, fake):
     try:
         service = bot.service
         bot.call(service.run_check(()))
-        time.sleep(1.5)
+        bot.settle()
         assert fake.messages_to(ADMIN) == []  # one failure: not yet
         bot.call(service.run_check(()))
         (alert,) = fake.wait_for_messages(ADMIN, 1)
         assert "labour: 1 document(s) failed two checks in a row" in alert.plain
         assert "https://labour.org.uk/privacy (failed: 503 Service Unavailable)" in alert.plain
         bot.call(service.run_check(()))  # a third failure is not news
-        time.sleep(2)
+        bot.settle()
         assert len(fake.messages_to(ADMIN)) == 1
     finally:
         bot.stop()

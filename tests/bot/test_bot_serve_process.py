@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -35,6 +34,11 @@ def fill_outbox(engine, chats):
              "attempts": 0} for c in chats])
 
 
+def chats_in(state, engine) -> set[int]:
+    with transaction(engine) as session:
+        return set(session.scalars(select(OutboxMessage.chat_id).where(OutboxMessage.state == state)))
+
+
 def states(engine):
     with transaction(engine) as session:
         return dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
@@ -57,23 +61,25 @@ def test_killed_mid_broadcast_and_restarted_delivers_each_message_once(engine, d
     assert first.wait(60) == -signal.SIGKILL
     at_kill = states(engine)
     assert at_kill.get("sending", 0) >= 1 and at_kill.get("queued", 0) > 0
+    in_flight = chats_in("sending", engine)
 
     second = start_serve(database_url, fake, tmp_path, "second")
     try:
-        fake.wait_until(lambda: len({m.chat_id for m in fake.messages}) == len(chats), timeout=60,
-                        what="every chat served")
-        time.sleep(2)  # a duplicate would arrive now
+        fake.wait_until(lambda: states(engine).get("queued", 0) == 0, timeout=60, what="the outbox sent")
     finally:
         second.send_signal(signal.SIGTERM)
-        assert second.wait(30) == 0
+        assert second.wait(30) == 0  # stopped: nothing more can arrive after this
     per_chat = Counter(m.chat_id for m in fake.messages)
-    assert sorted(per_chat) == chats  # none lost
     assert set(per_chat.values()) == {1}  # none twice
+    # At most once: a message claimed when serve died may or may not have reached Telegram,
+    # so it is never sent again; every other one is delivered.
+    assert set(chats) - set(per_chat) <= in_flight
+    assert set(per_chat) >= set(chats) - in_flight
     after = states(engine)
     assert after.get("queued", 0) == 0
-    # The message in flight at the kill stays 'sending' until it is stale, then 'failed'
-    # (Telegram may have it, as here): never re-sent.
-    assert after["sent"] + after.get("sending", 0) == len(chats)
+    # The messages in flight at the kill stay 'sending' until stale, then 'failed': never re-sent.
+    assert after["sent"] + after.get("sending", 0) + after.get("failed", 0) == len(chats)
+    assert after.get("sending", 0) + after.get("failed", 0) <= len(in_flight)
 
 
 def test_serve_logs_without_the_token_and_stops_on_sigterm(engine, database_url, fake, tmp_path):

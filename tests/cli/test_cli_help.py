@@ -1,5 +1,10 @@
-"""`partywatch --help` is the documentation: every command is there and explains itself."""
+"""`partywatch --help` is the documentation: every command is there and explains itself.
 
+It is also instant: neither `--help` nor the light commands load the crawler, spaCy, the
+database layer or the plotting library before they need them.
+"""
+
+import json
 import subprocess
 import sys
 
@@ -21,9 +26,12 @@ def test_help_lists_every_command():
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_has_help(name):
-    result = CliRunner().invoke(main, [name, "--help"])
+    result = CliRunner().invoke(main, [name, "--help"], prog_name="partywatch")
     assert result.exit_code == 0, result.output
-    assert "Usage: main" in result.output or f"{name}" in result.output
+    usage = result.output.splitlines()[0]
+    assert usage.startswith(f"Usage: partywatch {name} [OPTIONS]"), usage  # its own usage line
+    description = result.output.splitlines()[2]
+    assert description.strip() and not description.lstrip().startswith("-")  # then what it does
     assert len(result.output.splitlines()) >= 4
 
 
@@ -31,6 +39,66 @@ def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "partywatch.cli", "--version"], capture_output=True,
                          text=True, check=True)
     assert "partywatch, version" in out.stdout
+
+
+# Libraries that take a large part of a second to import, or tens of MB.
+HEAVY = {"scrapy", "twisted", "playwright", "scrapy_playwright", "spacy", "thinc", "matplotlib",
+         "sqlalchemy", "alembic", "telegram"}
+HELP_PAGES = [[name, "--help"] for name in COMMANDS] + [
+    ["rubric", "validate", "--help"], ["rubric", "evaluate", "--help"], ["db", "upgrade", "--help"],
+    ["db", "current", "--help"], ["spending", "import", "--help"], ["spending", "gaps", "--help"]]
+PROBE = ("import json, sys\nfrom partywatch.cli import main\n"
+         "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
+         "print(json.dumps({'exit': code, 'modules': sorted({m.split('.')[0] for m in sys.modules})}))")
+
+
+def loaded_modules(args: list[str], cwd=None, env=None) -> tuple[int, set[str]]:
+    """(exit status, top-level modules imported) of `partywatch ARGS` in a fresh interpreter."""
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+                         check=True, cwd=cwd, env=env)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["exit"], set(result["modules"])
+
+
+@pytest.mark.parametrize("args", HELP_PAGES, ids=" ".join)
+def test_a_command_help_loads_no_heavy_library(args):
+    status, modules = loaded_modules(args)
+    assert status == 0
+    assert modules & HEAVY == set()
+
+
+def test_history_and_export_load_no_crawler_nlp_or_plotting(tmp_path):
+    db = f"sqlite:///{tmp_path / 'history.db'}"
+    status, modules = loaded_modules(["export", "--db", db, "--format", "csv", "--out", str(tmp_path / "out")])
+    assert status == 0 and (tmp_path / "out" / "parties.csv").is_file()
+    assert "sqlalchemy" in modules  # it did read the database
+    assert modules & {"scrapy", "twisted", "playwright", "spacy", "matplotlib", "telegram"} == set()
+    status, modules = loaded_modules(["history", "alpha", "--db", db])
+    assert status == 1  # no such party in an empty history: a clear error
+    assert modules & {"scrapy", "twisted", "playwright", "spacy", "matplotlib", "telegram"} == set()
+
+
+def test_rubric_validate_starts_spacy_only_for_a_rubric_it_has_not_seen(tmp_path):
+    import os
+
+    from partywatch.paths import REPO_ROOT
+
+    env = dict(os.environ, PARTYWATCH_CACHE_DIR=str(tmp_path / "cache"))
+    first = subprocess.run([sys.executable, "-m", "partywatch.cli", "rubric", "validate",
+                            str(REPO_ROOT / "rubric.yaml")], capture_output=True, text=True, env=env)
+    assert first.returncode == 0 and ": OK" in first.stdout
+    status, modules = loaded_modules(["rubric", "validate", str(REPO_ROOT / "rubric.yaml")], env=env)
+    assert status == 0
+    assert modules & HEAVY == set()
+    again = subprocess.run([sys.executable, "-m", "partywatch.cli", "rubric", "validate",
+                            str(REPO_ROOT / "rubric.yaml")], capture_output=True, text=True, env=env)
+    assert again.stdout == first.stdout
+    # the cache is safe to delete: the rubric is compiled again, with the same summary
+    for marker in (tmp_path / "cache").rglob("*"):
+        if marker.is_file():
+            marker.unlink()
+    status, modules = loaded_modules(["rubric", "validate", str(REPO_ROOT / "rubric.yaml")], env=env)
+    assert status == 0 and "spacy" in modules
 
 
 def test_help_loads_no_heavy_library():

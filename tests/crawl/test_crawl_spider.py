@@ -12,13 +12,19 @@ import io
 from helpers.crawl import TEST_MAXSIZE, documents_of, fetches_of, snapshots_of
 from helpers.sites import fails_then, oversized, page, pdf, redirect, text
 from history.db import open_database
+from partywatch.parties import load_parties
 from spiders.runner import run_crawl
 from spiders.settings import CONTACT_URL
 
 
+def crawl_specs(parties_path) -> list[dict]:
+    """The parties file validated, as the crawl process receives it."""
+    return [party.crawl_spec() for party in load_parties(parties_path)]
+
+
 def crawl(database_url, parties_path, **kwargs):
     engine = open_database(database_url)
-    result = run_crawl(database_url, str(parties_path), None, **kwargs)
+    result = run_crawl(database_url, crawl_specs(parties_path), None, **kwargs)
     assert result.returncode == 0, result.stderr_tail
     return engine, result
 
@@ -222,5 +228,5 @@ def test_timeouts_are_recorded_and_an_overrunning_crawl_is_killed(database_url, 
 
     monkeypatch.setenv("PARTYWATCH_CRAWL_TIMEOUT", "30")
     site.routes["/slow"] = Response(200, b"later", {"Content-Type": "text/html"}, delay=20)
-    result = run_crawl(database_url, str(write_parties({"alpha": site})), None, crawl_timeout=3)
+    result = run_crawl(database_url, crawl_specs(write_parties({"alpha": site})), None, crawl_timeout=3)
     assert result.timed_out and not result.ok and result.elapsed < 10

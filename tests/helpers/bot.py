@@ -153,6 +153,17 @@ class RunningBot:
         """Run a coroutine in the bot's event loop and return its result."""
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
+    def settle(self) -> int:
+        """Wait for the drain in progress, then drain the outbox once more: how many that
+        sent. 0 proves nothing due was left unsent, without sleeping to see if one comes."""
+        drainer = self.service.drainer
+
+        async def settled() -> int:
+            await drainer.idle()
+            return await drainer.drain()  # no await between: no scheduled drain can slip in
+
+        return self.call(settled())
+
     def stop(self) -> None:
         if self._loop and self._stop and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)

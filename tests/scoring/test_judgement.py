@@ -320,3 +320,14 @@ def test_only_party_staff_seeing_the_data_is_a_clear_no_unless_a_supplier_is_nam
     assert credit(scorer, sharing_only, "suppliers", "named-suppliers")[0] == "none"
     contradicted = staff_only + " We use Mailchimp Ltd to send our email newsletters."
     assert credit(scorer, contradicted, "suppliers", "named-suppliers")[0] == "partial"
+
+
+def test_saying_who_gets_its_messages_is_a_targeting_criterion(scorer):
+    text = ("If you received a message from us, you are either a party member, a recent donor or "
+            "volunteer, or you have an existing relationship with us.")
+    assert credit(scorer, text, "message-transparency", "targeting-criteria")[0] == "full"
+
+
+def test_a_profile_of_an_individual_is_profiling(scorer):
+    text = "The committee uses the information it holds to make a profile of an individual."
+    assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "full"

@@ -1,0 +1,98 @@
+"""What partywatch remembers between runs, in a cache directory that is safe to delete.
+
+    $PARTYWATCH_CACHE_DIR, else $XDG_CACHE_HOME/partywatch, else ~/.cache/partywatch
+
+Compiling a rubric's patterns needs spaCy (a second or more to start); a rubric that
+compiled without a problem once will again, as long as neither its text nor the code and
+packages that compile it changed. So the cache keeps one empty file per rubric known to
+compile, named by the hash of all of these, and `load_rubric` skips the compilation when
+it is there. It also keeps spacy-lookups-data's English lemma table as a marshal file per
+package version (reading the package's compressed JSON takes a quarter of a second).
+Anything that goes wrong with the cache (no home, a read-only disk, a damaged file) only
+means the work is done as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+# The code whose behaviour decides whether a rubric compiles.
+_COMPILER_SOURCES = ("patterns.py", "nlp.py", "rubric.py", "loader.py")
+_PACKAGES = ("spacy", "spacy-lookups-data", "pydantic", "PyYAML")
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("PARTYWATCH_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "partywatch"
+
+
+@lru_cache(maxsize=1)
+def _compiler_fingerprint() -> str:
+    """The versions of the packages and the source of the modules that compile a rubric."""
+    digest = hashlib.sha256()
+    for name in _PACKAGES:
+        digest.update(f"{name}={_package_version(name)}\n".encode())
+    here = Path(__file__).resolve().parent
+    for source in _COMPILER_SOURCES:
+        digest.update((here / source).read_bytes())
+    return digest.hexdigest()
+
+
+def _marker(content_hash: str) -> Path:
+    key = hashlib.sha256(f"{content_hash}:{_compiler_fingerprint()}".encode()).hexdigest()
+    return cache_dir() / "rubrics-compiled" / key
+
+
+def known_to_compile(content_hash: str) -> bool:
+    """Whether the rubric with this content hash compiled cleanly before, with this code."""
+    try:
+        return _marker(content_hash).is_file()
+    except OSError:
+        return False
+
+
+def remember_compiles(content_hash: str) -> None:
+    """Note that the rubric with this content hash compiles cleanly (best effort)."""
+    try:
+        marker = _marker(content_hash)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def cached_lemma_table(build) -> dict[str, str]:
+    """spacy-lookups-data's lemma table: from the cache, else `build()` (then cached)."""
+    path = cache_dir() / f"lemma-lookup-en-{_package_version('spacy-lookups-data')}.marshal"
+    try:
+        table = marshal.loads(path.read_bytes())
+        if isinstance(table, dict):
+            return table
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # written whole, then renamed: a concurrent reader never sees half a table
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(marshal.dumps(table))
+        os.replace(handle.name, path)
+    except (OSError, ValueError):
+        pass
+    return table
