@@ -16,13 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from history.models import (
-    ALL_PARTIES,
     Claim,
     Document,
     ElementResult,
     Fetch,
     NotScored,
-    OutboxMessage,
     Party,
     RubricVersion,
     Run,
@@ -31,8 +29,6 @@ from history.models import (
     Snapshot,
     SnapshotScoring,
     StepScore,
-    Subscriber,
-    Subscription,
     source_note,
     utcnow,
 )
@@ -372,33 +368,3 @@ def mark_scored(session: Session, party_id: str) -> None:
 def not_scored_reasons(session: Session) -> dict[str, str]:
     """Why each party that is not scored now is not, by party id."""
     return dict(session.execute(select(NotScored.party_id, NotScored.reason)).all())
-
-
-# --- subscribers and the outbox ----------------------------------------------------------
-
-
-def subscribers_of(session: Session, party_id: str) -> list[int]:
-    """Chat ids of active subscribers to a party (directly or through 'all')."""
-    return list(session.scalars(
-        select(Subscription.chat_id)
-        .join(Subscriber, Subscriber.chat_id == Subscription.chat_id)
-        .where(Subscriber.active.is_(True), Subscription.party_id.in_([party_id, ALL_PARTIES]))
-        .distinct()
-        .order_by(Subscription.chat_id)
-    ))
-
-
-def queue_message(session: Session, *, idempotency_key: str, chat_id: int, payload: dict,
-                  run_id: int | None = None) -> OutboxMessage | None:
-    """Queue a notification; None if one with this key was already queued."""
-    exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key))
-    if exists is not None:
-        return None
-    message = OutboxMessage(idempotency_key=idempotency_key, chat_id=chat_id, run_id=run_id,
-                            payload=payload, state="queued", attempts=0)
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        return None
-    return message

@@ -26,19 +26,19 @@ from sqlalchemy.orm import Session
 from history.db import transaction
 from history.models import Claim as ClaimRow
 from history.models import Document, Fetch, Party, RubricVersion, Scorecard, Snapshot, utcnow
+from history.outbox import queue_message
 from history.store import (
     current_snapshots,
     ensure_rubric_version,
     mark_not_scored,
     mark_scored,
     previous_scorecard,
-    queue_message,
     source_notes,
     store_claims,
     store_scorecard,
     stored_claims,
-    subscribers_of,
 )
+from history.subscriptions import subscribers_of
 from partywatch.spending.element import payees_changed, spending_check
 from partywatch.textdiff import same_text, summarise_text_change
 from scoring import Claim, DocumentClaims, ExtractionError, Rubric, Scorer, extract_text

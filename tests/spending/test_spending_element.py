@@ -18,9 +18,9 @@ from sqlalchemy import select, update
 
 from helpers.sites import Response
 from helpers.spending_files import EXPORT, NOTICE
-from history.bot_queries import subscribe
 from history.db import transaction
 from history.models import OutboxMessage, RubricVersion, Scorecard
+from history.subscriptions import subscribe
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
 
