@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from history.db import transaction
-from history.models import Document, Fetch
+from history.models import DocumentRow, FetchRow
 
 
 @dataclass
@@ -24,13 +24,13 @@ def documents_failing_twice(engine: Engine) -> list[FailingDocument]:
     """Documents whose last two fetches (two runs in a row) failed, newest state first."""
     with transaction(engine) as session:
         documents = session.scalars(
-            select(Document).where(Document.consecutive_failures >= 2)
-            .order_by(Document.party_id, Document.id)).all()
+            select(DocumentRow).where(DocumentRow.consecutive_failures >= 2)
+            .order_by(DocumentRow.party_id, DocumentRow.id)).all()
         out = []
         for document in documents:
             fetch = session.scalar(
-                select(Fetch).where(Fetch.document_id == document.id)
-                .order_by(Fetch.fetched_at.desc(), Fetch.id.desc()).limit(1))
+                select(FetchRow).where(FetchRow.document_id == document.id)
+                .order_by(FetchRow.fetched_at.desc(), FetchRow.id.desc()).limit(1))
             if fetch is None or fetch.ok:
                 continue
             out.append(FailingDocument(document.party_id, document.url, document.status,

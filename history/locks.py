@@ -13,7 +13,7 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from history.db import transaction
-from history.models import Lock, Run, utcnow
+from history.models import LockRow, RunRow, utcnow
 
 
 def acquire_lock(engine: Engine, name: str, holder: str, ttl: timedelta) -> bool:
@@ -25,14 +25,14 @@ def acquire_lock(engine: Engine, name: str, holder: str, ttl: timedelta) -> bool
     now = utcnow()
     try:
         with transaction(engine) as session:
-            session.add(Lock(name=name, holder=holder, acquired_at=now, expires_at=now + ttl))
+            session.add(LockRow(name=name, holder=holder, acquired_at=now, expires_at=now + ttl))
         return True
     except IntegrityError:
         pass
     with transaction(engine) as session:
         won = session.execute(
-            update(Lock)
-            .where(Lock.name == name, or_(Lock.expires_at < now, Lock.holder == holder))
+            update(LockRow)
+            .where(LockRow.name == name, or_(LockRow.expires_at < now, LockRow.holder == holder))
             .values(holder=holder, acquired_at=now, expires_at=now + ttl)
         ).rowcount
     return won == 1
@@ -42,18 +42,18 @@ def renew_lock(engine: Engine, name: str, holder: str, ttl: timedelta) -> bool:
     """Extend a lease we hold; False if it was lost (expired and taken by another)."""
     with transaction(engine) as session:
         return session.execute(
-            update(Lock).where(Lock.name == name, Lock.holder == holder)
+            update(LockRow).where(LockRow.name == name, LockRow.holder == holder)
             .values(expires_at=utcnow() + ttl)
         ).rowcount == 1
 
 
 def release_lock(engine: Engine, name: str, holder: str) -> None:
     with transaction(engine) as session:
-        session.execute(delete(Lock).where(Lock.name == name, Lock.holder == holder))
+        session.execute(delete(LockRow).where(LockRow.name == name, LockRow.holder == holder))
 
 
 def last_check_finished(engine: Engine) -> datetime | None:
     """When the latest successful check run finished (naive UTC), if any."""
     with transaction(engine) as session:
         return session.scalar(
-            select(func.max(Run.finished_at)).where(Run.kind == "check", Run.status == "ok"))
+            select(func.max(RunRow.finished_at)).where(RunRow.kind == "check", RunRow.status == "ok"))

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from history.db import transaction
-from history.models import OutboxMessage, utcnow
+from history.models import OutboxMessageRow, utcnow
 
 STALE_REASON = "sender stopped mid-send; not re-sent because Telegram may already have delivered it"
 
@@ -40,12 +40,12 @@ class Claimed:
 
 
 def queue_message(session: Session, *, idempotency_key: str, chat_id: int, payload: dict,
-                  run_id: int | None = None) -> OutboxMessage | None:
+                  run_id: int | None = None) -> OutboxMessageRow | None:
     """Queue a notification; None if one with this key was already queued."""
-    exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key))
+    exists = session.scalar(select(OutboxMessageRow.id).where(OutboxMessageRow.idempotency_key == idempotency_key))
     if exists is not None:
         return None
-    message = OutboxMessage(idempotency_key=idempotency_key, chat_id=chat_id, run_id=run_id,
+    message = OutboxMessageRow(idempotency_key=idempotency_key, chat_id=chat_id, run_id=run_id,
                             payload=payload, state="queued", attempts=0)
     try:
         with session.begin_nested():
@@ -60,10 +60,10 @@ def due_messages(engine: Engine, limit: int = 200) -> list[tuple[int, int]]:
     now = utcnow()
     with transaction(engine) as session:
         return [(row.id, row.chat_id) for row in session.execute(
-            select(OutboxMessage.id, OutboxMessage.chat_id)
-            .where(OutboxMessage.state == "queued",
-                   or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now))
-            .order_by(OutboxMessage.id)
+            select(OutboxMessageRow.id, OutboxMessageRow.chat_id)
+            .where(OutboxMessageRow.state == "queued",
+                   or_(OutboxMessageRow.not_before.is_(None), OutboxMessageRow.not_before <= now))
+            .order_by(OutboxMessageRow.id)
             .limit(limit))]
 
 
@@ -71,14 +71,14 @@ def claim_message(engine: Engine, message_id: int, sender: str) -> Claimed | Non
     """Take a queued message for sending; None if another sender took it first."""
     with transaction(engine) as session:
         won = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.state == "queued")
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.id == message_id, OutboxMessageRow.state == "queued")
             .values(state="sending", claimed_by=sender, claimed_at=utcnow(),
-                    attempts=OutboxMessage.attempts + 1)
+                    attempts=OutboxMessageRow.attempts + 1)
         ).rowcount
         if won != 1:
             return None
-        row = session.get(OutboxMessage, message_id)
+        row = session.get(OutboxMessageRow, message_id)
         return Claimed(row.id, row.chat_id, row.idempotency_key, row.payload, row.attempts)
 
 
@@ -86,8 +86,8 @@ def confirm_sent(engine: Engine, message_id: int, sender: str, telegram_message_
     """Telegram accepted the message: it is sent, whatever a stale-row sweep decided meanwhile."""
     with transaction(engine) as session:
         session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == sender)
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.id == message_id, OutboxMessageRow.claimed_by == sender)
             .values(state="sent", sent_at=utcnow(), telegram_message_ids=telegram_message_ids,
                     last_error=None)
         )
@@ -98,9 +98,9 @@ def requeue_message(engine: Engine, message_id: int, sender: str, error: str,
     """Telegram certainly did not take the message (429, connection refused): try again later."""
     with transaction(engine) as session:
         session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == sender,
-                   OutboxMessage.state == "sending")
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.id == message_id, OutboxMessageRow.claimed_by == sender,
+                   OutboxMessageRow.state == "sending")
             .values(state="queued", last_error=error[:2000], not_before=not_before,
                     claimed_by=None, claimed_at=None)
         )
@@ -110,9 +110,9 @@ def fail_message(engine: Engine, message_id: int, sender: str, error: str) -> No
     """Give the message up (blocked, rejected, or delivery unknown); never retried."""
     with transaction(engine) as session:
         session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == sender,
-                   OutboxMessage.state == "sending")
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.id == message_id, OutboxMessageRow.claimed_by == sender,
+                   OutboxMessageRow.state == "sending")
             .values(state="failed", last_error=error[:2000])
         )
 
@@ -125,8 +125,8 @@ def resolve_stale(engine: Engine, older_than: timedelta) -> int:
     cutoff = utcnow() - older_than
     with transaction(engine) as session:
         return session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < cutoff)
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.state == "sending", OutboxMessageRow.claimed_at < cutoff)
             .values(state="failed", last_error=STALE_REASON)
         ).rowcount
 
@@ -135,4 +135,4 @@ def outbox_counts(engine: Engine) -> dict[str, int]:
     """How many outbox messages are in each state."""
     with transaction(engine) as session:
         return {state: count for state, count in session.execute(
-            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))}
+            select(OutboxMessageRow.state, func.count()).group_by(OutboxMessageRow.state))}

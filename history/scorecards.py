@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from history import store
 from history.db import transaction
-from history.models import NotScored, Party, Scorecard, Snapshot
+from history.models import NotScoredRow, PartyRow, ScorecardRow, SnapshotRow
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,13 @@ class PartyStanding:
 def party_standings(engine: Engine) -> list[PartyStanding]:
     """Every stored party with its newest scorecard's grade and overall, and the reason it
     is not scored (if it is not), by id: one query for the bot's /parties."""
-    newest = (select(Scorecard.party_id, func.max(Scorecard.id).label("scorecard_id"))
-              .group_by(Scorecard.party_id).subquery())
-    query = (select(Party.id, Party.name, Scorecard.grade, Scorecard.overall, NotScored.reason)
-             .outerjoin(newest, newest.c.party_id == Party.id)
-             .outerjoin(Scorecard, Scorecard.id == newest.c.scorecard_id)
-             .outerjoin(NotScored, NotScored.party_id == Party.id)
-             .order_by(Party.id))
+    newest = (select(ScorecardRow.party_id, func.max(ScorecardRow.id).label("scorecard_id"))
+              .group_by(ScorecardRow.party_id).subquery())
+    query = (select(PartyRow.id, PartyRow.name, ScorecardRow.grade, ScorecardRow.overall, NotScoredRow.reason)
+             .outerjoin(newest, newest.c.party_id == PartyRow.id)
+             .outerjoin(ScorecardRow, ScorecardRow.id == newest.c.scorecard_id)
+             .outerjoin(NotScoredRow, NotScoredRow.party_id == PartyRow.id)
+             .order_by(PartyRow.id))
     with transaction(engine) as session:
         return [PartyStanding(*row) for row in session.execute(query)]
 
@@ -46,23 +46,23 @@ def list_parties(engine: Engine) -> list[tuple[str, str]]:
     """(id, name) of every party stored in the database, by id."""
     with transaction(engine) as session:
         return [(row.id, row.name) for row in session.execute(
-            select(Party.id, Party.name).order_by(Party.id))]
+            select(PartyRow.id, PartyRow.name).order_by(PartyRow.id))]
 
 
 def _details(query):
-    return query.options(selectinload(Scorecard.steps), selectinload(Scorecard.elements),
-                         selectinload(Scorecard.changes))
+    return query.options(selectinload(ScorecardRow.steps), selectinload(ScorecardRow.elements),
+                         selectinload(ScorecardRow.changes))
 
 
-def latest_scorecard(engine: Engine, party_id: str) -> Scorecard | None:
+def latest_scorecard(engine: Engine, party_id: str) -> ScorecardRow | None:
     """The party's newest scorecard, with steps, elements and changes loaded."""
     with transaction(engine) as session:
         return session.scalar(_details(
-            select(Scorecard).where(Scorecard.party_id == party_id)
-            .order_by(Scorecard.id.desc()).limit(1)))
+            select(ScorecardRow).where(ScorecardRow.party_id == party_id)
+            .order_by(ScorecardRow.id.desc()).limit(1)))
 
 
-def scorecard_sources(engine: Engine, card: Scorecard) -> list[tuple[str, str]]:
+def scorecard_sources(engine: Engine, card: ScorecardRow) -> list[tuple[str, str]]:
     """(url, note) for each document of the scorecard scored from an imported or archived copy."""
     with transaction(engine) as session:
         return store.source_notes(session, card.snapshot_ids)
@@ -75,25 +75,25 @@ def not_scored_reason(engine: Engine, party_id: str) -> str | None:
     its grade, so the bot asks this before showing one.
     """
     with transaction(engine) as session:
-        row = session.get(NotScored, party_id)
+        row = session.get(NotScoredRow, party_id)
         return None if row is None else row.reason
 
 
-def scorecard_history(engine: Engine, party_id: str) -> list[Scorecard]:
+def scorecard_history(engine: Engine, party_id: str) -> list[ScorecardRow]:
     """The party's scorecards of its newest scorecard's rubric version, oldest first.
 
     Scores are only comparable within one rubric version, so a chart never mixes them.
     """
     with transaction(engine) as session:
         newest = session.scalar(
-            select(Scorecard.rubric_version_id).where(Scorecard.party_id == party_id)
-            .order_by(Scorecard.id.desc()).limit(1))
+            select(ScorecardRow.rubric_version_id).where(ScorecardRow.party_id == party_id)
+            .order_by(ScorecardRow.id.desc()).limit(1))
         if newest is None:
             return []
         return list(session.scalars(_details(
-            select(Scorecard).where(Scorecard.party_id == party_id,
-                                    Scorecard.rubric_version_id == newest)
-            .order_by(Scorecard.created_at, Scorecard.id))))
+            select(ScorecardRow).where(ScorecardRow.party_id == party_id,
+                                    ScorecardRow.rubric_version_id == newest)
+            .order_by(ScorecardRow.created_at, ScorecardRow.id))))
 
 
 def snapshot_dates(engine: Engine, snapshot_ids) -> dict[int, datetime]:
@@ -102,15 +102,16 @@ def snapshot_dates(engine: Engine, snapshot_ids) -> dict[int, datetime]:
     if not ids:
         return {}
     with transaction(engine) as session:
-        return dict(session.execute(select(Snapshot.id, Snapshot.fetched_at).where(Snapshot.id.in_(ids))).all())
+        fetched = select(SnapshotRow.id, SnapshotRow.fetched_at).where(SnapshotRow.id.in_(ids))
+        return dict(session.execute(fetched).all())
 
 
 def step_titles(engine: Engine) -> list[tuple[str, str]]:
     """(step id, title) in rubric order, from the newest scorecard (when no rubric file)."""
     card = None
     with transaction(engine) as session:
-        card_id = session.scalar(select(func.max(Scorecard.id)))
+        card_id = session.scalar(select(func.max(ScorecardRow.id)))
     if card_id is not None:
         with transaction(engine) as session:
-            card = session.scalar(_details(select(Scorecard).where(Scorecard.id == card_id)))
+            card = session.scalar(_details(select(ScorecardRow).where(ScorecardRow.id == card_id)))
     return [(step.step_id, step.title) for step in card.steps] if card else []

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from sqlalchemy import Engine, select, text
 
 from history.db import transaction
-from history.models import Document, Fetch, Run, Scorecard
+from history.models import DocumentRow, FetchRow, RunRow, ScorecardRow
 from history.store import current_snapshot, finish_run, start_run, sync_parties
 from partywatch.parties import PartiesError, load_parties, select_parties
+
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
 # by the pipeline when it diffs scorecards; re-exported here for check's callers.
 from partywatch.pipeline import summarise_text_change  # noqa: F401
@@ -113,7 +114,7 @@ class CheckReport:
                 "parties": [p.to_dict() for p in self.parties]}
 
 
-def _steps_json(card: Scorecard) -> list[dict]:
+def _steps_json(card: ScorecardRow) -> list[dict]:
     elements: dict[str, list[dict]] = {}
     for element in card.elements:
         elements.setdefault(element.step_id, []).append({
@@ -129,12 +130,12 @@ def _steps_json(card: Scorecard) -> list[dict]:
 
 def _documents(session, party_id: str) -> list[DocumentReport]:
     reports = []
-    for document in session.scalars(select(Document).where(Document.party_id == party_id)
-                                     .order_by(Document.id)):
+    for document in session.scalars(select(DocumentRow).where(DocumentRow.party_id == party_id)
+                                     .order_by(DocumentRow.id)):
         error = None
         if document.status in FAILING_STATUSES:
-            error = session.scalar(select(Fetch.error).where(Fetch.document_id == document.id)
-                                   .order_by(Fetch.id.desc()).limit(1))
+            error = session.scalar(select(FetchRow.error).where(FetchRow.document_id == document.id)
+                                   .order_by(FetchRow.id.desc()).limit(1))
         snapshot = current_snapshot(session, document.id)
         reports.append(DocumentReport(document.url, document.kind, document.status, error,
                                       snapshot.provenance if snapshot else None,
@@ -149,7 +150,7 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
         return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=None, grade=None,
                            steps=[], documents=documents, changed=False, scorecard_id=None,
                            failures=failures, reason=outcome.reason)
-    card = session.get(Scorecard, outcome.scorecard.id)
+    card = session.get(ScorecardRow, outcome.scorecard.id)
     return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=round(card.overall, 1),
                        grade=card.grade, steps=_steps_json(card), documents=documents,
                        changed=outcome.changed, scorecard_id=card.id, changes=list(outcome.changes),
@@ -205,8 +206,8 @@ def run_check(
     PARTYWATCH_ARCHIVE_FALLBACK setting is on.
     """
     from partywatch import archive as archives
-    from scoring import RubricError, Scorer, load_rubric
     from partywatch.pipeline import queue_notifications, score_parties
+    from scoring import RubricError, Scorer, load_rubric
     from spiders.runner import DEFAULT_CRAWL_TIMEOUT, run_crawl
 
     try:
@@ -270,7 +271,7 @@ def run_check(
         message = (f"the crawl process failed (exit {crawl.returncode}); nothing was scored.\n"
                    f"{crawl.stderr_tail.strip()}")
         with transaction(engine) as session:
-            finish_run(session, session.get(Run, run_id), error=message[:2000])
+            finish_run(session, session.get(RunRow, run_id), error=message[:2000])
         raise CheckError(message)
 
     every_party = archive_fallback or archives.fallback_enabled_by_setting()
@@ -290,7 +291,7 @@ def run_check(
     with transaction(engine) as session:
         for outcome in outcomes:
             reports.append(_party_report(session, outcome, failures.get(outcome.party_id, [])))
-        finish_run(session, session.get(Run, run_id),
+        finish_run(session, session.get(RunRow, run_id),
                    error="crawl timed out" if crawl.timed_out else None)
     unscored = sum(r.reason is not None for r in reports)
     _say(progress, f"run {run_id} done: {sum(r.changed for r in reports)} scorecard(s) changed, "

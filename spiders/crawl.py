@@ -44,7 +44,7 @@ def _prepare_history(db_url: str, parties: list[dict]):
     """Make sure the parties exist; return each party's documents already in the history
     ({party: [(url, kind)]}) and their stored validators ({(party, url): (etag, last_modified)})."""
     from history.db import open_database, transaction
-    from history.models import Document
+    from history.models import DocumentRow
     from history.store import sync_parties
 
     engine = open_database(db_url)
@@ -55,10 +55,10 @@ def _prepare_history(db_url: str, parties: list[dict]):
             known: dict[str, list[tuple[str, str]]] = {}
             validators: dict[tuple[str, str], tuple[str | None, str | None]] = {}
             rows = session.execute(
-                select(Document.party_id, Document.url, Document.kind, Document.etag,
-                       Document.last_modified)
-                .where(Document.party_id.in_([p["id"] for p in parties]))
-                .order_by(Document.id)
+                select(DocumentRow.party_id, DocumentRow.url, DocumentRow.kind, DocumentRow.etag,
+                       DocumentRow.last_modified)
+                .where(DocumentRow.party_id.in_([p["id"] for p in parties]))
+                .order_by(DocumentRow.id)
             )
             for party_id, url, kind, etag, last_modified in rows:
                 known.setdefault(party_id, []).append((url, kind))

@@ -8,44 +8,44 @@ Times are stored as naive UTC.
 from __future__ import annotations
 
 from history.models.base import NAMING_CONVENTION, Base, utcnow
-from history.models.bot import ALL_PARTIES, Lock, OutboxMessage, Subscriber, Subscription
-from history.models.documents import PROVENANCES, Document, Fetch, Party, Run, Snapshot, source_note
+from history.models.bot import ALL_PARTIES, LockRow, OutboxMessageRow, SubscriberRow, SubscriptionRow
+from history.models.documents import PROVENANCES, DocumentRow, FetchRow, PartyRow, RunRow, SnapshotRow, source_note
 from history.models.scorecards import (
-    Claim,
-    ElementResult,
-    NotScored,
-    RubricVersion,
-    Scorecard,
-    ScorecardChange,
-    SnapshotScoring,
-    StepScore,
+    ClaimRow,
+    ElementResultRow,
+    NotScoredRow,
+    RubricVersionRow,
+    ScorecardChangeRow,
+    ScorecardRow,
+    SnapshotScoringRow,
+    StepScoreRow,
 )
-from history.models.spending import SpendingItem, SpendingItemChange
+from history.models.spending import SpendingItemChangeRow, SpendingItemRow
 
 __all__ = [
     "NAMING_CONVENTION",
     "utcnow",
     "Base",
-    "Party",
-    "Run",
-    "Document",
+    "PartyRow",
+    "RunRow",
+    "DocumentRow",
     "PROVENANCES",
-    "Snapshot",
+    "SnapshotRow",
     "source_note",
-    "Fetch",
-    "RubricVersion",
-    "SnapshotScoring",
-    "Claim",
-    "Scorecard",
-    "StepScore",
-    "ElementResult",
-    "ScorecardChange",
-    "NotScored",
-    "Subscriber",
+    "FetchRow",
+    "RubricVersionRow",
+    "SnapshotScoringRow",
+    "ClaimRow",
+    "ScorecardRow",
+    "StepScoreRow",
+    "ElementResultRow",
+    "ScorecardChangeRow",
+    "NotScoredRow",
+    "SubscriberRow",
     "ALL_PARTIES",
-    "Subscription",
-    "OutboxMessage",
-    "Lock",
-    "SpendingItem",
-    "SpendingItemChange",
+    "SubscriptionRow",
+    "OutboxMessageRow",
+    "LockRow",
+    "SpendingItemRow",
+    "SpendingItemChangeRow",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from history.models.base import Base, utcnow
 
 
-class Subscriber(Base):
+class SubscriberRow(Base):
     __tablename__ = "subscribers"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -19,7 +19,7 @@ class Subscriber(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     inactive_reason: Mapped[str | None] = mapped_column(Text)
 
-    subscriptions: Mapped[list[Subscription]] = relationship(
+    subscriptions: Mapped[list[SubscriptionRow]] = relationship(
         back_populates="subscriber", cascade="all, delete-orphan"
     )
 
@@ -27,7 +27,7 @@ class Subscriber(Base):
 ALL_PARTIES = "*"
 
 
-class Subscription(Base):
+class SubscriptionRow(Base):
     """A chat following one party, or every party when party_id is '*'."""
 
     __tablename__ = "subscriptions"
@@ -38,10 +38,10 @@ class Subscription(Base):
     party_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+    subscriber: Mapped[SubscriberRow] = relationship(back_populates="subscriptions")
 
 
-class OutboxMessage(Base):
+class OutboxMessageRow(Base):
     """A notification for one chat, delivered exactly once.
 
     The idempotency key is unique, so queuing the same notification twice is a no-op; a
@@ -68,7 +68,7 @@ class OutboxMessage(Base):
     telegram_message_ids: Mapped[list | None] = mapped_column(JSON)
 
 
-class Lock(Base):
+class LockRow(Base):
     """A named lease, so one check runs at a time across processes and hosts."""
 
     __tablename__ = "locks"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from history.models.base import Base, utcnow
 
 
-class Party(Base):
+class PartyRow(Base):
     __tablename__ = "parties"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -19,10 +19,10 @@ class Party(Base):
     homepage: Mapped[str] = mapped_column(String(2048))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    documents: Mapped[list[Document]] = relationship(back_populates="party")
+    documents: Mapped[list[DocumentRow]] = relationship(back_populates="party")
 
 
-class Run(Base):
+class RunRow(Base):
     """One invocation of check or rescore; scorecards and notifications hang off it."""
 
     __tablename__ = "runs"
@@ -35,7 +35,7 @@ class Run(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class Document(Base):
+class DocumentRow(Base):
     """A URL of a party's, known from parties.yaml or discovered by a crawl.
 
     Never deleted: a document that vanishes keeps its snapshots and gets status 'failed'
@@ -60,14 +60,14 @@ class Document(Base):
     etag: Mapped[str | None] = mapped_column(String(512))
     last_modified: Mapped[str | None] = mapped_column(String(64))
 
-    party: Mapped[Party] = relationship(back_populates="documents")
-    snapshots: Mapped[list[Snapshot]] = relationship(back_populates="document")
+    party: Mapped[PartyRow] = relationship(back_populates="documents")
+    snapshots: Mapped[list[SnapshotRow]] = relationship(back_populates="document")
 
 
 PROVENANCES = ("fetched", "imported", "archived")
 
 
-class Snapshot(Base):
+class SnapshotRow(Base):
     """One distinct content of a document: stored once per (document, content hash)."""
 
     __tablename__ = "snapshots"
@@ -87,7 +87,7 @@ class Snapshot(Base):
     provenance: Mapped[str] = mapped_column(String(16), default="fetched", server_default="fetched")
     captured_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    document: Mapped[Document] = relationship(back_populates="snapshots")
+    document: Mapped[DocumentRow] = relationship(back_populates="snapshots")
 
     @property
     def source_note(self) -> str | None:
@@ -105,7 +105,7 @@ def source_note(provenance: str | None, captured_at: datetime | None) -> str | N
     return None
 
 
-class Fetch(Base):
+class FetchRow(Base):
     """Every fetch attempt, failures included.
 
     A document's current content is the snapshot of its latest successful fetch.

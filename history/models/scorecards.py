@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from history.models.base import Base, utcnow
 
 
-class RubricVersion(Base):
+class RubricVersionRow(Base):
     __tablename__ = "rubric_versions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -21,7 +21,7 @@ class RubricVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class SnapshotScoring(Base):
+class SnapshotScoringRow(Base):
     """Marks a (snapshot, rubric version) pair as scored, even when it found no claim."""
 
     __tablename__ = "snapshot_scorings"
@@ -33,7 +33,7 @@ class SnapshotScoring(Base):
     scored_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Claim(Base):
+class ClaimRow(Base):
     """A sentence of a snapshot that answers a rubric element."""
 
     __tablename__ = "claims"
@@ -52,7 +52,7 @@ class Claim(Base):
     detail: Mapped[dict | None] = mapped_column(JSON)  # e.g. supplier name and role
 
 
-class Scorecard(Base):
+class ScorecardRow(Base):
     """One per party per run per rubric version."""
 
     __tablename__ = "scorecards"
@@ -72,18 +72,18 @@ class Scorecard(Base):
     # The snapshot ids this scorecard was computed from, so "documents changed" is exact.
     snapshot_ids: Mapped[list] = mapped_column(JSON, default=list)
 
-    steps: Mapped[list[StepScore]] = relationship(
-        back_populates="scorecard", order_by="StepScore.position", cascade="all, delete-orphan"
+    steps: Mapped[list[StepScoreRow]] = relationship(
+        back_populates="scorecard", order_by="StepScoreRow.position", cascade="all, delete-orphan"
     )
-    elements: Mapped[list[ElementResult]] = relationship(
-        back_populates="scorecard", order_by="ElementResult.position", cascade="all, delete-orphan"
+    elements: Mapped[list[ElementResultRow]] = relationship(
+        back_populates="scorecard", order_by="ElementResultRow.position", cascade="all, delete-orphan"
     )
-    changes: Mapped[list[ScorecardChange]] = relationship(
+    changes: Mapped[list[ScorecardChangeRow]] = relationship(
         back_populates="scorecard", cascade="all, delete-orphan"
     )
 
 
-class StepScore(Base):
+class StepScoreRow(Base):
     __tablename__ = "step_scores"
     __table_args__ = (
         Index("ix_step_scores_step", "step_id"),
@@ -98,10 +98,10 @@ class StepScore(Base):
     title: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Float)
 
-    scorecard: Mapped[Scorecard] = relationship(back_populates="steps")
+    scorecard: Mapped[ScorecardRow] = relationship(back_populates="steps")
 
 
-class ElementResult(Base):
+class ElementResultRow(Base):
     __tablename__ = "element_results"
 
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), primary_key=True)
@@ -117,10 +117,10 @@ class ElementResult(Base):
     # "categories", "items", "named_as"} (named_as null: paid but never named).
     detail: Mapped[list | None] = mapped_column(JSON)
 
-    scorecard: Mapped[Scorecard] = relationship(back_populates="elements")
+    scorecard: Mapped[ScorecardRow] = relationship(back_populates="elements")
 
 
-class ScorecardChange(Base):
+class ScorecardChangeRow(Base):
     """What moved since the party's previous scorecard of the same rubric version."""
 
     __tablename__ = "scorecard_changes"
@@ -133,10 +133,10 @@ class ScorecardChange(Base):
     new: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str | None] = mapped_column(Text)
 
-    scorecard: Mapped[Scorecard] = relationship(back_populates="changes")
+    scorecard: Mapped[ScorecardRow] = relationship(back_populates="changes")
 
 
-class NotScored(Base):
+class NotScoredRow(Base):
     """A party the latest check could not score, and why ("no text, no grade").
 
     One row per party while it lasts: written when a check finds no readable privacy

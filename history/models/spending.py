@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from history.models.base import Base, utcnow
 
 
-class SpendingItem(Base):
+class SpendingItemRow(Base):
     """One item of a party's campaign spending return, as the Electoral Commission publishes it.
 
     Keyed by the Commission's ECRef, so importing the same or an overlapping export again
@@ -46,7 +46,7 @@ class SpendingItem(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class SpendingItemChange(Base):
+class SpendingItemChangeRow(Base):
     """An item's older version, kept when a later export corrected it."""
 
     __tablename__ = "spending_item_changes"

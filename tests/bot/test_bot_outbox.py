@@ -12,7 +12,7 @@ from telegram.error import NetworkError, TimedOut
 from bot.outbox import never_reached_telegram
 from helpers.bot import NASTY_QUOTE
 from history.db import transaction
-from history.models import OutboxMessage, Subscriber
+from history.models import OutboxMessageRow, SubscriberRow
 from history.outbox import STALE_REASON, claim_message, due_messages, queue_message, resolve_stale
 from history.subscriptions import is_active, subscribe, subscribers_of
 
@@ -37,9 +37,9 @@ def queue(engine, chat_id, payload, key=None):
 
 def rows(engine, chat_id=None):
     with transaction(engine) as session:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        query = select(OutboxMessageRow).order_by(OutboxMessageRow.id)
         if chat_id is not None:
-            query = query.where(OutboxMessage.chat_id == chat_id)
+            query = query.where(OutboxMessageRow.chat_id == chat_id)
         return list(session.scalars(query))
 
 
@@ -127,7 +127,7 @@ def test_403_marks_the_subscriber_inactive_and_stops(running, fake, scored):
     queue_message_rows = rows(scored, 2005)
     assert queue_message_rows[0].state == "failed" and "403" in queue_message_rows[0].last_error
     with transaction(scored) as session:
-        assert "blocked" in session.get(Subscriber, 2005).inactive_reason
+        assert "blocked" in session.get(SubscriberRow, 2005).inactive_reason
     calls = len(fake.calls_of("sendMessage"))
     time.sleep(1.5)
     assert len(fake.calls_of("sendMessage")) == calls  # not retried
