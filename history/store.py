@@ -331,17 +331,6 @@ def latest_scorecards(session: Session, rubric_version_id: int | None = None) ->
     return list(session.scalars(_with_details(query)))
 
 
-def party_history(session: Session, party_id: str, rubric_version_id: int | None = None,
-                  since: datetime | None = None) -> list[ScorecardRow]:
-    """A party's scorecards, oldest first."""
-    query = select(ScorecardRow).where(ScorecardRow.party_id == party_id)
-    if rubric_version_id is not None:
-        query = query.where(ScorecardRow.rubric_version_id == rubric_version_id)
-    if since is not None:
-        query = query.where(ScorecardRow.created_at >= since)
-    return list(session.scalars(_with_details(query.order_by(ScorecardRow.created_at, ScorecardRow.id))))
-
-
 # --- parties that could not be scored ----------------------------------------------------
 
 

@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 
 from history.db import make_engine, transaction
 from history.models import FetchRow, ScorecardRow, SnapshotRow
+from history.scorecards import scorecard_history
 from history.store import (
     current_snapshot,
     get_or_create_document,
     latest_scorecards,
-    party_history,
     record_fetch,
     start_run,
     store_scorecard,
@@ -130,7 +130,7 @@ def test_latest_scorecard_per_party_and_one_party_history(engine):
         assert [(c.party_id, c.overall, c.grade) for c in latest] == [
             ("labour", 55.0, "C"), ("snp", 80.0, "A")]
         assert latest[1].elements[0].evidence[0]["quote"] == "We keep it 2 years."
-        history = party_history(session, "snp")
-        assert [c.overall for c in history] == [40.0, 60.0, 80.0]
-        assert [s.step_id for s in history[0].steps] == ["retention"]
         assert session.scalar(select(func.count()).select_from(ScorecardRow)) == 4
+    history = scorecard_history(engine, "snp")  # detached, details loaded: what the bot renders
+    assert [c.overall for c in history] == [40.0, 60.0, 80.0]
+    assert [s.step_id for s in history[0].steps] == ["retention"]
