@@ -7,7 +7,7 @@ rubric version) and reused from the database after that.
 Two rules keep what is published honest:
 - No text, no grade: a party without a readable privacy notice (nothing fetched, no
   notice among its documents, or a notice with almost no text) gets no scorecard at all,
-  only a "not scored" reason (history.models.NotScored), never an "E 0.0".
+  only a "not scored" reason (history.models.NotScoredRow), never an "E 0.0".
 - A change is what a reader would call one (Open Terms Archive's snapshot/version split):
   a new snapshot whose extracted text is the same is not a change, so it stores no
   scorecard and notifies no one.
