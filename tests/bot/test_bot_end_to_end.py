@@ -13,7 +13,7 @@ import yaml
 
 from helpers.bot import start_serve
 from helpers.sites import ABOUT_THE_PARTY, FixtureSite, page
-from history import bot_queries as q
+from history.subscriptions import subscribe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,7 @@ def test_check_in_another_process_reaches_each_subscriber_once(engine, database_
     try:
         run_check(database_url, parties, tmp_path)  # the baseline: first scorecards, no news
         for chat, party in ((801, "alpha"), (802, "alpha"), (803, "beta"), (804, "*")):
-            q.subscribe(engine, chat, party)
+            subscribe(engine, chat, party)
         serve = start_serve(database_url, fake, tmp_path)
         fake.wait_until(lambda: fake.calls_of("getUpdates"), timeout=30, what="serve running")
 
