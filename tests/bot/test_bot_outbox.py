@@ -100,8 +100,9 @@ def test_long_reply_to_a_command_is_split(running, fake, scored):
 
     seed_scorecard(scored, "labour", 50.0, "C", quote="A long & <odd> sentence. " * 400)
     fake.send_command(2003, "/why labour retention")
-    fake.wait_for_messages(2003, 1)
-    time.sleep(1.5)
+    # the reply's last line is the last element's quote: every part has arrived with it
+    fake.wait_until(lambda: any("deleted from time to time" in m.plain for m in fake.messages_to(2003)),
+                    what="the end of the reply")
     parts = fake.messages_to(2003)
     assert all(len(p.text) <= 4096 for p in parts)
     assert "A long & <odd> sentence." in parts[0].plain
