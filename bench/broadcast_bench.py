@@ -32,7 +32,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from helpers.fake_telegram import FakeTelegram  # noqa: E402
 from history.db import open_database, transaction  # noqa: E402
-from history.models import OutboxMessage, Party, Subscriber, Subscription  # noqa: E402
+from history.models import OutboxMessageRow, PartyRow, SubscriberRow, SubscriptionRow  # noqa: E402
 
 PAYLOAD = {"type": "scorecard_change", "run_id": None, "parties": [{
     "party": "snp", "name": "Scottish National Party", "scorecard_id": 1,
@@ -46,12 +46,12 @@ PAYLOAD = {"type": "scorecard_change", "run_id": None, "parties": [{
 def fill(url: str, count: int, first_chat: int = 100_000) -> None:
     engine = open_database(url)
     with transaction(engine) as session:
-        session.add(Party(id="snp", name="Scottish National Party", jurisdiction="GB-SCT",
+        session.add(PartyRow(id="snp", name="Scottish National Party", jurisdiction="GB-SCT",
                           homepage="https://www.snp.org/"))
         chats = range(first_chat, first_chat + count)
-        session.execute(insert(Subscriber), [{"chat_id": c, "active": True} for c in chats])
-        session.execute(insert(Subscription), [{"chat_id": c, "party_id": "snp"} for c in chats])
-        session.execute(insert(OutboxMessage), [
+        session.execute(insert(SubscriberRow), [{"chat_id": c, "active": True} for c in chats])
+        session.execute(insert(SubscriptionRow), [{"chat_id": c, "party_id": "snp"} for c in chats])
+        session.execute(insert(OutboxMessageRow), [
             {"idempotency_key": f"bench:chat:{c}", "chat_id": c, "payload": PAYLOAD, "state": "queued",
              "attempts": 0} for c in chats])
     engine.dispose()

@@ -34,15 +34,15 @@ from sqlalchemy import insert, text
 from history.db import open_database, transaction
 from history.export import export_history
 from history.models import (
-    Document,
-    ElementResult,
-    Party,
-    RubricVersion,
-    Run,
-    Scorecard,
-    ScorecardChange,
-    Snapshot,
-    StepScore,
+    DocumentRow,
+    ElementResultRow,
+    PartyRow,
+    RubricVersionRow,
+    RunRow,
+    ScorecardChangeRow,
+    ScorecardRow,
+    SnapshotRow,
+    StepScoreRow,
 )
 from history.research import party_history
 
@@ -72,19 +72,19 @@ def generate(engine, parties: int, days: int, seed: int = 1, on_change_only: boo
     counts = {"scorecards": 0, "step_scores": 0, "element_results": 0, "evidence": 0, "changes": 0}
     with transaction(engine) as session:
         conn = session.connection()
-        conn.execute(insert(RubricVersion), [{"id": 1, "content_hash": "bench", "version": "bench-1",
+        conn.execute(insert(RubricVersionRow), [{"id": 1, "content_hash": "bench", "version": "bench-1",
                                               "yaml_text": "version: bench-1\n", "created_at": start}])
-        conn.execute(insert(Party), [{"id": f"party-{i:02d}", "name": f"Party {i:02d}", "jurisdiction": "GB",
+        conn.execute(insert(PartyRow), [{"id": f"party-{i:02d}", "name": f"Party {i:02d}", "jurisdiction": "GB",
                                       "homepage": f"https://party{i:02d}.example/", "updated_at": start}
                                      for i in range(parties)])
-        conn.execute(insert(Document), [{"id": i + 1, "party_id": f"party-{i:02d}",
+        conn.execute(insert(DocumentRow), [{"id": i + 1, "party_id": f"party-{i:02d}",
                                          "url": f"https://party{i:02d}.example/privacy", "kind": "privacy_notice",
                                          "status": "ok", "first_seen_at": start, "last_ok_at": start,
                                          "consecutive_failures": 0} for i in range(parties)])
-        conn.execute(insert(Snapshot), [{"id": i + 1, "document_id": i + 1, "content_hash": f"{i:064d}",
+        conn.execute(insert(SnapshotRow), [{"id": i + 1, "document_id": i + 1, "content_hash": f"{i:064d}",
                                          "content_type": "text/html", "raw": b"<html></html>", "size": 13,
                                          "text": "x" * 5000, "fetched_at": start} for i in range(parties)])
-        conn.execute(insert(Run), [{"id": d + 1, "kind": "check", "started_at": start + timedelta(days=d),
+        conn.execute(insert(RunRow), [{"id": d + 1, "kind": "check", "started_at": start + timedelta(days=d),
                                     "finished_at": start + timedelta(days=d, minutes=10), "status": "ok"}
                                    for d in range(days)])
         credits = {p: {(s, e): rng.choice(["full", "partial", "none"]) for s in STEPS for e in ELEMENTS[s]}
@@ -129,11 +129,11 @@ def generate(engine, parties: int, days: int, seed: int = 1, on_change_only: boo
                                         "old": before[key], "new": credit, "summary": None})
             if not cards:
                 continue
-            conn.execute(insert(Scorecard), cards)
-            conn.execute(insert(StepScore), steps)
-            conn.execute(insert(ElementResult), elements)
+            conn.execute(insert(ScorecardRow), cards)
+            conn.execute(insert(StepScoreRow), steps)
+            conn.execute(insert(ElementResultRow), elements)
             if changes:
-                conn.execute(insert(ScorecardChange), changes)
+                conn.execute(insert(ScorecardChangeRow), changes)
             counts["scorecards"] += len(cards)
             counts["step_scores"] += len(steps)
             counts["element_results"] += len(elements)

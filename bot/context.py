@@ -17,8 +17,8 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.callbacks import Action, CallbackDataError
-from history import bot_queries as q
 from history.party_names import Directory, party_directory, unknown_party_message
+from history.scorecards import latest_scorecard, list_parties, not_scored_reason, step_titles
 
 log = logging.getLogger("bot.handlers")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -61,7 +61,7 @@ class BotContext:
         return sorted(merged.items())
 
     def all_parties(self) -> list[tuple[str, str]]:
-        return self.merged_parties(q.list_parties(self.engine))
+        return self.merged_parties(list_parties(self.engine))
 
     def directory(self) -> Directory:
         return party_directory(self.all_parties(), self.aliases)
@@ -69,7 +69,7 @@ class BotContext:
     def steps(self) -> list[RubricStep]:
         if self.rubric_steps:
             return self.rubric_steps
-        return [RubricStep(step_id, title) for step_id, title in q.step_titles(self.engine)]
+        return [RubricStep(step_id, title) for step_id, title in step_titles(self.engine)]
 
 
 def ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
@@ -138,11 +138,11 @@ async def latest_card(update: Update, bc: BotContext, party_id: str, name: str):
     A party the latest check could not score has no grade, even if an older scorecard
     exists: showing that one would publish a grade we have no text for.
     """
-    reason = await db(q.not_scored_reason, bc.engine, party_id)
+    reason = await db(not_scored_reason, bc.engine, party_id)
     if reason is not None:
         await reply(update, render.render_not_scored(name, party_id, reason))
         return None
-    card = await db(q.latest_scorecard, bc.engine, party_id)
+    card = await db(latest_scorecard, bc.engine, party_id)
     if card is None:
         await reply(update, f"<b>{render.esc(name)}</b> has no scorecard yet: no check has scored it. "
                             "Try again after the next check.")

@@ -17,7 +17,7 @@ For each due message the drainer
      connection) → failed as "delivery uncertain": re-sending could duplicate it.
 
 A sender that dies between 2 and 4 leaves the row in 'sending'; after `stale_after` the
-next drain marks it failed without re-sending (see history.bot_queries). So a message is
+next drain marks it failed without re-sending (see history.outbox). So a message is
 never delivered twice; the one in flight at a crash is the only one that can be missed,
 and only if the crash came before its request reached Telegram.
 """
@@ -39,8 +39,17 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 
 from bot.limits import SendLimiter, retry_after_seconds
 from bot.render import render_notification
-from history import bot_queries as q
 from history.models import utcnow
+from history.outbox import (
+    Claimed,
+    claim_message,
+    confirm_sent,
+    due_messages,
+    fail_message,
+    requeue_message,
+    resolve_stale,
+)
+from history.subscriptions import mark_inactive
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +109,12 @@ class OutboxDrainer:
         self._running = True
         sent_before = self.sent
         try:
-            stale = await asyncio.to_thread(q.resolve_stale, self.engine, self.stale_after)
+            stale = await asyncio.to_thread(resolve_stale, self.engine, self.stale_after)
             if stale:
                 log.warning("%d message(s) were left mid-send by a stopped sender; marked failed, "
                             "not re-sent (Telegram may have delivered them)", stale)
             while not self._stopping:
-                due = await asyncio.to_thread(q.due_messages, self.engine, 500)
+                due = await asyncio.to_thread(due_messages, self.engine, 500)
                 # One message per chat per round keeps each chat's messages in order and
                 # stops one chat's 1/s limit from holding up everybody else.
                 seen: set[int] = set()
@@ -162,7 +171,7 @@ class OutboxDrainer:
         await self.pace.acquire(chat_id)
         if self._stopping:
             return
-        claimed = await asyncio.to_thread(q.claim_message, self.engine, message_id, self.sender)
+        claimed = await asyncio.to_thread(claim_message, self.engine, message_id, self.sender)
         if claimed is None:
             return  # another sender took it
         try:
@@ -184,7 +193,7 @@ class OutboxDrainer:
         except Forbidden as error:
             reason = f"403: {error.message}"
             await self._fail(claimed, reason)
-            dropped = await asyncio.to_thread(q.mark_inactive, self.engine, claimed.chat_id, reason)
+            dropped = await asyncio.to_thread(mark_inactive, self.engine, claimed.chat_id, reason)
             log.info("chat %s blocked the bot (%s): marked inactive, %d queued message(s) dropped",
                      claimed.chat_id, error.message, dropped)
         except (BadRequest, ChatMigrated) as error:
@@ -208,12 +217,12 @@ class OutboxDrainer:
         except TelegramError as error:
             await self._fail(claimed, f"telegram: {error.message}")
         else:
-            await asyncio.to_thread(q.confirm_sent, self.engine, claimed.id, self.sender, [message.message_id])
+            await asyncio.to_thread(confirm_sent, self.engine, claimed.id, self.sender, [message.message_id])
             self.sent += 1
 
-    async def _requeue(self, claimed: q.Claimed, error: str, seconds: float) -> None:
+    async def _requeue(self, claimed: Claimed, error: str, seconds: float) -> None:
         not_before = utcnow() + timedelta(seconds=seconds)
-        await asyncio.to_thread(q.requeue_message, self.engine, claimed.id, self.sender, error, not_before)
+        await asyncio.to_thread(requeue_message, self.engine, claimed.id, self.sender, error, not_before)
 
-    async def _fail(self, claimed: q.Claimed, error: str) -> None:
-        await asyncio.to_thread(q.fail_message, self.engine, claimed.id, self.sender, error)
+    async def _fail(self, claimed: Claimed, error: str) -> None:
+        await asyncio.to_thread(fail_message, self.engine, claimed.id, self.sender, error)

@@ -22,13 +22,13 @@ from bot.context import (
     resolve_party,
     split_party_and_rest,
 )
-from history import bot_queries as q
 from history.party_names import step_directory
+from history.scorecards import not_scored_reason, party_standings, scorecard_history, scorecard_sources, snapshot_dates
 
 
 async def parties_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     bc = ctx(context)
-    standings = {s.id: s for s in await db(q.party_standings, bc.engine)}
+    standings = {s.id: s for s in await db(party_standings, bc.engine)}
     parties = bc.merged_parties([(s.id, s.name) for s in standings.values()])
     not_scored = {s.id: s.not_scored for s in standings.values() if s.not_scored is not None}
     rows = []
@@ -43,7 +43,7 @@ async def show_score(update: Update, bc: BotContext, party_id: str, name: str) -
     if card is None:
         return
     buttons = [(step.title, WHY, (party_id, step.step_id)) for step in card.steps]
-    sources = await db(q.scorecard_sources, bc.engine, card)
+    sources = await db(scorecard_sources, bc.engine, card)
     await reply(update, render.render_score(name, party_id, card, sources), keyboard(buttons, 2))
 
 
@@ -84,8 +84,8 @@ async def show_why(update: Update, bc: BotContext, party_id: str, name: str, ste
     questions = rubric[found.id].questions if found.id in rubric else {}
     snapshot_ids = [item.get("snapshot_id") for element in card.elements if element.step_id == found.id
                     for item in element.evidence or []]
-    fetched = await db(q.snapshot_dates, bc.engine, snapshot_ids)
-    sources = await db(q.scorecard_sources, bc.engine, card)
+    fetched = await db(snapshot_dates, bc.engine, snapshot_ids)
+    sources = await db(scorecard_sources, bc.engine, card)
     await reply(update, render.render_why(name, party_id, card, found.id, questions, sources,
                                           site_url=bc.site_url, fetched=fetched))
 
@@ -137,13 +137,13 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_history(update: Update, bc: BotContext, party_id: str, name: str) -> None:
-    cards = await db(q.scorecard_history, bc.engine, party_id)
+    cards = await db(scorecard_history, bc.engine, party_id)
     if not cards:
         await reply(update, f"<b>{render.esc(name)}</b> has no scorecard yet.")
         return
     png = await db(charts.history_png, name, cards)
     last = cards[-1]
-    reason = await db(q.not_scored_reason, bc.engine, party_id)
+    reason = await db(not_scored_reason, bc.engine, party_id)
     now = (f"now <b>not scored</b>: {render.esc(render.shorten(reason, 300))}" if reason is not None
            else f"now grade <b>{render.esc(last.grade)}</b> ({render.fmt_score(last.overall)})")
     caption = f"<b>{render.esc(name)}</b>: {len(cards)} scorecard{'s' if len(cards) != 1 else ''}, {now}"

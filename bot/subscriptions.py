@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import render
 from bot.callbacks import SUBSCRIBE, UNSUBSCRIBE
 from bot.context import BotContext, ctx, db, party_keyboard, reply, resolve_party
-from history import bot_queries as q
+from history import subscriptions as stored
 from history.models import ALL_PARTIES
 
 EVERY_PARTY = ("all", "everything", "*")
@@ -31,7 +31,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def follow(update: Update, bc: BotContext, party_id: str, name: str) -> None:
     """Subscribe the chat to `party_id` (ALL_PARTIES: every party) and say so."""
     username = getattr(update.effective_user, "username", None)
-    added = await db(q.subscribe, bc.engine, update.effective_chat.id, party_id, username)
+    added = await db(stored.subscribe, bc.engine, update.effective_chat.id, party_id, username)
     if party_id == ALL_PARTIES:
         await reply(update, "You will get a message whenever any party's scorecard changes."
                     if added else "You already follow every party.")
@@ -47,7 +47,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(update, "Usage: <code>/unsubscribe party</code> or <code>/unsubscribe all</code>.")
         return
     if " ".join(context.args).lower() in EVERY_PARTY:
-        removed = await db(q.unsubscribe, bc.engine, update.effective_chat.id, None)
+        removed = await db(stored.unsubscribe, bc.engine, update.effective_chat.id, None)
         await reply(update, "Unsubscribed from everything." if removed else "You were not following anything.")
         return
     party = await resolve_party(update, bc, context.args, UNSUBSCRIBE)
@@ -56,14 +56,14 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def unfollow(update: Update, bc: BotContext, party_id: str, name: str) -> None:
-    removed = await db(q.unsubscribe, bc.engine, update.effective_chat.id, party_id)
+    removed = await db(stored.unsubscribe, bc.engine, update.effective_chat.id, party_id)
     await reply(update, f"Unsubscribed from <b>{render.esc(name)}</b>." if removed
                 else f"You were not following <b>{render.esc(name)}</b>.")
 
 
 async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     bc = ctx(context)
-    followed = await db(q.subscriptions, bc.engine, update.effective_chat.id)
+    followed = await db(stored.subscriptions, bc.engine, update.effective_chat.id)
     if not followed:
         await reply(update, "You follow no party. Try <code>/subscribe snp</code> or <code>/subscribe all</code>.")
         return

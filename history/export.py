@@ -40,22 +40,6 @@ from history.permalinks import evidence_path
 
 BATCH = 10_000
 
-_SIMPLE_SELECTS: dict[str, str] = {
-    "parties": "SELECT id, name, jurisdiction, homepage, updated_at FROM parties ORDER BY id",
-    "documents": "SELECT id, party_id, url, kind, status, first_seen_at, last_ok_at, "
-                 "consecutive_failures FROM documents ORDER BY id",
-    "snapshots": "SELECT s.id, s.document_id, d.party_id, s.content_hash, s.content_type, s.size, "
-                 "LENGTH(s.text), s.extraction_error, s.fetched_at, s.provenance, s.captured_at "
-                 "FROM snapshots s JOIN documents d ON d.id = s.document_id ORDER BY s.id",
-    "runs": "SELECT id, kind, started_at, finished_at, status, error FROM runs ORDER BY id",
-    "rubric_versions": "SELECT id, version, content_hash, created_at FROM rubric_versions ORDER BY id",
-    "scorecards": "SELECT s.id, s.party_id, s.run_id, s.rubric_version_id, rv.version, s.created_at, "
-                  "s.overall, s.grade, s.snapshot_ids FROM scorecards s "
-                  "JOIN rubric_versions rv ON rv.id = s.rubric_version_id ORDER BY s.id",
-    "spending_items": "SELECT ec_ref, party_id, entity_id, entity_name, reporting_period, category, "
-                      "supplier_name, total, date_incurred, date_paid, updated_at "
-                      "FROM spending_items ORDER BY ec_ref",
-}
 _SCORECARD_MAP_SQL = "SELECT id, party_id, created_at, rubric_version_id FROM scorecards"
 _STEP_SCORES_SQL = ("SELECT scorecard_id, step_id, position, title, score FROM step_scores "
                     "ORDER BY scorecard_id, step_id")
@@ -141,7 +125,7 @@ def _simple_batches(conn: Connection, table: str) -> Iterator[list[list]]:
     datetimes = [i for i, c in enumerate(spec.columns) if c.type in ("datetime", "date")]
     arrays = [i for i, c in enumerate(spec.columns) if c.type == "array"]
     numbers = [i for i, c in enumerate(spec.columns) if c.type == "number"]
-    for rows in _batches(conn, _SIMPLE_SELECTS[table]):
+    for rows in _batches(conn, spec.select_sql):
         out = []
         for raw in rows:
             row = list(raw)
@@ -323,10 +307,10 @@ def export_history(conn: Connection, out_dir: Path | str, fmt: str = "csv",
 
     started = None if conn.in_transaction() else conn.begin()
     try:
-        for name in _SIMPLE_SELECTS:
-            if name in sinks:
-                for rows in _simple_batches(conn, name):
-                    emit(name, rows)
+        for spec in wanted:
+            if spec.read_from is not None:
+                for rows in _simple_batches(conn, spec.name):
+                    emit(spec.name, rows)
         needs_cards = {"step_scores", "element_results", "evidence", "changes"} & set(sinks)
         cards = _scorecard_map(conn) if needs_cards else {}
         if "step_scores" in sinks:

@@ -3,7 +3,9 @@
 :data:`EXPORT_TABLES` is the contract of `partywatch export`: one file per table with these
 column names, documented in ``DATA_DICTIONARY.md``, ``datapackage.json`` (a Frictionless
 Data Package) and, for JSON, a JSON Schema per table. Add columns at the end, never rename
-or drop one. :mod:`history.export` reads the database and writes the files.
+or drop one. :mod:`history.export` reads the database and writes the files; a table with
+`read_from` is read by one SELECT generated from its columns (`select_sql`), so the file's
+columns and the values read into them cannot drift apart.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ class Column:
     type: str  # Frictionless Table Schema type: integer, number, string, datetime, date, array
     description: str
     nullable: bool = False
+    # The SQL expression the column is read from in its table's SELECT (see `read_from`);
+    # empty: the database column of the same name.
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -29,26 +34,37 @@ class ExportTable:
     primary_key: tuple[str, ...]
     # (column, referenced table, referenced column)
     foreign_keys: tuple[tuple[str, str, str], ...] = ()
+    # FROM, joins and ORDER BY of the one SELECT the table is exported with, its columns
+    # read in the order declared here; None for the tables history.export assembles from
+    # several reads (step_scores, element_results, evidence, changes).
+    read_from: str | None = None
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def select_sql(self) -> str:
+        """The table's export SELECT, generated from its columns so their order cannot drift."""
+        if self.read_from is None:
+            raise ValueError(f"the {self.name} export is assembled from several reads, not one SELECT")
+        return f"SELECT {', '.join(c.source or c.name for c in self.columns)} FROM {self.read_from}"
 
-def _c(name: str, type_: str, description: str, nullable: bool = False) -> Column:
-    return Column(name, type_, description, nullable)
+
+def _c(name: str, type_: str, description: str, nullable: bool = False, *, source: str = "") -> Column:
+    return Column(name, type_, description, nullable, source)
 
 
 EXPORT_TABLES: tuple[ExportTable, ...] = (
     ExportTable("parties", "The parties watched (from parties.yaml).", (
-        _c("party_id", "string", "Stable party id, lowercase [a-z0-9-] (e.g. `snp`)."),
+        _c("party_id", "string", "Stable party id, lowercase [a-z0-9-] (e.g. `snp`).", source="id"),
         _c("name", "string", "The party's name."),
         _c("jurisdiction", "string", "ISO 3166 code of where it stands (e.g. `GB-SCT`)."),
         _c("homepage", "string", "The party's homepage URL."),
         _c("updated_at", "datetime", "When this row last changed (UTC)."),
-    ), ("party_id",)),
+    ), ("party_id",), read_from="parties ORDER BY id"),
     ExportTable("documents", "Every URL of a party's that was configured or discovered; never deleted.", (
-        _c("document_id", "integer", "Document id."),
+        _c("document_id", "integer", "Document id.", source="id"),
         _c("party_id", "string", "The party (parties.party_id)."),
         _c("url", "string", "The document's URL."),
         _c("kind", "string", "privacy_notice, supplier_list, ... or other."),
@@ -57,48 +73,56 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("first_seen_at", "datetime", "First time the document was known (UTC)."),
         _c("last_ok_at", "datetime", "Last successful fetch (UTC).", True),
         _c("consecutive_failures", "integer", "Failed fetches since the last good one."),
-    ), ("document_id",), (("party_id", "parties", "party_id"),)),
+    ), ("document_id",), (("party_id", "parties", "party_id"),), read_from="documents ORDER BY id"),
     ExportTable("snapshots", "Each distinct content of a document (metadata only: no raw bytes, no text).", (
-        _c("snapshot_id", "integer", "Snapshot id; evidence.snapshot_id points here."),
-        _c("document_id", "integer", "The document (documents.document_id)."),
-        _c("party_id", "string", "The party (parties.party_id)."),
-        _c("content_hash", "string", "sha256 of the raw bytes, hex."),
-        _c("content_type", "string", "HTTP Content-Type as fetched."),
-        _c("size_bytes", "integer", "Size of the raw content in bytes."),
-        _c("text_chars", "integer", "Length of the extracted text in characters; empty if none.", True),
-        _c("extraction_error", "string", "Why no text could be extracted, if so.", True),
-        _c("fetched_at", "datetime", "When this content was first stored (UTC)."),
+        _c("snapshot_id", "integer", "Snapshot id; evidence.snapshot_id points here.", source="s.id"),
+        _c("document_id", "integer", "The document (documents.document_id).", source="s.document_id"),
+        _c("party_id", "string", "The party (parties.party_id).", source="d.party_id"),
+        _c("content_hash", "string", "sha256 of the raw bytes, hex.", source="s.content_hash"),
+        _c("content_type", "string", "HTTP Content-Type as fetched.", source="s.content_type"),
+        _c("size_bytes", "integer", "Size of the raw content in bytes.", source="s.size"),
+        _c("text_chars", "integer", "Length of the extracted text in characters; empty if none.", True,
+           source="LENGTH(s.text)"),
+        _c("extraction_error", "string", "Why no text could be extracted, if so.", True,
+           source="s.extraction_error"),
+        _c("fetched_at", "datetime", "When this content was first stored (UTC).", source="s.fetched_at"),
         _c("provenance", "string", "Where the content came from: fetched (by the crawl), imported "
-                                   "(saved by hand, `partywatch import`) or archived (a web archive's copy)."),
+                                   "(saved by hand, `partywatch import`) or archived (a web archive's copy).",
+           source="s.provenance"),
         _c("captured_at", "datetime", "When an imported or archived copy was made (the date given to "
-                                      "import, the archive's timestamp; UTC); empty for fetched content.", True),
-    ), ("snapshot_id",), (("document_id", "documents", "document_id"),)),
+                                      "import, the archive's timestamp; UTC); empty for fetched content.", True,
+           source="s.captured_at"),
+    ), ("snapshot_id",), (("document_id", "documents", "document_id"),),
+        read_from="snapshots s JOIN documents d ON d.id = s.document_id ORDER BY s.id"),
     ExportTable("runs", "Each `partywatch check` or `rescore` invocation.", (
-        _c("run_id", "integer", "Run id."),
+        _c("run_id", "integer", "Run id.", source="id"),
         _c("kind", "string", "check | rescore."),
         _c("started_at", "datetime", "Start (UTC)."),
         _c("finished_at", "datetime", "End (UTC); empty while running or if it died.", True),
         _c("status", "string", "running | ok | failed."),
         _c("error", "string", "Why it failed, if so.", True),
-    ), ("run_id",)),
+    ), ("run_id",), read_from="runs ORDER BY id"),
     ExportTable("rubric_versions", "Each distinct rubric.yaml scorecards were computed with.", (
-        _c("rubric_version_id", "integer", "Rubric version id."),
+        _c("rubric_version_id", "integer", "Rubric version id.", source="id"),
         _c("version", "string", "The version the YAML declares; compare scores only within one."),
         _c("content_hash", "string", "sha256 of the rubric YAML."),
         _c("created_at", "datetime", "First use (UTC)."),
-    ), ("rubric_version_id",)),
+    ), ("rubric_version_id",), read_from="rubric_versions ORDER BY id"),
     ExportTable("scorecards", "A party's score: one per party per run per rubric version, stored when it changed.", (
-        _c("scorecard_id", "integer", "Scorecard id."),
-        _c("party_id", "string", "The party (parties.party_id)."),
-        _c("run_id", "integer", "The run that computed it (runs.run_id)."),
-        _c("rubric_version_id", "integer", "The rubric used (rubric_versions.rubric_version_id)."),
-        _c("rubric_version", "string", "That rubric's declared version."),
-        _c("scored_at", "datetime", "When it was computed (UTC)."),
-        _c("overall", "number", "Overall score 0-100: weighted mean of the step scores."),
-        _c("grade", "string", "Grade A-E from the rubric's bands."),
-        _c("snapshot_ids", "array", "The snapshots it was computed from (CSV: a JSON array, e.g. `[3, 7]`)."),
+        _c("scorecard_id", "integer", "Scorecard id.", source="s.id"),
+        _c("party_id", "string", "The party (parties.party_id).", source="s.party_id"),
+        _c("run_id", "integer", "The run that computed it (runs.run_id).", source="s.run_id"),
+        _c("rubric_version_id", "integer", "The rubric used (rubric_versions.rubric_version_id).",
+           source="s.rubric_version_id"),
+        _c("rubric_version", "string", "That rubric's declared version.", source="rv.version"),
+        _c("scored_at", "datetime", "When it was computed (UTC).", source="s.created_at"),
+        _c("overall", "number", "Overall score 0-100: weighted mean of the step scores.", source="s.overall"),
+        _c("grade", "string", "Grade A-E from the rubric's bands.", source="s.grade"),
+        _c("snapshot_ids", "array", "The snapshots it was computed from (CSV: a JSON array, e.g. `[3, 7]`).",
+           source="s.snapshot_ids"),
     ), ("scorecard_id",), (("party_id", "parties", "party_id"), ("run_id", "runs", "run_id"),
-                           ("rubric_version_id", "rubric_versions", "rubric_version_id"))),
+                           ("rubric_version_id", "rubric_versions", "rubric_version_id")),
+        read_from="scorecards s JOIN rubric_versions rv ON rv.id = s.rubric_version_id ORDER BY s.id"),
     ExportTable("step_scores", "Each step's score in each scorecard (the ten steps, in rubric order).", (
         _c("scorecard_id", "integer", "The scorecard (scorecards.scorecard_id)."),
         _c("party_id", "string", "The party (parties.party_id)."),
@@ -162,7 +186,7 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("date_paid", "date", "DatePaid.", True),
         _c("updated_at", "datetime", "When this version of the item was imported (UTC); a correction "
            "replaces the item and keeps the older version in the database."),
-    ), ("ec_ref",), (("party_id", "parties", "party_id"),)),
+    ), ("ec_ref",), (("party_id", "parties", "party_id"),), read_from="spending_items ORDER BY ec_ref"),
 )
 
 TABLES_BY_NAME = {table.name: table for table in EXPORT_TABLES}

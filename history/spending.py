@@ -16,7 +16,7 @@ from typing import Sequence
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from history.models import Claim, Scorecard, SnapshotScoring, SpendingItem, SpendingItemChange, utcnow
+from history.models import ClaimRow, ScorecardRow, SnapshotScoringRow, SpendingItemChangeRow, SpendingItemRow, utcnow
 
 ITEM_FIELDS = ("party_id", "entity_id", "entity_name", "entity_type", "reporting_period", "category",
                "supplier_name", "supplier_id", "supplier_address", "total", "amount_england",
@@ -95,13 +95,13 @@ def store_spending_items(session: Session, items: Sequence[dict], source: str) -
     for start in range(0, len(refs), LOOKUP_CHUNK):
         chunk = refs[start:start + LOOKUP_CHUNK]
         for ref, digest, party_id in session.execute(
-                select(SpendingItem.ec_ref, SpendingItem.content_hash, SpendingItem.party_id)
-                .where(SpendingItem.ec_ref.in_(chunk))):
+                select(SpendingItemRow.ec_ref, SpendingItemRow.content_hash, SpendingItemRow.party_id)
+                .where(SpendingItemRow.ec_ref.in_(chunk))):
             hashes[ref] = (digest, party_id)
         if hashes:
             superseded.update((ref, digest) for ref, digest in session.execute(
-                select(SpendingItemChange.ec_ref, SpendingItemChange.old_hash)
-                .where(SpendingItemChange.ec_ref.in_(chunk))))
+                select(SpendingItemChangeRow.ec_ref, SpendingItemChangeRow.old_hash)
+                .where(SpendingItemChangeRow.ec_ref.in_(chunk))))
     new_rows, changes, moved = [], [], {}
     for item in items:
         ref = item["ec_ref"]
@@ -116,7 +116,7 @@ def store_spending_items(session: Session, items: Sequence[dict], source: str) -
             if party_id != item.get("party_id"):
                 moved[ref] = item.get("party_id")  # parties.yaml now names its party
             continue
-        old = session.get(SpendingItem, ref)
+        old = session.get(SpendingItemRow, ref)
         values = {name: item.get(name) for name in ITEM_FIELDS}
         differ = [name for name in ITEM_FIELDS if name not in ("content_hash", "party_id")
                   and not (_same_amount(getattr(old, name), values[name])
@@ -130,12 +130,12 @@ def store_spending_items(session: Session, items: Sequence[dict], source: str) -
         old.updated_at = now
         counts.corrected += 1
     for ref, party_id in moved.items():
-        session.execute(update(SpendingItem).where(SpendingItem.ec_ref == ref).values(party_id=party_id))
+        session.execute(update(SpendingItemRow).where(SpendingItemRow.ec_ref == ref).values(party_id=party_id))
     session.flush()
     if new_rows:
-        _insert_many(session, SpendingItem.__tablename__, new_rows)
+        _insert_many(session, SpendingItemRow.__tablename__, new_rows)
     if changes:
-        session.connection().execute(insert(SpendingItemChange.__table__), changes)
+        session.connection().execute(insert(SpendingItemChangeRow.__table__), changes)
     return counts
 
 
@@ -156,14 +156,14 @@ class PaidSupplier:
 
 
 def parties_with_spending(session: Session) -> list[str]:
-    return list(session.scalars(select(SpendingItem.party_id).where(SpendingItem.party_id.is_not(None))
-                                .distinct().order_by(SpendingItem.party_id)))
+    return list(session.scalars(select(SpendingItemRow.party_id).where(SpendingItemRow.party_id.is_not(None))
+                                .distinct().order_by(SpendingItemRow.party_id)))
 
 
 def has_spending(session: Session, party_id: str | None = None) -> bool:
-    query = select(SpendingItem.ec_ref).limit(1)
+    query = select(SpendingItemRow.ec_ref).limit(1)
     if party_id is not None:
-        query = query.where(SpendingItem.party_id == party_id)
+        query = query.where(SpendingItemRow.party_id == party_id)
     return session.scalar(query) is not None
 
 
@@ -171,15 +171,15 @@ def paid_suppliers(session: Session, party_id: str, categories: Sequence[str],
                    since: date | None = None, until: date | None = None) -> list[PaidSupplier]:
     """What the party paid each supplier in each of `categories` (items on or after
     `since`, on or before `until`; an item's date is when it was incurred, else paid)."""
-    when = func.coalesce(SpendingItem.date_incurred, SpendingItem.date_paid)
-    query = (select(SpendingItem.supplier_name, SpendingItem.category, func.sum(SpendingItem.total),
+    when = func.coalesce(SpendingItemRow.date_incurred, SpendingItemRow.date_paid)
+    query = (select(SpendingItemRow.supplier_name, SpendingItemRow.category, func.sum(SpendingItemRow.total),
                     func.count(), func.min(when), func.max(when))
-             .where(SpendingItem.party_id == party_id, SpendingItem.category.in_(list(categories)))
-             .group_by(SpendingItem.supplier_name, SpendingItem.category)
-             .order_by(SpendingItem.supplier_name, SpendingItem.category))
-    periods_query = (select(SpendingItem.supplier_name, SpendingItem.category, SpendingItem.reporting_period)
-                     .where(SpendingItem.party_id == party_id, SpendingItem.category.in_(list(categories)),
-                            SpendingItem.reporting_period.is_not(None))
+             .where(SpendingItemRow.party_id == party_id, SpendingItemRow.category.in_(list(categories)))
+             .group_by(SpendingItemRow.supplier_name, SpendingItemRow.category)
+             .order_by(SpendingItemRow.supplier_name, SpendingItemRow.category))
+    periods_query = (select(SpendingItemRow.supplier_name, SpendingItemRow.category, SpendingItemRow.reporting_period)
+                     .where(SpendingItemRow.party_id == party_id, SpendingItemRow.category.in_(list(categories)),
+                            SpendingItemRow.reporting_period.is_not(None))
                      .distinct())
     if since is not None:
         query = query.where(when >= since)
@@ -220,16 +220,16 @@ def named_suppliers(session: Session, party_id: str) -> list[NamedSupplier] | No
     rubric version of that scorecard. None when the party has no scorecard (never
     scored, or no readable notice): then nothing can be said to be named or not.
     """
-    card = session.scalar(select(Scorecard).where(Scorecard.party_id == party_id)
-                          .order_by(Scorecard.created_at.desc(), Scorecard.id.desc()).limit(1))
+    card = session.scalar(select(ScorecardRow).where(ScorecardRow.party_id == party_id)
+                          .order_by(ScorecardRow.created_at.desc(), ScorecardRow.id.desc()).limit(1))
     if card is None:
         return None
     claims = session.scalars(
-        select(Claim).join(SnapshotScoring, (SnapshotScoring.snapshot_id == Claim.snapshot_id)
-                           & (SnapshotScoring.rubric_version_id == Claim.rubric_version_id))
-        .where(Claim.snapshot_id.in_(list(card.snapshot_ids or [])),
-               Claim.rubric_version_id == card.rubric_version_id)
-        .order_by(Claim.id))
+        select(ClaimRow).join(SnapshotScoringRow, (SnapshotScoringRow.snapshot_id == ClaimRow.snapshot_id)
+                           & (SnapshotScoringRow.rubric_version_id == ClaimRow.rubric_version_id))
+        .where(ClaimRow.snapshot_id.in_(list(card.snapshot_ids or [])),
+               ClaimRow.rubric_version_id == card.rubric_version_id)
+        .order_by(ClaimRow.id))
     found: dict[str, NamedSupplier] = {}
     for claim in claims:
         name = (claim.detail or {}).get("supplier")

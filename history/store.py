@@ -16,23 +16,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from history.models import (
-    ALL_PARTIES,
-    Claim,
-    Document,
-    ElementResult,
-    Fetch,
-    NotScored,
-    OutboxMessage,
-    Party,
-    RubricVersion,
-    Run,
-    Scorecard,
-    ScorecardChange,
-    Snapshot,
-    SnapshotScoring,
-    StepScore,
-    Subscriber,
-    Subscription,
+    ClaimRow,
+    DocumentRow,
+    ElementResultRow,
+    FetchRow,
+    NotScoredRow,
+    PartyRow,
+    RubricVersionRow,
+    RunRow,
+    ScorecardChangeRow,
+    ScorecardRow,
+    SnapshotRow,
+    SnapshotScoringRow,
+    StepScoreRow,
     source_note,
     utcnow,
 )
@@ -48,9 +44,9 @@ def content_hash(raw: bytes) -> str:
 def sync_parties(session: Session, parties: Iterable[dict]) -> None:
     """Insert or update parties from parties.yaml entries (id, name, jurisdiction, homepage)."""
     for entry in parties:
-        party = session.get(Party, entry["id"])
+        party = session.get(PartyRow, entry["id"])
         if party is None:
-            party = Party(id=entry["id"])
+            party = PartyRow(id=entry["id"])
             session.add(party)
         party.name = entry["name"]
         party.jurisdiction = entry["jurisdiction"]
@@ -58,12 +54,12 @@ def sync_parties(session: Session, parties: Iterable[dict]) -> None:
     session.flush()
 
 
-def get_or_create_document(session: Session, party_id: str, url: str, kind: str) -> Document:
+def get_or_create_document(session: Session, party_id: str, url: str, kind: str) -> DocumentRow:
     document = session.scalar(
-        select(Document).where(Document.party_id == party_id, Document.url == url)
+        select(DocumentRow).where(DocumentRow.party_id == party_id, DocumentRow.url == url)
     )
     if document is None:
-        document = Document(party_id=party_id, url=url, kind=kind, status="new",
+        document = DocumentRow(party_id=party_id, url=url, kind=kind, status="new",
                             consecutive_failures=0)
         session.add(document)
         session.flush()
@@ -75,14 +71,14 @@ def get_or_create_document(session: Session, party_id: str, url: str, kind: str)
 # --- runs --------------------------------------------------------------------------------
 
 
-def start_run(session: Session, kind: str) -> Run:
-    run = Run(kind=kind, status="running")
+def start_run(session: Session, kind: str) -> RunRow:
+    run = RunRow(kind=kind, status="running")
     session.add(run)
     session.flush()
     return run
 
 
-def finish_run(session: Session, run: Run, error: str | None = None) -> None:
+def finish_run(session: Session, run: RunRow, error: str | None = None) -> None:
     run.finished_at = utcnow()
     run.status = "failed" if error else "ok"
     run.error = error
@@ -93,14 +89,14 @@ def finish_run(session: Session, run: Run, error: str | None = None) -> None:
 
 @dataclass
 class FetchOutcome:
-    fetch: Fetch
-    snapshot: Snapshot | None
+    fetch: FetchRow
+    snapshot: SnapshotRow | None
     new_content: bool  # True when this content had not been stored for the document before
 
 
 def record_fetch(
     session: Session,
-    document: Document,
+    document: DocumentRow,
     *,
     run_id: int | None,
     http_status: int | None,
@@ -126,7 +122,7 @@ def record_fetch(
     """
     now = utcnow()
     if raw is None:
-        fetch = Fetch(document_id=document.id, run_id=run_id, fetched_at=now,
+        fetch = FetchRow(document_id=document.id, run_id=run_id, fetched_at=now,
                       http_status=http_status, ok=False, error=error or "no content",
                       new_content=False)
         session.add(fetch)
@@ -138,11 +134,11 @@ def record_fetch(
     digest = content_hash(raw)
     previous = current_snapshot(session, document.id)
     snapshot = session.scalar(
-        select(Snapshot).where(Snapshot.document_id == document.id, Snapshot.content_hash == digest)
+        select(SnapshotRow).where(SnapshotRow.document_id == document.id, SnapshotRow.content_hash == digest)
     )
     created = False
     if snapshot is None:
-        snapshot = Snapshot(document_id=document.id, content_hash=digest,
+        snapshot = SnapshotRow(document_id=document.id, content_hash=digest,
                             content_type=content_type, raw=raw, size=len(raw), text=text,
                             extraction_error=extraction_error, fetched_at=now,
                             provenance=provenance, captured_at=captured_at)
@@ -154,11 +150,11 @@ def record_fetch(
             created = True
         except IntegrityError:
             snapshot = session.scalar(
-                select(Snapshot).where(Snapshot.document_id == document.id,
-                                       Snapshot.content_hash == digest)
+                select(SnapshotRow).where(SnapshotRow.document_id == document.id,
+                                       SnapshotRow.content_hash == digest)
             )
     changed = previous is None or previous.id != snapshot.id
-    fetch = Fetch(document_id=document.id, run_id=run_id, fetched_at=now, http_status=http_status,
+    fetch = FetchRow(document_id=document.id, run_id=run_id, fetched_at=now, http_status=http_status,
                   ok=True, error=None, snapshot_id=snapshot.id, new_content=changed)
     session.add(fetch)
     if provenance == "fetched":
@@ -175,7 +171,7 @@ def record_fetch(
     return FetchOutcome(fetch, snapshot, created or changed)
 
 
-def record_not_modified(session: Session, document: Document, *, run_id: int | None,
+def record_not_modified(session: Session, document: DocumentRow, *, run_id: int | None,
                         validators: tuple[str | None, str | None] = (None, None)) -> FetchOutcome:
     """Record a 304 Not Modified: an unchanged fetch of the current snapshot, nothing stored.
 
@@ -187,7 +183,7 @@ def record_not_modified(session: Session, document: Document, *, run_id: int | N
         return record_fetch(session, document, run_id=run_id, http_status=304,
                             error="HTTP 304 (not modified) but no stored copy to keep")
     now = utcnow()
-    fetch = Fetch(document_id=document.id, run_id=run_id, fetched_at=now, http_status=304,
+    fetch = FetchRow(document_id=document.id, run_id=run_id, fetched_at=now, http_status=304,
                   ok=True, error=None, snapshot_id=snapshot.id, new_content=False)
     session.add(fetch)
     document.status = "ok"
@@ -200,13 +196,13 @@ def record_not_modified(session: Session, document: Document, *, run_id: int | N
     return FetchOutcome(fetch, snapshot, False)
 
 
-def current_snapshot(session: Session, document_id: int) -> Snapshot | None:
+def current_snapshot(session: Session, document_id: int) -> SnapshotRow | None:
     """The snapshot of the document's latest successful fetch."""
     return session.scalar(
-        select(Snapshot)
-        .join(Fetch, Fetch.snapshot_id == Snapshot.id)
-        .where(Fetch.document_id == document_id, Fetch.ok.is_(True))
-        .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
+        select(SnapshotRow)
+        .join(FetchRow, FetchRow.snapshot_id == SnapshotRow.id)
+        .where(FetchRow.document_id == document_id, FetchRow.ok.is_(True))
+        .order_by(FetchRow.fetched_at.desc(), FetchRow.id.desc())
         .limit(1)
     )
 
@@ -218,17 +214,17 @@ def source_notes(session: Session, snapshot_ids: Iterable[int]) -> list[tuple[st
     if not ids:
         return []
     rows = session.execute(
-        select(Document.url, Snapshot.provenance, Snapshot.captured_at)
-        .join(Document, Document.id == Snapshot.document_id)
-        .where(Snapshot.id.in_(ids), Snapshot.provenance != "fetched")
-        .order_by(Document.url))
+        select(DocumentRow.url, SnapshotRow.provenance, SnapshotRow.captured_at)
+        .join(DocumentRow, DocumentRow.id == SnapshotRow.document_id)
+        .where(SnapshotRow.id.in_(ids), SnapshotRow.provenance != "fetched")
+        .order_by(DocumentRow.url))
     return [(url, source_note(provenance, captured_at)) for url, provenance, captured_at in rows]
 
 
-def current_snapshots(session: Session, party_id: str) -> list[tuple[Document, Snapshot]]:
+def current_snapshots(session: Session, party_id: str) -> list[tuple[DocumentRow, SnapshotRow]]:
     """Each of the party's documents with its last good content (failed ones keep theirs)."""
     documents = session.scalars(
-        select(Document).where(Document.party_id == party_id).order_by(Document.id)
+        select(DocumentRow).where(DocumentRow.party_id == party_id).order_by(DocumentRow.id)
     ).all()
     pairs = []
     for document in documents:
@@ -241,37 +237,37 @@ def current_snapshots(session: Session, party_id: str) -> list[tuple[Document, S
 # --- rubric versions and claims ----------------------------------------------------------
 
 
-def ensure_rubric_version(session: Session, digest: str, version: str, yaml_text: str) -> RubricVersion:
-    row = session.scalar(select(RubricVersion).where(RubricVersion.content_hash == digest))
+def ensure_rubric_version(session: Session, digest: str, version: str, yaml_text: str) -> RubricVersionRow:
+    row = session.scalar(select(RubricVersionRow).where(RubricVersionRow.content_hash == digest))
     if row is None:
-        row = RubricVersion(content_hash=digest, version=version, yaml_text=yaml_text)
+        row = RubricVersionRow(content_hash=digest, version=version, yaml_text=yaml_text)
         try:
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:
-            row = session.scalar(select(RubricVersion).where(RubricVersion.content_hash == digest))
+            row = session.scalar(select(RubricVersionRow).where(RubricVersionRow.content_hash == digest))
     return row
 
 
-def stored_claims(session: Session, snapshot_id: int, rubric_version_id: int) -> list[Claim] | None:
+def stored_claims(session: Session, snapshot_id: int, rubric_version_id: int) -> list[ClaimRow] | None:
     """The claims found in a snapshot under a rubric, or None if that pair was never scored."""
-    scored = session.get(SnapshotScoring, (snapshot_id, rubric_version_id))
+    scored = session.get(SnapshotScoringRow, (snapshot_id, rubric_version_id))
     if scored is None:
         return None
     return list(session.scalars(
-        select(Claim)
-        .where(Claim.snapshot_id == snapshot_id, Claim.rubric_version_id == rubric_version_id)
-        .order_by(Claim.id)
+        select(ClaimRow)
+        .where(ClaimRow.snapshot_id == snapshot_id, ClaimRow.rubric_version_id == rubric_version_id)
+        .order_by(ClaimRow.id)
     ))
 
 
 def store_claims(session: Session, snapshot_id: int, rubric_version_id: int,
-                 claims: Iterable[dict]) -> list[Claim]:
+                 claims: Iterable[dict]) -> list[ClaimRow]:
     """Store the claims of one (snapshot, rubric) pair and mark the pair scored."""
-    rows = [Claim(snapshot_id=snapshot_id, rubric_version_id=rubric_version_id, **claim)
+    rows = [ClaimRow(snapshot_id=snapshot_id, rubric_version_id=rubric_version_id, **claim)
             for claim in claims]
     session.add_all(rows)
-    session.add(SnapshotScoring(snapshot_id=snapshot_id, rubric_version_id=rubric_version_id))
+    session.add(SnapshotScoringRow(snapshot_id=snapshot_id, rubric_version_id=rubric_version_id))
     session.flush()
     return rows
 
@@ -290,70 +286,59 @@ def store_scorecard(
     steps: Sequence[dict],
     snapshot_ids: Sequence[int],
     changes: Sequence[dict] = (),
-) -> Scorecard:
+) -> ScorecardRow:
     """Store a scorecard. `steps` follow the scorecard JSON: id, title, score, elements."""
-    card = Scorecard(party_id=party_id, run_id=run_id, rubric_version_id=rubric_version_id,
+    card = ScorecardRow(party_id=party_id, run_id=run_id, rubric_version_id=rubric_version_id,
                      overall=overall, grade=grade, snapshot_ids=sorted(snapshot_ids))
     for step_position, step in enumerate(steps):
-        card.steps.append(StepScore(step_id=step["id"], position=step_position,
+        card.steps.append(StepScoreRow(step_id=step["id"], position=step_position,
                                     title=step["title"], score=step["score"]))
         for element in step["elements"]:
-            card.elements.append(ElementResult(
+            card.elements.append(ElementResultRow(
                 step_id=step["id"], element_id=element["id"], position=len(card.elements),
                 credit=element["credit"], evidence=element.get("evidence", []),
                 looked_for=element.get("looked_for"), detail=element.get("detail"),
             ))
     for change in changes:
-        card.changes.append(ScorecardChange(**change))
+        card.changes.append(ScorecardChangeRow(**change))
     session.add(card)
     session.flush()
     return card
 
 
 def _with_details(query):
-    return query.options(selectinload(Scorecard.steps), selectinload(Scorecard.elements),
-                         selectinload(Scorecard.changes))
+    return query.options(selectinload(ScorecardRow.steps), selectinload(ScorecardRow.elements),
+                         selectinload(ScorecardRow.changes))
 
 
 def previous_scorecard(session: Session, party_id: str, rubric_version_id: int,
-                       before_id: int | None = None) -> Scorecard | None:
+                       before_id: int | None = None) -> ScorecardRow | None:
     """The party's latest scorecard of this rubric version (before `before_id` if given)."""
-    query = select(Scorecard).where(Scorecard.party_id == party_id,
-                                    Scorecard.rubric_version_id == rubric_version_id)
+    query = select(ScorecardRow).where(ScorecardRow.party_id == party_id,
+                                    ScorecardRow.rubric_version_id == rubric_version_id)
     if before_id is not None:
-        query = query.where(Scorecard.id < before_id)
-    return session.scalar(_with_details(query.order_by(Scorecard.id.desc()).limit(1)))
+        query = query.where(ScorecardRow.id < before_id)
+    return session.scalar(_with_details(query.order_by(ScorecardRow.id.desc()).limit(1)))
 
 
-def latest_scorecards(session: Session, rubric_version_id: int | None = None) -> list[Scorecard]:
+def latest_scorecards(session: Session, rubric_version_id: int | None = None) -> list[ScorecardRow]:
     """The latest scorecard of every party (of one rubric version if given), by party id."""
-    latest = select(Scorecard.party_id, func.max(Scorecard.id).label("id"))
+    latest = select(ScorecardRow.party_id, func.max(ScorecardRow.id).label("id"))
     if rubric_version_id is not None:
-        latest = latest.where(Scorecard.rubric_version_id == rubric_version_id)
-    latest = latest.group_by(Scorecard.party_id).subquery()
-    query = select(Scorecard).join(latest, Scorecard.id == latest.c.id).order_by(Scorecard.party_id)
+        latest = latest.where(ScorecardRow.rubric_version_id == rubric_version_id)
+    latest = latest.group_by(ScorecardRow.party_id).subquery()
+    query = select(ScorecardRow).join(latest, ScorecardRow.id == latest.c.id).order_by(ScorecardRow.party_id)
     return list(session.scalars(_with_details(query)))
-
-
-def party_history(session: Session, party_id: str, rubric_version_id: int | None = None,
-                  since: datetime | None = None) -> list[Scorecard]:
-    """A party's scorecards, oldest first."""
-    query = select(Scorecard).where(Scorecard.party_id == party_id)
-    if rubric_version_id is not None:
-        query = query.where(Scorecard.rubric_version_id == rubric_version_id)
-    if since is not None:
-        query = query.where(Scorecard.created_at >= since)
-    return list(session.scalars(_with_details(query.order_by(Scorecard.created_at, Scorecard.id))))
 
 
 # --- parties that could not be scored ----------------------------------------------------
 
 
-def mark_not_scored(session: Session, party_id: str, reason: str, run_id: int | None) -> NotScored:
+def mark_not_scored(session: Session, party_id: str, reason: str, run_id: int | None) -> NotScoredRow:
     """Record that the party has no readable privacy notice now; `since` keeps the first time."""
-    row = session.get(NotScored, party_id)
+    row = session.get(NotScoredRow, party_id)
     if row is None:
-        row = NotScored(party_id=party_id, reason=reason, run_id=run_id)
+        row = NotScoredRow(party_id=party_id, reason=reason, run_id=run_id)
         session.add(row)
     else:
         row.reason, row.run_id = reason, run_id
@@ -363,7 +348,7 @@ def mark_not_scored(session: Session, party_id: str, reason: str, run_id: int | 
 
 def mark_scored(session: Session, party_id: str) -> None:
     """The party was scored: its latest scorecard is its grade again."""
-    row = session.get(NotScored, party_id)
+    row = session.get(NotScoredRow, party_id)
     if row is not None:
         session.delete(row)
         session.flush()
@@ -371,34 +356,4 @@ def mark_scored(session: Session, party_id: str) -> None:
 
 def not_scored_reasons(session: Session) -> dict[str, str]:
     """Why each party that is not scored now is not, by party id."""
-    return dict(session.execute(select(NotScored.party_id, NotScored.reason)).all())
-
-
-# --- subscribers and the outbox ----------------------------------------------------------
-
-
-def subscribers_of(session: Session, party_id: str) -> list[int]:
-    """Chat ids of active subscribers to a party (directly or through 'all')."""
-    return list(session.scalars(
-        select(Subscription.chat_id)
-        .join(Subscriber, Subscriber.chat_id == Subscription.chat_id)
-        .where(Subscriber.active.is_(True), Subscription.party_id.in_([party_id, ALL_PARTIES]))
-        .distinct()
-        .order_by(Subscription.chat_id)
-    ))
-
-
-def queue_message(session: Session, *, idempotency_key: str, chat_id: int, payload: dict,
-                  run_id: int | None = None) -> OutboxMessage | None:
-    """Queue a notification; None if one with this key was already queued."""
-    exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key))
-    if exists is not None:
-        return None
-    message = OutboxMessage(idempotency_key=idempotency_key, chat_id=chat_id, run_id=run_id,
-                            payload=payload, state="queued", attempts=0)
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        return None
-    return message
+    return dict(session.execute(select(NotScoredRow.party_id, NotScoredRow.reason)).all())

@@ -30,7 +30,7 @@ from typing import Sequence
 from sqlalchemy import Engine, select
 
 from history.db import transaction
-from history.models import Document
+from history.models import DocumentRow
 from history.store import current_snapshot, record_fetch
 from partywatch.progress import Kind, Reporter, report
 
@@ -147,7 +147,7 @@ class Lookup:
 
 def _store(engine: Engine, document_id: int, run_id: int | None, copy: ArchivedCopy) -> Lookup:
     with transaction(engine) as session:
-        document = session.get(Document, document_id)
+        document = session.get(DocumentRow, document_id)
         current = current_snapshot(session, document_id)
         have = current and (current.captured_at or current.fetched_at)
         if have and have >= copy.captured_at:
@@ -167,7 +167,7 @@ def archive_fallback(engine: Engine, *, run_id: int | None, party_ids: Sequence[
     """Ask the archive for every document of these parties that needs_fallback()."""
     with transaction(engine) as session:
         wanted = [(d.id, d.party_id, d.url) for d in session.scalars(
-            select(Document).where(Document.party_id.in_(list(party_ids))).order_by(Document.id))
+            select(DocumentRow).where(DocumentRow.party_id.in_(list(party_ids))).order_by(DocumentRow.id))
             if needs_fallback(d.status)]
     lookups = []
     for document_id, party_id, url in wanted:

@@ -65,7 +65,7 @@ class Change:
 
     @classmethod
     def from_row(cls, row: Any) -> Change:
-        """A stored change (a history.models scorecard_changes row, or anything with its
+        """A stored change (a history.models ScorecardChangeRow, or anything with its
         kind, subject, old, new and summary attributes)."""
         kind = ChangeKind(row.kind)
         if kind is ChangeKind.OVERALL:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from sqlalchemy import Engine, select, text
 
 from history.db import transaction
-from history.models import Document, Fetch, Run, Scorecard
+from history.models import DocumentRow, FetchRow, RunRow, ScorecardRow
 from history.store import current_snapshot, finish_run, start_run, sync_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
@@ -118,7 +118,7 @@ class CheckReport:
                 "parties": [p.to_dict() for p in self.parties]}
 
 
-def _steps_json(card: Scorecard) -> list[dict]:
+def _steps_json(card: ScorecardRow) -> list[dict]:
     """The stored scorecard's STEP objects, by the scoring results' own serialiser."""
     elements: dict[str, list[ElementResult]] = {}
     for element in card.elements:
@@ -133,12 +133,12 @@ def _steps_json(card: Scorecard) -> list[dict]:
 
 def _documents(session, party_id: str) -> list[DocumentReport]:
     reports = []
-    for document in session.scalars(select(Document).where(Document.party_id == party_id)
-                                     .order_by(Document.id)):
+    for document in session.scalars(select(DocumentRow).where(DocumentRow.party_id == party_id)
+                                     .order_by(DocumentRow.id)):
         error = None
         if document.status in FAILING_STATUSES:
-            error = session.scalar(select(Fetch.error).where(Fetch.document_id == document.id)
-                                   .order_by(Fetch.id.desc()).limit(1))
+            error = session.scalar(select(FetchRow.error).where(FetchRow.document_id == document.id)
+                                   .order_by(FetchRow.id.desc()).limit(1))
         snapshot = current_snapshot(session, document.id)
         reports.append(DocumentReport(document.url, document.kind, document.status, error,
                                       snapshot.provenance if snapshot else None,
@@ -153,7 +153,7 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
         return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=None, grade=None,
                            steps=[], documents=documents, changed=False, scorecard_id=None,
                            failures=failures, reason=outcome.reason)
-    card = session.get(Scorecard, outcome.scorecard.id)
+    card = session.get(ScorecardRow, outcome.scorecard.id)
     return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=round(card.overall, 1),
                        grade=card.grade, steps=_steps_json(card), documents=documents,
                        changed=outcome.changed, scorecard_id=card.id, changes=list(outcome.changes),
@@ -299,7 +299,7 @@ def run_check(
         message = (f"the crawl process failed (exit {crawl.returncode}); nothing was scored.\n"
                    f"{crawl.stderr_tail.strip()}")
         with transaction(engine) as session:
-            finish_run(session, session.get(Run, run_id), error=message[:2000])
+            finish_run(session, session.get(RunRow, run_id), error=message[:2000])
         raise CheckError(message)
 
     every_party = archive_fallback or archives.fallback_enabled_by_setting()
@@ -321,7 +321,7 @@ def run_check(
     with transaction(engine) as session:
         for outcome in outcomes:
             reports.append(_party_report(session, outcome, failures.get(outcome.party_id, [])))
-        finish_run(session, session.get(Run, run_id),
+        finish_run(session, session.get(RunRow, run_id),
                    error="crawl timed out" if crawl.timed_out else None)
     unscored = sum(r.reason is not None for r in reports)
     report(progress, Kind.RUN, f"run {run_id} done: {sum(r.changed for r in reports)} scorecard(s) changed, "

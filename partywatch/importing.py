@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from history.db import transaction
-from history.models import Document, utcnow
+from history.models import DocumentRow, utcnow
 from history.store import get_or_create_document, record_fetch, sync_parties
 from partywatch.parties import PartiesError, PartyEntry, load_parties, select_parties
 from spiders.hosts import AllowedHosts
@@ -96,8 +96,8 @@ def import_copy(engine: Engine, *, parties_path, party_id: str, path: str | Path
     raw, content_type, text = read_copy(Path(path), url)
     with transaction(engine) as session:
         sync_parties(session, [party.as_row()])
-        known = session.scalar(select(Document).where(Document.party_id == party.id,
-                                                      Document.url == url))
+        known = session.scalar(select(DocumentRow).where(DocumentRow.party_id == party.id,
+                                                      DocumentRow.url == url))
         document = get_or_create_document(
             session, party.id, url, kind or (known.kind if known else "privacy_notice"))
         outcome = record_fetch(session, document, run_id=None, http_status=None, raw=raw,

@@ -7,7 +7,7 @@ rubric version) and reused from the database after that.
 Two rules keep what is published honest:
 - No text, no grade: a party without a readable privacy notice (nothing fetched, no
   notice among its documents, or a notice with almost no text) gets no scorecard at all,
-  only a "not scored" reason (history.models.NotScored), never an "E 0.0".
+  only a "not scored" reason (history.models.NotScoredRow), never an "E 0.0".
 - A change is what a reader would call one (Open Terms Archive's snapshot/version split):
   a new snapshot whose extracted text is the same is not a change, so it stores no
   scorecard and notifies no one.
@@ -24,21 +24,29 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from history.db import transaction
-from history.models import Claim as ClaimRow
-from history.models import Document, Fetch, Party, RubricVersion, Scorecard, Snapshot, utcnow
+from history.models import (
+    ClaimRow,
+    DocumentRow,
+    FetchRow,
+    PartyRow,
+    RubricVersionRow,
+    ScorecardRow,
+    SnapshotRow,
+    utcnow,
+)
+from history.outbox import queue_message
 from history.store import (
     current_snapshots,
     ensure_rubric_version,
     mark_not_scored,
     mark_scored,
     previous_scorecard,
-    queue_message,
     source_notes,
     store_claims,
     store_scorecard,
     stored_claims,
-    subscribers_of,
 )
+from history.subscriptions import subscribers_of
 from partywatch.changes import Change, ChangeKind
 from partywatch.progress import Kind, Reporter, report
 from partywatch.spending.element import payees_changed, spending_check
@@ -74,8 +82,8 @@ class PartyOutcome:
     party_id: str
     name: str
     # The new one when changed, else the latest stored one; None when not scored.
-    scorecard: Scorecard | None
-    previous: Scorecard | None
+    scorecard: ScorecardRow | None
+    previous: ScorecardRow | None
     changed: bool  # a new scorecard was stored
     changes: list[Change] = field(default_factory=list)
     extraction_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, error)
@@ -86,11 +94,11 @@ class PartyOutcome:
         return self.reason is None
 
 
-def rubric_version_row(session: Session, rubric: Rubric) -> RubricVersion:
+def rubric_version_row(session: Session, rubric: Rubric) -> RubricVersionRow:
     return ensure_rubric_version(session, rubric.content_hash, rubric.version, rubric.yaml_text)
 
 
-def ensure_text(snapshot: Snapshot, url: str) -> str | None:
+def ensure_text(snapshot: SnapshotRow, url: str) -> str | None:
     """The snapshot's extracted text, extracting and storing it the first time."""
     if snapshot.text is None and snapshot.extraction_error is None:
         try:
@@ -106,7 +114,7 @@ def _claim_from_row(row: ClaimRow) -> Claim:
 
 
 def snapshot_claims(session: Session, scorer: Scorer, rubric_version_id: int,
-                    snapshot: Snapshot, document: Document) -> list[Claim]:
+                    snapshot: SnapshotRow, document: DocumentRow) -> list[Claim]:
     """Claims of one snapshot under one rubric, computed once and then read back."""
     cached = stored_claims(session, snapshot.id, rubric_version_id)
     if cached is not None:
@@ -127,7 +135,7 @@ def _plural(count: int, word: str) -> str:
 
 def _nothing_fetched_reason(session: Session, party_id: str, homepage_error: str | None) -> str:
     """Why a party has no document content at all: nothing found, or nothing reachable."""
-    documents = session.scalars(select(Document).where(Document.party_id == party_id)).all()
+    documents = session.scalars(select(DocumentRow).where(DocumentRow.party_id == party_id)).all()
     if not documents:
         if homepage_error:
             return f"its website could not be reached (homepage: {homepage_error})"
@@ -135,14 +143,14 @@ def _nothing_fetched_reason(session: Session, party_id: str, homepage_error: str
     if all(d.status == "gone" for d in documents):
         return "its documents are gone (HTTP 404/410)"
     status, error = session.execute(
-        select(Document.status, Fetch.error).join(Document, Document.id == Fetch.document_id)
-        .where(Document.party_id == party_id, Fetch.ok.is_(False))
-        .order_by(Fetch.id.desc()).limit(1)).first() or (None, None)
+        select(DocumentRow.status, FetchRow.error).join(DocumentRow, DocumentRow.id == FetchRow.document_id)
+        .where(DocumentRow.party_id == party_id, FetchRow.ok.is_(False))
+        .order_by(FetchRow.id.desc()).limit(1)).first() or (None, None)
     reason = _UNREAD_DOCUMENTS.get(status, "none of its documents could be fetched")
     return reason + (f" ({error})" if error else "")
 
 
-def unscorable_reason(session: Session, party_id: str, pairs: Sequence[tuple[Document, Snapshot]],
+def unscorable_reason(session: Session, party_id: str, pairs: Sequence[tuple[DocumentRow, SnapshotRow]],
                       homepage_error: str | None = None) -> str | None:
     """Why the party cannot be scored from `pairs`, or None when it can.
 
@@ -172,8 +180,8 @@ def _score_text(score: float) -> str:
     return f"{score:.1f}"
 
 
-def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequence[dict],
-                    overall: float, grade: str, snapshots: dict[int, tuple[Document, Snapshot]]
+def diff_scorecards(session: Session, previous: ScorecardRow | None, steps: Sequence[dict],
+                    overall: float, grade: str, snapshots: dict[int, tuple[DocumentRow, SnapshotRow]]
                     ) -> list[Change]:
     """What moved since `previous`: overall, steps, elements and documents.
 
@@ -202,9 +210,9 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
                 changes.append(Change.element(step["id"], element["id"], *labels))
 
     old_ids = set(previous.snapshot_ids or [])
-    old_by_document: dict[int, Snapshot] = {}
+    old_by_document: dict[int, SnapshotRow] = {}
     if old_ids:
-        for snapshot in session.scalars(select(Snapshot).where(Snapshot.id.in_(old_ids))):
+        for snapshot in session.scalars(select(SnapshotRow).where(SnapshotRow.id.in_(old_ids))):
             old_by_document[snapshot.document_id] = snapshot
     new_by_document = {document.id: (document, snapshot) for document, snapshot in snapshots.values()}
     for document_id, (document, snapshot) in new_by_document.items():
@@ -219,20 +227,20 @@ def diff_scorecards(session: Session, previous: Scorecard | None, steps: Sequenc
             changes.append(Change.document(document.url, "changed", summary))
     for document_id, before in old_by_document.items():
         if document_id not in new_by_document:
-            document = session.get(Document, document_id)
+            document = session.get(DocumentRow, document_id)
             changes.append(Change.document(document.url, "removed", f"status {document.status}"))
     return changes
 
 
 def score_party_snapshots(session: Session, *, party_id: str, run_id: int, scorer: Scorer,
-                          rubric_version_id: int, pairs: Iterable[tuple[Document, Snapshot]],
+                          rubric_version_id: int, pairs: Iterable[tuple[DocumentRow, SnapshotRow]],
                           created_at=None, homepage_error: str | None = None) -> PartyOutcome:
     """Score one party's document set; store a scorecard if it differs from the last one.
 
     A party without a readable privacy notice is not scored: nothing is stored, and the
     outcome carries the reason instead of a scorecard.
     """
-    party = session.get(Party, party_id)
+    party = session.get(PartyRow, party_id)
     pairs = list(pairs)
     previous = previous_scorecard(session, party_id, rubric_version_id)
     if previous is not None and not previous.snapshot_ids:
@@ -361,22 +369,22 @@ def rescore_history(engine: Engine, *, run_id: int, rubric: Rubric, scorer: Scor
     """
     with transaction(engine) as session:
         version_id = rubric_version_row(session, rubric).id
-        party_ids = list(session.scalars(select(Party.id).order_by(Party.id)))
+        party_ids = list(session.scalars(select(PartyRow.id).order_by(PartyRow.id)))
     outcomes = []
     for party_id in party_ids:
         with transaction(engine) as session:
             cards = session.scalars(
-                select(Scorecard).where(Scorecard.party_id == party_id)
-                .order_by(Scorecard.created_at, Scorecard.id)
+                select(ScorecardRow).where(ScorecardRow.party_id == party_id)
+                .order_by(ScorecardRow.created_at, ScorecardRow.id)
             ).all()
             done_runs = {c.run_id for c in cards if c.rubric_version_id == version_id}
-            past_states: dict[int, Scorecard] = {}
+            past_states: dict[int, ScorecardRow] = {}
             for card in cards:
                 if card.run_id not in done_runs:
                     past_states.setdefault(card.run_id, card)
             for card in past_states.values():
                 snapshots = session.scalars(
-                    select(Snapshot).where(Snapshot.id.in_(card.snapshot_ids or []))
+                    select(SnapshotRow).where(SnapshotRow.id.in_(card.snapshot_ids or []))
                 ).all()
                 pairs = [(snapshot.document, snapshot) for snapshot in snapshots]
                 score_party_snapshots(session, party_id=party_id, run_id=card.run_id,

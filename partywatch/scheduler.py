@@ -9,7 +9,7 @@
   * "drain" every few seconds: delivers the outbox (bot.outbox.OutboxDrainer).
 
 At most one check runs at a time across every process sharing the database: a check
-first takes the "check" lease in the locks table (history.bot_queries.acquire_lock),
+first takes the "check" lease in the locks table (history.locks.acquire_lock),
 renews it while it runs and releases it after. A scheduled check that finds the lease
 taken, or a check finished less than half an interval ago, is skipped. A check that
 fails is logged and simply runs again at its next time. After each check, admins get
@@ -32,10 +32,11 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from history import bot_queries as q
+from history.alerts import FailingDocument, documents_failing_twice
 from history.db import transaction
+from history.locks import acquire_lock, last_check_finished, release_lock, renew_lock
 from history.models import utcnow
-from history.store import queue_message
+from history.outbox import queue_message
 
 log = logging.getLogger("partywatch.scheduler")
 
@@ -127,7 +128,7 @@ class Service:
     async def _run_check(self, party_ids: tuple[str, ...], forced: bool) -> str:
         if self.check is None:
             return "No check function configured."
-        taken = await asyncio.to_thread(q.acquire_lock, self.engine, CHECK_LOCK, self.holder, self.lock_ttl)
+        taken = await asyncio.to_thread(acquire_lock, self.engine, CHECK_LOCK, self.holder, self.lock_ttl)
         if not taken:
             log.info("another process is running a check; this one is skipped")
             return "Another check is running right now; try again when it is done."
@@ -135,7 +136,7 @@ class Service:
         started = time.monotonic()
         try:
             if not forced:
-                finished = await asyncio.to_thread(q.last_check_finished, self.engine)
+                finished = await asyncio.to_thread(last_check_finished, self.engine)
                 if finished is not None and utcnow() - finished < self.every / 2:
                     log.info("a check finished at %s UTC, less than half an interval ago; skipped", finished)
                     return "A check ran recently; skipped."
@@ -156,13 +157,13 @@ class Service:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
-            await asyncio.to_thread(q.release_lock, self.engine, CHECK_LOCK, self.holder)
+            await asyncio.to_thread(release_lock, self.engine, CHECK_LOCK, self.holder)
             self.kick_drain()
 
     async def _renew_lease(self) -> None:
         while True:
             await asyncio.sleep(self.lock_ttl.total_seconds() / 3)
-            if not await asyncio.to_thread(q.renew_lock, self.engine, CHECK_LOCK, self.holder, self.lock_ttl):
+            if not await asyncio.to_thread(renew_lock, self.engine, CHECK_LOCK, self.holder, self.lock_ttl):
                 log.error("lost the check lease (the database was unreachable for too long?)")
 
     def queue_failure_alerts(self) -> int:
@@ -173,8 +174,8 @@ class Service:
         """
         if not self.admin_ids:
             return 0
-        by_party: dict[str, list[q.FailingDocument]] = {}
-        for document in q.documents_failing_twice(self.engine):
+        by_party: dict[str, list[FailingDocument]] = {}
+        for document in documents_failing_twice(self.engine):
             if document.failures == 2:  # exactly two in a row: the first time it qualifies
                 by_party.setdefault(document.party_id, []).append(document)
         queued = 0

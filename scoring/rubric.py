@@ -10,37 +10,28 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
-from scoring.yamlfile import YamlDocument, YamlSyntaxError, format_path, read_yaml
-
-DOCUMENT_KINDS = ("privacy_notice", "supplier_list", "cookie_policy", "other")
-STEP_IDS = (
-    "data-sources",
-    "suppliers",
-    "message-transparency",
-    "profiling",
-    "special-category",
-    "lawful-basis",
-    "online-targeting",
-    "rights",
-    "retention",
-    "accountability",
+from scoring.rubric_schema import (  # noqa: F401  (scoring.rubric is where the rest of partywatch imports them)
+    DATA_SPENDING_CATEGORIES,
+    DOCUMENT_KINDS,
+    STEP_IDS,
+    Element,
+    GradeBand,
+    Model,
+    RubricModel,
+    Rule,
+    SpendingCount,
+    SpendingSettings,
+    Step,
+    SupplierCount,
+    SupplierSettings,
+    Term,
 )
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-# spaCy token attributes usable without a trained model.
-TOKEN_ATTRS = {
-    "ORTH", "TEXT", "LOWER", "LEMMA", "NORM", "SHAPE", "PREFIX", "SUFFIX", "LENGTH",
-    "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
-    "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_CURRENCY", "LIKE_NUM",
-    "LIKE_URL", "LIKE_EMAIL", "IS_SENT_START", "OP",
-}
-NEEDS_MODEL = {"POS", "TAG", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "MORPH", "HEAD"}
-OPS = {"!", "?", "+", "*", "{", "}"}
-PREDICATES = {"IN", "NOT_IN", "REGEX", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS", "==", ">=", "<=", ">", "<", "!=", "FUZZY"}
+from scoring.rubric_terms import check_token_pattern
+from scoring.yamlfile import YamlDocument, YamlSyntaxError, format_path, read_yaml
 
 
 @dataclass(frozen=True)
@@ -59,226 +50,6 @@ class RubricError(Exception):
         self.problems = problems
         self.source = source
         super().__init__("\n".join(p.format(source) for p in problems))
-
-
-# ---------------------------------------------------------------- pattern checks
-
-def _check_token_pattern(pattern: Any) -> list[tuple[str, str]]:
-    """Return (sub-path, message) for each problem in one spaCy token pattern."""
-    out: list[tuple[str, str]] = []
-    if not isinstance(pattern, list) or not pattern:
-        return [("", "a token pattern must be a non-empty list of token descriptions like {LOWER: data}")]
-    for i, tok in enumerate(pattern):
-        sub = f"[{i}]"
-        if not isinstance(tok, dict):
-            out.append((sub, f"each token must be a mapping like {{LOWER: word}}, got {tok!r}"))
-            continue
-        if not tok:
-            out.append((sub, "empty token description {} (use {OP: '?'} style entries only with an attribute)"))
-        for key, value in tok.items():
-            k = str(key)
-            if k in NEEDS_MODEL:
-                out.append((sub, f"token attribute '{k}' needs a trained spaCy model, which partywatch does not use"))
-            elif k not in TOKEN_ATTRS and not k.startswith("_"):
-                close = _closest(k, TOKEN_ATTRS)
-                hint = f" (did you mean '{close}'?)" if close else ""
-                out.append((sub, f"unknown token attribute '{k}'{hint}"))
-            elif k == "OP":
-                if str(value) not in OPS and not re.fullmatch(r"\{\d*,?\d*\}", str(value)):
-                    out.append((sub, f"OP must be one of ? * + ! (got {value!r})"))
-            elif isinstance(value, dict):
-                for pk, pv in value.items():
-                    if pk not in PREDICATES:
-                        out.append((sub, f"unknown predicate '{pk}' for {k} (use IN, NOT_IN or REGEX)"))
-                    elif pk == "REGEX":
-                        try:
-                            re.compile(str(pv))
-                        except re.error as exc:
-                            out.append((sub, f"bad regular expression {pv!r}: {exc}"))
-                    elif pk in ("IN", "NOT_IN") and not isinstance(pv, list):
-                        out.append((sub, f"{pk} needs a list of words"))
-            elif isinstance(value, list):
-                out.append((sub, f"{k} needs one value; for several write {k}: {{IN: [...]}}"))
-    return out
-
-
-def _closest(word: str, options: set[str]) -> str | None:
-    import difflib
-
-    m = difflib.get_close_matches(word.upper(), sorted(options), n=1, cutoff=0.7)
-    return m[0] if m else None
-
-
-Term = Union[str, list[dict[str, Any]]]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Rule(Model):
-    """A rule matches a sentence when it contains one of `find`, and (if given) one of
-    `with`, and one of `and_with`, and none of `unless`; when the headings it sits under
-    (or its table's header row) contain one of `in_section` and none of `not_in_section`;
-    when the paragraph or list item it sits in contains one of `in_paragraph` ("Contact
-    data@party.example." after "You can ask us what we hold about you."); and, with
-    `negated`, when the `find` term is negated in its own clause ("we do not buy data")."""
-
-    find: list[Term] = Field(min_length=1)
-    with_: list[Term] | None = Field(default=None, alias="with")
-    and_with: list[Term] | None = None
-    unless: list[Term] | None = None
-    in_section: list[Term] | None = None
-    not_in_section: list[Term] | None = None
-    in_paragraph: list[Term] | None = None
-    negated: bool = False
-    # the rule credits a statement that the practice is absent ("the only information we
-    # collect is what you give us"); negated rules are denials too. A denial that the
-    # same notice contradicts elsewhere earns no more than the admission (scoring/scorecard.py)
-    denial: bool = False
-    # a partial sentence that counts towards the element's full_from_claims: once, or with
-    # "per_term" once for each different `find` term in it ("public task for canvassing and
-    # consent for the newsletter" gives two bases)
-    adds_up: Union[bool, Literal["per_term"]] = False
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, v: Any) -> Any:
-        # A bare phrase or a bare list of phrases is shorthand for {find: [...]}
-        if isinstance(v, str):
-            return {"find": [v]}
-        return v
-
-    def groups(self) -> list[tuple[str, list[Term]]]:
-        g = [("find", self.find)]
-        if self.with_:
-            g.append(("with", self.with_))
-        if self.and_with:
-            g.append(("and_with", self.and_with))
-        return g
-
-
-class SupplierCount(Model):
-    full_min: int = Field(default=3, ge=1)
-    partial_min: int = Field(default=1, ge=1)
-    role_needed_for_full: bool = True
-
-
-class SpendingCount(Model):
-    """An element answered from the party's spending returns, not from its text: of the
-    suppliers it paid for data-related work (spending.data_categories), full when at
-    least `full_share` of them are named in its documents, partial when `partial_min`
-    are. n/a when no spending returns are loaded for the party."""
-
-    full_share: float = Field(default=1.0, gt=0, le=1)
-    partial_min: int = Field(default=1, ge=1)
-
-
-class Element(Model):
-    id: str
-    question: str
-    looked_for: str | None = None
-    weight: float = Field(default=1.0, gt=0, le=100)
-    reverse: bool = False
-    applies_to: list[Literal["privacy_notice", "supplier_list", "cookie_policy", "other"]] = Field(
-        default_factory=lambda: list(DOCUMENT_KINDS)
-    )
-    full: list[Rule] = Field(default_factory=list)
-    partial: list[Rule] = Field(default_factory=list)
-    named_suppliers: SupplierCount | None = None
-    from_spending: SpendingCount | None = None
-    met_by: str | None = None
-    hedge_caps: bool = True
-    # Partial claims from this many different partial rules add up to full (a date in one
-    # sentence and a change notice in another).
-    full_from_partials: int | None = Field(default=None, ge=2)
-    # This many different sentences from `adds_up` rules add up to full ("concrete periods
-    # for the main categories": one period for one category is partial, several are full).
-    full_from_claims: int | None = Field(default=None, ge=2)
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not ID_RE.match(v):
-            raise ValueError("ids are lowercase letters, digits and dashes, like 'electoral-register'")
-        return v
-
-    @field_validator("from_spending", mode="before")
-    @classmethod
-    def _spending_shorthand(cls, v: Any) -> Any:
-        # "from_spending: true" takes the default thresholds
-        return {} if v is True else (None if v is False else v)
-
-    @model_validator(mode="after")
-    def _has_rules(self) -> "Element":
-        if self.from_spending and (self.full or self.partial or self.named_suppliers or self.met_by):
-            raise ValueError("an element scored from_spending is answered by the spending returns alone: "
-                             "remove its full/partial rules, named_suppliers and met_by")
-        if not (self.full or self.partial or self.named_suppliers or self.met_by or self.from_spending):
-            raise ValueError("an element needs at least one 'full' or 'partial' rule")
-        return self
-
-
-class Step(Model):
-    id: str
-    title: str
-    asks: str
-    source: str
-    weight: float = Field(default=1.0, gt=0, le=100)
-    elements: list[Element] = Field(min_length=2, max_length=5)
-
-
-class GradeBand(Model):
-    grade: str = Field(pattern=r"^[A-E]$")
-    min: float = Field(ge=0, le=100)
-
-
-class SupplierSettings(Model):
-    known: list[str] = Field(default_factory=list)
-    roles: dict[str, list[Term]] = Field(default_factory=dict)
-    incidental_roles: list[str] = Field(default_factory=list)
-    context: list[Term] = Field(default_factory=list)
-    not_names: list[str] = Field(default_factory=list)
-    not_name_words: list[str] = Field(default_factory=list)
-    company_suffixes: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _incidental_roles_exist(self) -> "SupplierSettings":
-        unknown = [r for r in self.incidental_roles if r not in self.roles]
-        if unknown:
-            raise ValueError(f"incidental_roles names roles not listed under roles: {', '.join(unknown)}")
-        return self
-
-
-# The Electoral Commission's spending categories that pay for work with voters' data:
-# canvassing and market research, advertising, and mail to electors.
-DATA_SPENDING_CATEGORIES = ["Market research/canvassing", "Advertising", "Unsolicited material to electors"]
-
-
-class SpendingSettings(Model):
-    # Payees in these categories are the suppliers `partywatch spending gaps` checks.
-    data_categories: list[str] = Field(default_factory=lambda: list(DATA_SPENDING_CATEGORIES), min_length=1)
-
-
-class RubricModel(Model):
-    version: str
-    title: str = "partywatch transparency rubric"
-    grade_bands: list[GradeBand] = Field(min_length=2)
-    hedges: list[Term] = Field(default_factory=list)
-    not_hedges: list[Term] = Field(default_factory=list)
-    negations: list[Term] = Field(default_factory=list)
-    refusals: list[Term] = Field(default_factory=list)
-    off_topic: list[Term] = Field(default_factory=list)
-    clause_breaks: list[Term] = Field(default_factory=list)
-    suppliers: SupplierSettings = Field(default_factory=SupplierSettings)
-    spending: SpendingSettings = Field(default_factory=SpendingSettings)
-    steps: list[Step]
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, (int, float)) else v
 
 
 # ---------------------------------------------------------------- the loaded rubric
@@ -429,7 +200,7 @@ def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]
             if k in TERM_KEYS and isinstance(v, list):
                 for t, term in enumerate(v):
                     if isinstance(term, list):
-                        for sub, msg in _check_token_pattern(term):
+                        for sub, msg in check_token_pattern(term):
                             out.append((loc + (k, t) + _parse_path(sub), msg))
             elif isinstance(v, (dict, list)):
                 out.extend(_raw_pattern_problems(v, loc + (k,)))
@@ -545,7 +316,7 @@ def _check_term(term: Term, loc: tuple, add) -> None:
         if not term.strip():
             add(loc, "empty phrase")
         return
-    for sub, msg in _check_token_pattern(term):
+    for sub, msg in check_token_pattern(term):
         add(loc + _parse_path(sub), msg)
 
 

@@ -34,7 +34,7 @@ def _prepare_history(db_url: str, parties: list[dict]):
     from sqlalchemy import select
 
     from history.db import make_engine, transaction
-    from history.models import Document
+    from history.models import DocumentRow
     from history.store import sync_parties
 
     engine = make_engine(db_url)  # opened and upgraded by the parent (spiders.runner)
@@ -45,10 +45,10 @@ def _prepare_history(db_url: str, parties: list[dict]):
             known: dict[str, list[tuple[str, str]]] = {}
             validators: dict[tuple[str, str], tuple[str | None, str | None]] = {}
             rows = session.execute(
-                select(Document.party_id, Document.url, Document.kind, Document.etag,
-                       Document.last_modified)
-                .where(Document.party_id.in_([p["id"] for p in parties]))
-                .order_by(Document.id)
+                select(DocumentRow.party_id, DocumentRow.url, DocumentRow.kind, DocumentRow.etag,
+                       DocumentRow.last_modified)
+                .where(DocumentRow.party_id.in_([p["id"] for p in parties]))
+                .order_by(DocumentRow.id)
             )
             for party_id, url, kind, etag, last_modified in rows:
                 known.setdefault(party_id, []).append((url, kind))

@@ -27,7 +27,7 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
     from sqlalchemy import select
 
     from history.db import transaction
-    from history.models import RubricVersion, Run, Scorecard
+    from history.models import RubricVersionRow, RunRow, ScorecardRow
     from history.store import finish_run, start_run
     from partywatch.pipeline import queue_notifications, rescore_history
     from partywatch.rubrics import load_rubric_or_exit
@@ -40,17 +40,17 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
         run_id = start_run(session, "rescore").id
         # Parties scored under this very rubric before: a change now is new data, not a new rubric.
         same_rubric = set(session.scalars(
-            select(Scorecard.party_id).join(RubricVersion, RubricVersion.id == Scorecard.rubric_version_id)
-            .where(RubricVersion.content_hash == rubric.content_hash)))
+            select(ScorecardRow.party_id).join(RubricVersionRow, RubricVersionRow.id == ScorecardRow.rubric_version_id)
+            .where(RubricVersionRow.content_hash == rubric.content_hash)))
     try:
         outcomes = rescore_history(engine, run_id=run_id, rubric=rubric, scorer=scorer,
                                    progress=lambda line: click.echo(line.text, err=True))
     except Exception as exc:
         with transaction(engine) as session:
-            finish_run(session, session.get(Run, run_id), error=str(exc))
+            finish_run(session, session.get(RunRow, run_id), error=str(exc))
         raise
     with transaction(engine) as session:
-        finish_run(session, session.get(Run, run_id))
+        finish_run(session, session.get(RunRow, run_id))
     queued = queue_notifications(engine, run_id, [o for o in outcomes if o.party_id in same_rubric])
     changed = sum(o.changed for o in outcomes)
     unscored = sum(not o.scored for o in outcomes)

@@ -23,7 +23,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from history import store
-from history.models import Document, Scorecard, ScorecardChange, Snapshot
+from history.models import DocumentRow, ScorecardChangeRow, ScorecardRow, SnapshotRow
 from history.permalinks import evidence_path, feed_path, page_name, published_url
 from partywatch.changes import Change, ChangeKind
 from partywatch.report.versions import Marks
@@ -65,7 +65,7 @@ class DocumentChange:
 
 @dataclass
 class Entry:
-    card: Scorecard
+    card: ScorecardRow
     party_name: str
     old_grade: str | None
     old_overall: float | None
@@ -99,9 +99,9 @@ class FeedBuilder:
         if not isinstance(snapshot_id, int):
             return None
         if snapshot_id not in self.snapshots:
-            row = self.session.execute(select(Document.url, Snapshot.fetched_at)
-                                       .join(Document, Document.id == Snapshot.document_id)
-                                       .where(Snapshot.id == snapshot_id)).first()
+            row = self.session.execute(select(DocumentRow.url, SnapshotRow.fetched_at)
+                                       .join(DocumentRow, DocumentRow.id == SnapshotRow.document_id)
+                                       .where(SnapshotRow.id == snapshot_id)).first()
             if row is None:
                 return None
             self.snapshots[snapshot_id] = tuple(row)
@@ -119,17 +119,17 @@ class FeedBuilder:
                                       snapshot[1] if snapshot else None))
         return links
 
-    def changed_scorecards(self, party_id: str | None) -> list[Scorecard]:
-        changed = exists(select(ScorecardChange.id).where(ScorecardChange.scorecard_id == Scorecard.id))
-        query = select(Scorecard).where(changed)
+    def changed_scorecards(self, party_id: str | None) -> list[ScorecardRow]:
+        changed = exists(select(ScorecardChangeRow.id).where(ScorecardChangeRow.scorecard_id == ScorecardRow.id))
+        query = select(ScorecardRow).where(changed)
         if party_id is not None:
-            query = query.where(Scorecard.party_id == party_id)
-        query = query.order_by(Scorecard.created_at.desc(), Scorecard.id.desc()).limit(ENTRIES_PER_FEED)
-        query = query.options(selectinload(Scorecard.steps), selectinload(Scorecard.elements),
-                              selectinload(Scorecard.changes))
+            query = query.where(ScorecardRow.party_id == party_id)
+        query = query.order_by(ScorecardRow.created_at.desc(), ScorecardRow.id.desc()).limit(ENTRIES_PER_FEED)
+        query = query.options(selectinload(ScorecardRow.steps), selectinload(ScorecardRow.elements),
+                              selectinload(ScorecardRow.changes))
         return list(self.session.scalars(query))
 
-    def entry(self, card: Scorecard) -> Entry:
+    def entry(self, card: ScorecardRow) -> Entry:
         previous = store.previous_scorecard(self.session, card.party_id, card.rubric_version_id,
                                             before_id=card.id)
         titles = {step.step_id: step.title for step in card.steps}
@@ -155,7 +155,7 @@ class FeedBuilder:
                      previous.grade if previous else None, previous.overall if previous else None,
                      steps, answers, documents)
 
-    def _document_version(self, card: Scorecard, url: str) -> str | None:
+    def _document_version(self, card: ScorecardRow, url: str) -> str | None:
         """The version page of the document at `url` this scorecard was computed from."""
         for snapshot_id in card.snapshot_ids or []:
             snapshot = self._snapshot(snapshot_id)

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select
 
 from history import store
 from history.db import session_factory
-from history.models import Document, Party, RubricVersion, Snapshot
+from history.models import DocumentRow, PartyRow, RubricVersionRow, SnapshotRow
 from history.permalinks import evidence_path, feed_path, page_name, version_path
 from history.research import party_history, step_changes
 from history.spending import has_spending, paid_not_named
@@ -94,7 +94,7 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
     marks = Marks()
 
     with session_factory(engine)() as session:
-        parties = list(session.scalars(select(Party).order_by(Party.id)))
+        parties = list(session.scalars(select(PartyRow).order_by(PartyRow.id)))
         party_names = {p.id: p.name for p in parties}
         # A party the latest check could not score has no grade here, whatever it scored
         # before: its older scorecards are history, not its standing.
@@ -102,18 +102,18 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
         cards = {card.party_id: card for card in store.latest_scorecards(session)
                  if card.party_id not in not_scored}
         rubric_names = dict(session.execute(
-            select(RubricVersion.id, RubricVersion.version)).all())
+            select(RubricVersionRow.id, RubricVersionRow.version)).all())
         # Spending returns beside named suppliers, in each rubric version's data categories.
         matcher = SupplierMatcher(load_aliases()) if has_spending(session) else None
         categories: dict[int, list[str]] = {}
-        documents: dict[str, list[Document]] = {}
-        for document in session.scalars(select(Document).order_by(Document.party_id, Document.url)):
+        documents: dict[str, list[DocumentRow]] = {}
+        for document in session.scalars(select(DocumentRow).order_by(DocumentRow.party_id, DocumentRow.url)):
             documents.setdefault(document.party_id, []).append(document)
         fetched_at: dict[int, datetime] = {}
         latest_version: dict[int, str] = {}  # document id -> its newest stored version's page
         for snapshot_id, document_id, fetched in session.execute(
-                select(Snapshot.id, Snapshot.document_id, Snapshot.fetched_at)
-                .order_by(Snapshot.fetched_at, Snapshot.id)):
+                select(SnapshotRow.id, SnapshotRow.document_id, SnapshotRow.fetched_at)
+                .order_by(SnapshotRow.fetched_at, SnapshotRow.id)):
             fetched_at[snapshot_id] = fetched
             latest_version[document_id] = version_path(snapshot_id)
         conn = session.connection()
@@ -157,8 +157,8 @@ def build_site(engine: Engine, out_dir: Path | str, *, site_url: str | None = No
             spending = None
             if matcher is not None and has_spending(session, party.id):
                 if card.rubric_version_id not in categories:
-                    yaml_text = session.scalar(select(RubricVersion.yaml_text)
-                                               .where(RubricVersion.id == card.rubric_version_id))
+                    yaml_text = session.scalar(select(RubricVersionRow.yaml_text)
+                                               .where(RubricVersionRow.id == card.rubric_version_id))
                     categories[card.rubric_version_id] = data_categories(yaml_text)
                 spending = party_gaps(session, party.id, categories[card.rubric_version_id], matcher)
             page = out / "parties" / f"{page_name(party.id)}.html"

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from history.models import Claim, Document, Party, Snapshot
+from history.models import ClaimRow, DocumentRow, PartyRow, SnapshotRow
 from history.permalinks import diff_path, quote_anchor, version_path
 from partywatch.textdiff import Hunk, same_text, sentence_diff
 
@@ -61,8 +61,8 @@ class Marks:
 
     def add_claims(self, session: Session) -> None:
         """Every claim ever found on a stored snapshot, under any rubric version."""
-        rows = session.execute(select(Claim.snapshot_id, Claim.start, Claim.end, Claim.quote,
-                                      Claim.step_id, Claim.element_id, Claim.credit))
+        rows = session.execute(select(ClaimRow.snapshot_id, ClaimRow.start, ClaimRow.end, ClaimRow.quote,
+                                      ClaimRow.step_id, ClaimRow.element_id, ClaimRow.credit))
         for snapshot_id, start, end, quote, step_id, element_id, credit in rows:
             self.add(snapshot_id, start, end, quote, f"{step_id}/{element_id}: {credit}")
 
@@ -134,9 +134,9 @@ class Version:
 def document_versions(session: Session, document_id: int) -> list[Version]:
     """A document's snapshots oldest first, each placed in its chain of distinct texts."""
     rows = session.execute(
-        select(Snapshot.id, Snapshot.fetched_at, Snapshot.content_hash, Snapshot.content_type,
-               Snapshot.size, Snapshot.extraction_error, Snapshot.text)
-        .where(Snapshot.document_id == document_id).order_by(Snapshot.fetched_at, Snapshot.id))
+        select(SnapshotRow.id, SnapshotRow.fetched_at, SnapshotRow.content_hash, SnapshotRow.content_type,
+               SnapshotRow.size, SnapshotRow.extraction_error, SnapshotRow.text)
+        .where(SnapshotRow.document_id == document_id).order_by(SnapshotRow.fetched_at, SnapshotRow.id))
     versions = [Version(*row) for row in rows]
     latest: Version | None = None  # the latest snapshot that started a new text
     for version in versions:
@@ -189,9 +189,9 @@ def build_version_pages(session: Session, env: Environment, out, marks: Marks, *
     (out / "versions").mkdir(parents=True, exist_ok=True)
     (out / "diffs").mkdir(exist_ok=True)
     written = VersionPages()
-    party_names = dict(session.execute(select(Party.id, Party.name)).all())
-    documents = session.execute(select(Document.id, Document.party_id, Document.url, Document.kind)
-                                .order_by(Document.party_id, Document.url)).all()
+    party_names = dict(session.execute(select(PartyRow.id, PartyRow.name)).all())
+    documents = session.execute(select(DocumentRow.id, DocumentRow.party_id, DocumentRow.url, DocumentRow.kind)
+                                .order_by(DocumentRow.party_id, DocumentRow.url)).all()
     version_template = env.get_template("version.html.j2")
     diff_template = env.get_template("diff.html.j2")
     for document_id, party_id, url, kind in documents:

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 from sqlalchemy.orm import Session
 
 from history.db import session_factory
-from history.models import Party
+from history.models import PartyRow
 from history.spending import (
     NamedSupplier,
     PaidSupplier,
@@ -143,7 +143,7 @@ def match_payees(rows: Sequence[PaidSupplier], named: Sequence[NamedSupplier], m
 
 def party_gaps(session: Session, party_id: str, categories: Sequence[str], matcher: SupplierMatcher,
                since: date | None = None) -> PartyGaps:
-    party = session.get(Party, party_id)
+    party = session.get(PartyRow, party_id)
     rows = paid_suppliers(session, party_id, categories, since)
     named = named_suppliers(session, party_id)
     gaps = PartyGaps(party_id, party.name if party else party_id, since, named is not None)

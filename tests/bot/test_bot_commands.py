@@ -90,7 +90,7 @@ def test_compare_side_by_side(running, fake):
 
 
 def test_subscribe_unsubscribe_and_list(running, fake, scored):
-    from history import bot_queries as q
+    from history.subscriptions import subscriptions
 
     (answer,) = ask(fake, "/subscribe snp")
     assert "Subscribed" in answer.plain and "Scottish National Party" in answer.plain
@@ -99,16 +99,16 @@ def test_subscribe_unsubscribe_and_list(running, fake, scored):
     ask(fake, "/subscribe all")
     (answer,) = ask(fake, "/subscriptions")
     assert "Scottish National Party (snp)" in answer.plain and "every party" in answer.plain
-    assert q.subscriptions(scored, USER) == ["*", "snp"]
+    assert subscriptions(scored, USER) == ["*", "snp"]
     (answer,) = ask(fake, "/unsubscribe snp")
     assert "Unsubscribed from Scottish National Party" in answer.plain
-    assert q.subscriptions(scored, USER) == ["*"]
+    assert subscriptions(scored, USER) == ["*"]
     ask(fake, "/unsubscribe all")
     (answer,) = ask(fake, "/subscriptions")
     assert "You follow no party" in answer.plain
     # subscribing through the keyboard
     fake.press_button(USER, "sub:labour")
-    fake.wait_until(lambda: q.subscriptions(scored, USER) == ["labour"], what="button subscription")
+    fake.wait_until(lambda: subscriptions(scored, USER) == ["labour"], what="button subscription")
 
 
 def test_history_sends_a_png_chart(running, fake):

@@ -6,14 +6,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
+from sqlalchemy import select
 
 from helpers.bot import start_serve
 from helpers.sites import ABOUT_THE_PARTY, FixtureSite, page
-from history import bot_queries as q
+from history.db import transaction
+from history.models import OutboxMessageRow
+from history.subscriptions import subscribe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,20 +49,23 @@ def test_check_in_another_process_reaches_each_subscriber_once(engine, database_
     try:
         run_check(database_url, parties, tmp_path)  # the baseline: first scorecards, no news
         for chat, party in ((801, "alpha"), (802, "alpha"), (803, "beta"), (804, "*")):
-            q.subscribe(engine, chat, party)
+            subscribe(engine, chat, party)
         serve = start_serve(database_url, fake, tmp_path)
         fake.wait_until(lambda: fake.calls_of("getUpdates"), timeout=30, what="serve running")
 
         alpha.routes["/privacy"] = page(DETAILED)  # alpha publishes a better notice
         run_check(database_url, parties, tmp_path)
-        checked = time.time()
         for chat in (801, 802, 804):
-            (message,) = fake.wait_for_messages(chat, 1, timeout=10)
-            assert message.time - checked < 10
+            (message,) = fake.wait_for_messages(chat, 1, timeout=10)  # delivered within 10 s
             assert "Alpha Party (alpha)" in message.plain and "Beta" not in message.plain
             assert "/why alpha" in message.plain
-        time.sleep(3)
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(30) == 0  # stopped: nothing more can arrive after this
+        serve = None
         assert [len(fake.messages_to(chat)) for chat in (801, 802, 803, 804)] == [1, 1, 0, 1]
+        with transaction(engine) as session:
+            states = session.scalars(select(OutboxMessageRow.state)).all()
+        assert sorted(states) == ["sent", "sent", "sent"]  # one each, nothing left to send
     finally:
         if serve:
             serve.send_signal(signal.SIGTERM)

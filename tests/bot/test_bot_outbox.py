@@ -11,10 +11,10 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.outbox import never_reached_telegram
 from helpers.bot import NASTY_QUOTE
-from history import bot_queries as q
 from history.db import transaction
-from history.models import OutboxMessage, Subscriber
-from history.store import queue_message, subscribers_of
+from history.models import OutboxMessageRow, SubscriberRow
+from history.outbox import STALE_REASON, claim_message, due_messages, queue_message, resolve_stale
+from history.subscriptions import is_active, subscribe, subscribers_of
 
 
 def change_payload(party="snp", summary="Retention section rewritten", steps=None):
@@ -30,16 +30,16 @@ def change_payload(party="snp", summary="Retention section rewritten", steps=Non
 
 def queue(engine, chat_id, payload, key=None):
     with transaction(engine) as session:
-        q.subscribe(engine, chat_id, "snp")
+        subscribe(engine, chat_id, "snp")
         queue_message(session, idempotency_key=key or f"test:{chat_id}:{time.monotonic_ns()}",
                       chat_id=chat_id, payload=payload)
 
 
 def rows(engine, chat_id=None):
     with transaction(engine) as session:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        query = select(OutboxMessageRow).order_by(OutboxMessageRow.id)
         if chat_id is not None:
-            query = query.where(OutboxMessage.chat_id == chat_id)
+            query = query.where(OutboxMessageRow.chat_id == chat_id)
         return list(session.scalars(query))
 
 
@@ -100,8 +100,9 @@ def test_long_reply_to_a_command_is_split(running, fake, scored):
 
     seed_scorecard(scored, "labour", 50.0, "C", quote="A long & <odd> sentence. " * 400)
     fake.send_command(2003, "/why labour retention")
-    fake.wait_for_messages(2003, 1)
-    time.sleep(1.5)
+    # the reply's last line is the last element's quote: every part has arrived with it
+    fake.wait_until(lambda: any("deleted from time to time" in m.plain for m in fake.messages_to(2003)),
+                    what="the end of the reply")
     parts = fake.messages_to(2003)
     assert all(len(p.text) <= 4096 for p in parts)
     assert "A long & <odd> sentence." in parts[0].plain
@@ -123,11 +124,11 @@ def test_429_is_honoured_and_retried(running, fake, scored):
 def test_403_marks_the_subscriber_inactive_and_stops(running, fake, scored):
     fake.block(2005)
     queue(scored, 2005, change_payload(), key="a")
-    fake.wait_until(lambda: q.is_active(scored, 2005) is False, what="subscriber inactive")
+    fake.wait_until(lambda: is_active(scored, 2005) is False, what="subscriber inactive")
     queue_message_rows = rows(scored, 2005)
     assert queue_message_rows[0].state == "failed" and "403" in queue_message_rows[0].last_error
     with transaction(scored) as session:
-        assert "blocked" in session.get(Subscriber, 2005).inactive_reason
+        assert "blocked" in session.get(SubscriberRow, 2005).inactive_reason
     calls = len(fake.calls_of("sendMessage"))
     assert running.settle() == 0
     assert len(fake.calls_of("sendMessage")) == calls  # not retried
@@ -181,17 +182,17 @@ def test_limits_one_per_second_per_chat_thirty_overall(running, fake, scored):
 def test_stale_sending_rows_are_failed_not_resent(engine):
     from datetime import timedelta
 
-    q.subscribe(engine, 2200, "*")
+    subscribe(engine, 2200, "*")
     with transaction(engine) as session:
         queue_message(session, idempotency_key="k1", chat_id=2200, payload=change_payload())
-    (message_id, _chat), = q.due_messages(engine)
-    assert q.claim_message(engine, message_id, "dead-sender") is not None
-    assert q.claim_message(engine, message_id, "other") is None  # a claim is exclusive
-    assert q.resolve_stale(engine, timedelta(minutes=5)) == 0  # not stale yet
-    assert q.resolve_stale(engine, timedelta(seconds=-1)) == 1
+    (message_id, _chat), = due_messages(engine)
+    assert claim_message(engine, message_id, "dead-sender") is not None
+    assert claim_message(engine, message_id, "other") is None  # a claim is exclusive
+    assert resolve_stale(engine, timedelta(minutes=5)) == 0  # not stale yet
+    assert resolve_stale(engine, timedelta(seconds=-1)) == 1
     (row,) = rows(engine)
-    assert row.state == "failed" and row.last_error == q.STALE_REASON
-    assert q.due_messages(engine) == []
+    assert row.state == "failed" and row.last_error == STALE_REASON
+    assert due_messages(engine) == []
 
 
 def _drain_with(engine, fake, read_timeout, before_drain=None, drains=1):

@@ -10,14 +10,11 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from helpers.bot import ADMIN, RunningBot, seed_scorecard
-from history import bot_queries as q
 from history.db import transaction
-from history.store import (
-    get_or_create_document,
-    queue_message,
-    record_fetch,
-    subscribers_of,
-)
+from history.locks import acquire_lock, release_lock
+from history.outbox import queue_message
+from history.store import get_or_create_document, record_fetch
+from history.subscriptions import subscribers_of
 from partywatch.scheduler import Service, parse_duration
 
 
@@ -107,7 +104,7 @@ def test_lock_is_taken_by_exactly_one_of_many(engine):
 
     def take(n):
         barrier.wait()
-        results.append((n, q.acquire_lock(engine, "check", f"holder-{n}", timedelta(minutes=5))))
+        results.append((n, acquire_lock(engine, "check", f"holder-{n}", timedelta(minutes=5))))
 
     threads = [threading.Thread(target=take, args=(n,)) for n in range(8)]
     for t in threads:
@@ -116,10 +113,10 @@ def test_lock_is_taken_by_exactly_one_of_many(engine):
         t.join()
     winners = [n for n, won in results if won]
     assert len(winners) == 1
-    assert not q.acquire_lock(engine, "check", "late", timedelta(minutes=5))
-    q.release_lock(engine, "check", f"holder-{winners[0]}")
-    assert q.acquire_lock(engine, "check", "late", timedelta(seconds=-1))  # taken, already expired
-    assert q.acquire_lock(engine, "check", "next", timedelta(minutes=5))  # so it can be taken over
+    assert not acquire_lock(engine, "check", "late", timedelta(minutes=5))
+    release_lock(engine, "check", f"holder-{winners[0]}")
+    assert acquire_lock(engine, "check", "late", timedelta(seconds=-1))  # taken, already expired
+    assert acquire_lock(engine, "check", "next", timedelta(minutes=5))  # so it can be taken over
 
 
 def test_two_services_never_check_at_once(engine):

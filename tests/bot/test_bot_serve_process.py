@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 
 from helpers.bot import start_serve
 from history.db import transaction
-from history.models import OutboxMessage, Party, Subscriber, Subscription
+from history.models import OutboxMessageRow, PartyRow, SubscriberRow, SubscriptionRow
 from partywatch.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,23 +25,24 @@ PAYLOAD = {"type": "scorecard_change", "run_id": None, "parties": [{
 
 def fill_outbox(engine, chats):
     with transaction(engine) as session:
-        session.add(Party(id="snp", name="Scottish National Party", jurisdiction="GB-SCT",
+        session.add(PartyRow(id="snp", name="Scottish National Party", jurisdiction="GB-SCT",
                           homepage="https://www.snp.org/"))
-        session.execute(insert(Subscriber), [{"chat_id": c, "active": True} for c in chats])
-        session.execute(insert(Subscription), [{"chat_id": c, "party_id": "snp"} for c in chats])
-        session.execute(insert(OutboxMessage), [
+        session.execute(insert(SubscriberRow), [{"chat_id": c, "active": True} for c in chats])
+        session.execute(insert(SubscriptionRow), [{"chat_id": c, "party_id": "snp"} for c in chats])
+        session.execute(insert(OutboxMessageRow), [
             {"idempotency_key": f"run:1:chat:{c}", "chat_id": c, "payload": PAYLOAD, "state": "queued",
              "attempts": 0} for c in chats])
 
 
 def chats_in(state, engine) -> set[int]:
     with transaction(engine) as session:
-        return set(session.scalars(select(OutboxMessage.chat_id).where(OutboxMessage.state == state)))
+        return set(session.scalars(select(OutboxMessageRow.chat_id).where(OutboxMessageRow.state == state)))
 
 
 def states(engine):
     with transaction(engine) as session:
-        return dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+        counts = select(OutboxMessageRow.state, func.count()).group_by(OutboxMessageRow.state)
+        return dict(session.execute(counts).all())
 
 
 def test_killed_mid_broadcast_and_restarted_delivers_each_message_once(engine, database_url, fake, tmp_path):

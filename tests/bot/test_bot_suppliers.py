@@ -10,7 +10,7 @@ from bot.context import RubricStep
 from helpers import make_export
 from helpers.bot import PARTIES, STEPS, RunningBot
 from history.db import transaction
-from history.models import Claim, Document, Scorecard, Snapshot, SnapshotScoring
+from history.models import ClaimRow, DocumentRow, ScorecardRow, SnapshotRow, SnapshotScoringRow
 from history.store import ensure_rubric_version, finish_run, start_run, store_scorecard
 from partywatch.parties import PartyEntry
 from partywatch.spending.gaps import gaps_reader
@@ -23,16 +23,16 @@ SNP = ("Scottish National Party", "PP102")
 def name_supplier_in_latest_card(engine, party_id: str, supplier: str, url: str) -> None:
     """A stored claim naming `supplier`, from a snapshot behind the party's latest scorecard."""
     with transaction(engine) as session:
-        card = session.query(Scorecard).filter_by(party_id=party_id).order_by(Scorecard.id.desc()).first()
-        document = Document(party_id=party_id, url=url, kind="supplier_list", status="ok", consecutive_failures=0)
+        card = session.query(ScorecardRow).filter_by(party_id=party_id).order_by(ScorecardRow.id.desc()).first()
+        document = DocumentRow(party_id=party_id, url=url, kind="supplier_list", status="ok", consecutive_failures=0)
         session.add(document)
         session.flush()
-        snapshot = Snapshot(document_id=document.id, content_hash="h", content_type="text/html", raw=b"x",
+        snapshot = SnapshotRow(document_id=document.id, content_hash="h", content_type="text/html", raw=b"x",
                             size=1, text=f"{supplier} | polling")
         session.add(snapshot)
         session.flush()
-        session.add(SnapshotScoring(snapshot_id=snapshot.id, rubric_version_id=card.rubric_version_id))
-        session.add(Claim(snapshot_id=snapshot.id, rubric_version_id=card.rubric_version_id, step_id="suppliers",
+        session.add(SnapshotScoringRow(snapshot_id=snapshot.id, rubric_version_id=card.rubric_version_id))
+        session.add(ClaimRow(snapshot_id=snapshot.id, rubric_version_id=card.rubric_version_id, step_id="suppliers",
                           element_id="named-suppliers", credit="full", quote=f"{supplier} | polling", url=url,
                           start=0, end=10, detail={"supplier": supplier, "role": "research"}))
         card.snapshot_ids = [snapshot.id]

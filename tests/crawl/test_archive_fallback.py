@@ -10,7 +10,7 @@ from helpers.crawl import check, check_json, count, documents_of, snapshots_of
 from helpers.fake_archive import FakeArchive
 from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database
-from history.models import Snapshot
+from history.models import SnapshotRow
 
 NOTICE = ("<html><body><h1>Privacy notice</h1>"
           "<p>We get your name and address from the electoral register and from canvassing.</p>"
@@ -64,7 +64,7 @@ def test_a_failing_document_is_scored_from_the_archived_copy_and_labelled_so(
     table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "scored from an archived copy of 2025-03-01" in table
     assert "not newer" in table
-    assert count(engine, Snapshot) == 1
+    assert count(engine, SnapshotRow) == 1
 
 
 def test_no_copy_and_archive_errors_store_nothing_and_the_check_goes_on(
@@ -73,7 +73,7 @@ def test_no_copy_and_archive_errors_store_nothing_and_the_check_goes_on(
     engine = open_database(database_url)
     table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "no copy" in table and "not scored" in table
-    assert count(engine, Snapshot) == 0
+    assert count(engine, SnapshotRow) == 0
 
     archive.fail_with = 503
     table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
@@ -81,7 +81,7 @@ def test_no_copy_and_archive_errors_store_nothing_and_the_check_goes_on(
     archive.stop()
     table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "cannot reach the archive" in table
-    assert count(engine, Snapshot) == 0
+    assert count(engine, SnapshotRow) == 0
 
 
 def test_the_archive_gives_only_html_pdf_or_text(database_url, archive, failing_party, rubric_path):
@@ -89,7 +89,7 @@ def test_the_archive_gives_only_html_pdf_or_text(database_url, archive, failing_
     archive.copies[site.url("/privacy")] = (TIMESTAMP, b"\x89PNG...", "image/png")
     table = check(database_url, parties, rubric_path, "--archive-fallback").stdout
     assert "image/png, not HTML, PDF or text" in table
-    assert count(open_database(database_url), Snapshot) == 0
+    assert count(open_database(database_url), SnapshotRow) == 0
 
 
 def test_parties_yaml_and_the_setting_switch_it_on(database_url, archive, failing_party, rubric_path,

@@ -24,7 +24,7 @@ from helpers.crawl import (
 )
 from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
-from history.models import OutboxMessage, Scorecard
+from history.models import OutboxMessageRow, ScorecardRow
 from partywatch.scheduler import Service
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -73,7 +73,7 @@ SUPPLIERS_WITH_ANALYTICS = Response(200, (
 
 def admin_alerts(engine) -> list[str]:
     with transaction(engine) as session:
-        return [m.payload["text"] for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [m.payload["text"] for m in session.scalars(select(OutboxMessageRow).order_by(OutboxMessageRow.id))
                 if m.payload.get("type") == "admin_alert"]
 
 
@@ -124,7 +124,7 @@ def test_challenge_pages_are_blocked_and_the_last_good_snapshot_is_still_scored(
         assert last.ok == (name == "epsilon")
     assert fetches_of(engine, documents_of(engine, "alpha")["/privacy"].id)[-1].http_status == 403
     assert fetches_of(engine, documents_of(engine, "gamma")["/privacy"].id)[-1].http_status == 200
-    assert count(engine, Scorecard) == len(names)  # no new scorecard: nothing moved
+    assert count(engine, ScorecardRow) == len(names)  # no new scorecard: nothing moved
 
     # Two checks in a row blocked: the admins hear of it once, like any failure.
     assert service.queue_failure_alerts() == 5

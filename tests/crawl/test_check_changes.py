@@ -15,12 +15,12 @@ from helpers.crawl import check, count
 from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
 from history.models import (
-    OutboxMessage,
-    Scorecard,
-    ScorecardChange,
-    Snapshot,
-    Subscriber,
-    Subscription,
+    OutboxMessageRow,
+    ScorecardChangeRow,
+    ScorecardRow,
+    SnapshotRow,
+    SubscriberRow,
+    SubscriptionRow,
 )
 
 NOTICE = ('<h1>Privacy notice</h1>'
@@ -45,9 +45,9 @@ def watched(database_url, sites, write_parties, rubric_path):
     engine = open_database(database_url)
     check(database_url, parties, rubric_path)
     with transaction(engine) as session:
-        session.add(Subscriber(chat_id=42, active=True))
-        session.add(Subscription(chat_id=42, party_id="*"))
-    assert (count(engine, Snapshot), count(engine, Scorecard)) == (1, 1)
+        session.add(SubscriberRow(chat_id=42, active=True))
+        session.add(SubscriptionRow(chat_id=42, party_id="*"))
+    assert (count(engine, SnapshotRow), count(engine, ScorecardRow)) == (1, 1)
     return site, parties, engine
 
 
@@ -60,10 +60,10 @@ def test_a_page_changed_only_in_scripts_or_footer_is_not_a_change(watched, datab
     site, parties, engine = watched
     site.routes["/privacy"] = notice_page(**changed)
     result = check(database_url, parties, rubric_path)
-    assert count(engine, Snapshot) == 2  # the new bytes are kept, as a snapshot ...
-    assert count(engine, Scorecard) == 1  # ... but the notice reads the same: no new scorecard
-    assert count(engine, ScorecardChange) == 0
-    assert count(engine, OutboxMessage) == 0
+    assert count(engine, SnapshotRow) == 2  # the new bytes are kept, as a snapshot ...
+    assert count(engine, ScorecardRow) == 1  # ... but the notice reads the same: no new scorecard
+    assert count(engine, ScorecardChangeRow) == 0
+    assert count(engine, OutboxMessageRow) == 0
     row = next(line for line in result.stdout.splitlines() if "Alpha Party" in line)
     assert "unchanged" in row
     assert "document changed" not in result.stdout
@@ -75,11 +75,11 @@ def test_a_new_sentence_is_a_change_even_when_no_score_moves(watched, database_u
     added = "Our offices are closed on bank holidays."
     site.routes["/privacy"] = notice_page(NOTICE.replace(ABOUT_THE_PARTY, f"<p>{added}</p>" + ABOUT_THE_PARTY))
     result = check(database_url, parties, rubric_path)
-    assert count(engine, Scorecard) == 2
+    assert count(engine, ScorecardRow) == 2
     printed = " ".join(result.stdout.split())  # as read, whatever the terminal's width
     assert f"alpha document changed: {site.url('/privacy')} — +1 / -0 sentences; added: “{added}”" in printed
     with transaction(engine) as session:
-        (message,) = session.scalars(select(OutboxMessage)).all()
+        (message,) = session.scalars(select(OutboxMessageRow)).all()
         (entry,) = message.payload["parties"]
     assert message.chat_id == 42
     assert entry["old"] == entry["new"]  # no score moved ...

@@ -12,7 +12,7 @@ import re
 from helpers.crawl import check, check_json, count
 from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
-from history.models import OutboxMessage, Scorecard, Snapshot, Subscriber, Subscription
+from history.models import OutboxMessageRow, ScorecardRow, SnapshotRow, SubscriberRow, SubscriptionRow
 from partywatch.pipeline import MIN_NOTICE_WORDS
 
 NOTICE = ('<h1>Privacy notice</h1>'
@@ -32,8 +32,8 @@ DOWN = Response(503, b"<html><body>Service unavailable</body></html>", {"Content
 
 def subscribe_everyone(engine, chat_id: int = 42) -> None:
     with transaction(engine) as session:
-        session.add(Subscriber(chat_id=chat_id, active=True))
-        session.add(Subscription(chat_id=chat_id, party_id="*"))
+        session.add(SubscriberRow(chat_id=chat_id, active=True))
+        session.add(SubscriptionRow(chat_id=chat_id, party_id="*"))
 
 
 def test_unreachable_sites_are_not_scored_stored_or_announced(database_url, sites, write_parties,
@@ -56,8 +56,8 @@ def test_unreachable_sites_are_not_scored_stored_or_announced(database_url, site
         assert "not scored" in row and " E " not in row and "0.0" not in row
     assert "Step scores" not in result.stdout
     assert "0 notification(s) queued." in result.stdout
-    assert count(engine, Scorecard) == 0
-    assert count(engine, OutboxMessage) == 0
+    assert count(engine, ScorecardRow) == 0
+    assert count(engine, OutboxMessageRow) == 0
 
     output = check_json(database_url, parties, rubric_path)
     for party in ("alpha", "beta"):
@@ -65,7 +65,7 @@ def test_unreachable_sites_are_not_scored_stored_or_announced(database_url, site
         assert (output[party]["overall"], output[party]["grade"], output[party]["steps"]) == (None, None, [])
     assert output["alpha"]["reason"] == "its website could not be reached (homepage: connection refused)"
     assert output["beta"]["documents"][0]["status"] == "failed"
-    assert count(engine, Scorecard) == 0 and count(engine, OutboxMessage) == 0
+    assert count(engine, ScorecardRow) == 0 and count(engine, OutboxMessageRow) == 0
 
 
 def test_documents_that_arrive_later_give_a_first_scorecard_and_no_change_message(
@@ -78,15 +78,15 @@ def test_documents_that_arrive_later_give_a_first_scorecard_and_no_change_messag
     first = check(database_url, parties, rubric_path)
     assert "Alpha Party (alpha): not scored: its website could not be reached (homepage: HTTP 503)" \
         in first.stdout
-    assert count(engine, Scorecard) == 0
+    assert count(engine, ScorecardRow) == 0
 
     alpha.routes.update({"/": HOME, "/privacy": page(NOTICE)})
     second = check(database_url, parties, rubric_path)
     assert "not scored" not in second.stdout
     row = next(line for line in second.stdout.splitlines() if "Alpha Party" in line)
     assert "new" in row  # a first scorecard, not a change from a grade it never had
-    assert count(engine, Scorecard) == 1
-    assert count(engine, OutboxMessage) == 0
+    assert count(engine, ScorecardRow) == 1
+    assert count(engine, OutboxMessageRow) == 0
     output = check_json(database_url, parties, rubric_path)
     assert output["alpha"]["status"] == "scored" and output["alpha"]["reason"] is None
     assert output["alpha"]["grade"] in "ABCDE" and len(output["alpha"]["steps"]) == 10
@@ -101,8 +101,8 @@ def test_a_javascript_shell_is_not_scored(database_url, sites, write_parties, ru
     assert ("Alpha Party (alpha): not scored: its documents need JavaScript to show their text "
             "(only 0 words of text among 1 script(s): the page needs JavaScript to show its content)"
             ) in result.stdout
-    assert count(engine, Snapshot) == 0  # the shell is not a snapshot of the notice ...
-    assert count(engine, Scorecard) == 0  # ... and no grade was made of it
+    assert count(engine, SnapshotRow) == 0  # the shell is not a snapshot of the notice ...
+    assert count(engine, ScorecardRow) == 0  # ... and no grade was made of it
     output = check_json(database_url, parties, rubric_path)
     assert output["alpha"]["grade"] is None
     assert [(d["kind"], d["status"]) for d in output["alpha"]["documents"]] == [
@@ -122,8 +122,8 @@ def test_a_scored_party_whose_notice_is_emptied_loses_its_grade_quietly(
     result = check(database_url, parties, rubric_path)
     assert re.search(r"Alpha Party \(alpha\): not scored: its privacy notice has too little text "
                      rf"to score \(1\d words, fewer than {MIN_NOTICE_WORDS}\)", result.stdout)
-    assert count(engine, Scorecard) == 1  # the old scorecard is history; nothing new
-    assert count(engine, OutboxMessage) == 0
+    assert count(engine, ScorecardRow) == 1  # the old scorecard is history; nothing new
+    assert count(engine, OutboxMessageRow) == 0
     output = check_json(database_url, parties, rubric_path)
     assert (output["alpha"]["status"], output["alpha"]["grade"]) == ("not scored", None)
 
@@ -140,4 +140,4 @@ def test_a_homepage_without_a_notice_or_with_only_a_cookie_policy_is_not_scored(
     assert output["alpha"]["reason"] == "no privacy notice found on its website"
     assert output["beta"]["reason"] == "no privacy notice among its documents (found only: cookie policy)"
     assert {p["status"] for p in output.values()} == {"not scored"}
-    assert count(engine, Scorecard) == 0
+    assert count(engine, ScorecardRow) == 0

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from helpers.crawl import TEST_MAXSIZE, check_json
 from helpers.sites import ABOUT_THE_PARTY, Response, page, text
 from history.db import open_database, transaction
-from history.models import Fetch, Party
+from history.models import FetchRow, PartyRow
 from partywatch.cli import main
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -80,8 +80,8 @@ def test_a_notice_written_by_a_script_is_scored_when_rendered_and_only_then(
     assert {ua.split("/")[0] for path, ua, _ in scripted.log if path == "/static/notice.js"} == {"partywatch"}
     engine = open_database(database_url)
     with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Party)) == 4
-        assert session.scalar(select(func.count()).select_from(Fetch).where(Fetch.ok.is_(True))) >= 3
+        assert session.scalar(select(func.count()).select_from(PartyRow)) == 4
+        assert session.scalar(select(func.count()).select_from(FetchRow).where(FetchRow.ok.is_(True))) >= 3
 
 
 def test_rendering_obeys_robots_txt_the_partys_hosts_and_the_size_cap(database_url, sites, tmp_path,

@@ -14,12 +14,12 @@ from helpers.crawl import check, count, documents_of
 from helpers.sites import ABOUT_THE_PARTY, page
 from history.db import open_database, transaction
 from history.models import (
-    OutboxMessage,
-    Scorecard,
-    ScorecardChange,
-    Snapshot,
-    Subscriber,
-    Subscription,
+    OutboxMessageRow,
+    ScorecardChangeRow,
+    ScorecardRow,
+    SnapshotRow,
+    SubscriberRow,
+    SubscriptionRow,
 )
 from partywatch.cli import main
 
@@ -65,28 +65,28 @@ def test_unchanged_sites_store_nothing_new_and_a_change_touches_one_party(databa
     engine = open_database(database_url)
     first = json.loads(check(database_url, parties, rubric_path, "--format", "json").stdout)
     with transaction(engine) as session:
-        session.add(Subscriber(chat_id=42, active=True))
-        session.add(Subscription(chat_id=42, party_id="*"))
-    snapshots, scorecards = count(engine, Snapshot), count(engine, Scorecard)
+        session.add(SubscriberRow(chat_id=42, active=True))
+        session.add(SubscriptionRow(chat_id=42, party_id="*"))
+    snapshots, scorecards = count(engine, SnapshotRow), count(engine, ScorecardRow)
     assert (snapshots, scorecards) == (3, 2)  # alpha: notice + suppliers; beta: notice
 
     result = check(database_url, parties, rubric_path)
-    assert (count(engine, Snapshot), count(engine, Scorecard)) == (snapshots, scorecards)
-    assert count(engine, OutboxMessage) == 0
+    assert (count(engine, SnapshotRow), count(engine, ScorecardRow)) == (snapshots, scorecards)
+    assert count(engine, OutboxMessageRow) == 0
     assert "unchanged" in result.stdout
 
     beta.routes["/privacy"] = page(DETAILED.replace('<p><a href="/suppliers">Our suppliers</a></p>', ""))
     result = check(database_url, parties, rubric_path, "--format", "json")
-    assert count(engine, Snapshot) == snapshots + 1
-    assert count(engine, Scorecard) == scorecards + 1
+    assert count(engine, SnapshotRow) == snapshots + 1
+    assert count(engine, ScorecardRow) == scorecards + 1
     with transaction(engine) as session:
-        newest = session.scalars(select(Scorecard).order_by(Scorecard.id.desc())).first()
+        newest = session.scalars(select(ScorecardRow).order_by(ScorecardRow.id.desc())).first()
         assert newest.party_id == "beta"
-        changes = session.scalars(select(ScorecardChange)).all()
+        changes = session.scalars(select(ScorecardChangeRow)).all()
         assert changes and {c.scorecard.party_id for c in changes} == {"beta"}
         assert {(c.subject, c.new) for c in changes if c.kind == "document"} == {
             (beta.url("/privacy"), "changed")}
-        messages = session.scalars(select(OutboxMessage)).all()
+        messages = session.scalars(select(OutboxMessageRow)).all()
     assert len(messages) == 1 and messages[0].chat_id == 42
     assert [p["party"] for p in messages[0].payload["parties"]] == ["beta"]
     now = json.loads(result.stdout)["parties"]
@@ -102,7 +102,7 @@ def test_a_site_that_goes_down_keeps_its_scorecard_and_is_reported(database_url,
     result = check(database_url, parties, rubric_path)
     assert "Fetch failures" in result.stdout and "beta" in result.stdout
     assert "connection refused" in result.stdout
-    assert count(engine, Scorecard) == 2  # beta's last scorecard stands
+    assert count(engine, ScorecardRow) == 2  # beta's last scorecard stands
     again = json.loads(check(database_url, parties, rubric_path, "--format", "json").stdout)
     jsonschema.validate(again, CHECK_SCHEMA)
     beta_out = again["parties"][1]

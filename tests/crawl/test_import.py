@@ -12,7 +12,7 @@ from helpers.check_schema import CHECK_SCHEMA
 from helpers.crawl import documents_of, snapshots_of
 from helpers.sites import ABOUT_THE_PARTY, Response, page
 from history.db import open_database, transaction
-from history.models import Fetch, Snapshot
+from history.models import FetchRow, SnapshotRow
 from partywatch.cli import main
 
 NOTICE = ("<html><body><h1>Privacy notice</h1>"
@@ -33,7 +33,7 @@ def run(*args, expect_exit=0):
 
 def count_snapshots(engine) -> int:
     with transaction(engine) as session:
-        return session.scalar(select(func.count()).select_from(Snapshot))
+        return session.scalar(select(func.count()).select_from(SnapshotRow))
 
 
 def test_an_imported_copy_is_stored_with_its_provenance_and_scored_by_the_next_check(
@@ -89,7 +89,7 @@ def test_kind_and_text_files(database_url, sites, write_parties, tmp_path):
     [snapshot] = snapshots_of(engine, document.id)
     assert snapshot.content_type == "text/plain" and snapshot.provenance == "imported"
     with transaction(engine) as session:
-        fetch = session.scalar(select(Fetch).where(Fetch.document_id == document.id))
+        fetch = session.scalar(select(FetchRow).where(FetchRow.document_id == document.id))
         assert fetch.ok and fetch.snapshot_id == snapshot.id
 
 

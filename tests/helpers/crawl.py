@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from helpers.check_schema import CHECK_SCHEMA
 from history.db import transaction
-from history.models import Document, Fetch, Snapshot
+from history.models import DocumentRow, FetchRow, SnapshotRow
 from partywatch.cli import main
 
 # Small enough for a fast suite, large enough for every normal fixture page.
@@ -19,23 +19,23 @@ TEST_MAXSIZE = 200_000
 TEST_DELAY = 0.05
 
 
-def documents_of(engine, party_id: str) -> dict[str, Document]:
+def documents_of(engine, party_id: str) -> dict[str, DocumentRow]:
     """The party's documents by URL path, e.g. {"/privacy": Document}."""
     with transaction(engine) as session:
-        rows = session.scalars(select(Document).where(Document.party_id == party_id)).all()
+        rows = session.scalars(select(DocumentRow).where(DocumentRow.party_id == party_id)).all()
         return {urlsplit(d.url).path: d for d in rows}
 
 
-def fetches_of(engine, document_id: int) -> list[Fetch]:
+def fetches_of(engine, document_id: int) -> list[FetchRow]:
     with transaction(engine) as session:
-        return list(session.scalars(select(Fetch).where(Fetch.document_id == document_id)
-                                    .order_by(Fetch.id)))
+        return list(session.scalars(select(FetchRow).where(FetchRow.document_id == document_id)
+                                    .order_by(FetchRow.id)))
 
 
-def snapshots_of(engine, document_id: int) -> list[Snapshot]:
+def snapshots_of(engine, document_id: int) -> list[SnapshotRow]:
     with transaction(engine) as session:
-        return list(session.scalars(select(Snapshot).where(Snapshot.document_id == document_id)
-                                    .order_by(Snapshot.id)))
+        return list(session.scalars(select(SnapshotRow).where(SnapshotRow.document_id == document_id)
+                                    .order_by(SnapshotRow.id)))
 
 
 def check(database_url, parties, rubric_path, *args, expect_exit=0):

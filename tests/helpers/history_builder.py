@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from history import store
 from history.db import transaction
-from history.models import Scorecard
+from history.models import ScorecardRow
 
 STEPS = [
     ("data-sources", "Where voters' data comes from"),
@@ -212,5 +212,5 @@ def build_history(engine, url: str) -> BuiltHistory:
                 previous[(party, version)] = stored
             store.finish_run(session, run)
         session.flush()
-        assert session.query(Scorecard).count() == len(built.cards)
+        assert session.query(ScorecardRow).count() == len(built.cards)
     return built

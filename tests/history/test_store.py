@@ -5,12 +5,12 @@ import multiprocessing
 from sqlalchemy import func, select
 
 from history.db import make_engine, transaction
-from history.models import Fetch, Scorecard, Snapshot
+from history.models import FetchRow, ScorecardRow, SnapshotRow
+from history.scorecards import scorecard_history
 from history.store import (
     current_snapshot,
     get_or_create_document,
     latest_scorecards,
-    party_history,
     record_fetch,
     start_run,
     store_scorecard,
@@ -36,8 +36,8 @@ def test_same_content_twice_is_stored_once(engine):
         assert first.new_content and not second.new_content
         assert first.snapshot.id == second.snapshot.id
     with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Snapshot)) == 1
-        assert session.scalar(select(func.count()).select_from(Fetch)) == 2
+        assert session.scalar(select(func.count()).select_from(SnapshotRow)) == 1
+        assert session.scalar(select(func.count()).select_from(FetchRow)) == 2
 
 
 def test_content_that_reverts_reuses_its_snapshot_and_counts_as_a_change(engine):
@@ -67,7 +67,7 @@ def test_failed_fetch_is_recorded_and_last_good_snapshot_untouched(engine):
         assert document.consecutive_failures == 1
         snapshot = current_snapshot(session, document.id)
         assert snapshot.id == good.snapshot.id and snapshot.raw == b"good"
-        attempts = session.scalars(select(Fetch).order_by(Fetch.id)).all()
+        attempts = session.scalars(select(FetchRow).order_by(FetchRow.id)).all()
         assert [(f.ok, f.http_status, f.error) for f in attempts] == [
             (True, 200, None), (False, 500, "HTTP 500 after 2 retries")]
 
@@ -100,8 +100,8 @@ def test_two_processes_writing_one_database_lose_nothing(engine, database_url):
         worker.join(120)
         assert worker.exitcode == 0
     with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Fetch)) == 4 * count
-        assert session.scalar(select(func.count()).select_from(Snapshot)) == 2 * count + 1
+        assert session.scalar(select(func.count()).select_from(FetchRow)) == 4 * count
+        assert session.scalar(select(func.count()).select_from(SnapshotRow)) == 2 * count + 1
 
 
 def _card(session, party_id, run_id, overall, grade, rubric_version_id):
@@ -130,7 +130,7 @@ def test_latest_scorecard_per_party_and_one_party_history(engine):
         assert [(c.party_id, c.overall, c.grade) for c in latest] == [
             ("labour", 55.0, "C"), ("snp", 80.0, "A")]
         assert latest[1].elements[0].evidence[0]["quote"] == "We keep it 2 years."
-        history = party_history(session, "snp")
-        assert [c.overall for c in history] == [40.0, 60.0, 80.0]
-        assert [s.step_id for s in history[0].steps] == ["retention"]
-        assert session.scalar(select(func.count()).select_from(Scorecard)) == 4
+        assert session.scalar(select(func.count()).select_from(ScorecardRow)) == 4
+    history = scorecard_history(engine, "snp")  # detached, details loaded: what the bot renders
+    assert [c.overall for c in history] == [40.0, 60.0, 80.0]
+    assert [s.step_id for s in history[0].steps] == ["retention"]

@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 from helpers.sites import ABOUT_THE_PARTY
 from history.db import transaction
 from history.models import (
-    Claim,
-    OutboxMessage,
-    Scorecard,
-    ScorecardChange,
-    Subscriber,
-    Subscription,
+    ClaimRow,
+    OutboxMessageRow,
+    ScorecardChangeRow,
+    ScorecardRow,
+    SubscriberRow,
+    SubscriptionRow,
 )
 from history.store import get_or_create_document, record_fetch, start_run, sync_parties
 from partywatch.paths import REPO_ROOT
@@ -71,8 +71,8 @@ def count(engine, model) -> int:
 
 def subscribe(engine, chat_id: int, party_id: str) -> None:
     with transaction(engine) as session:
-        session.add(Subscriber(chat_id=chat_id, active=True))
-        session.add(Subscription(chat_id=chat_id, party_id=party_id))
+        session.add(SubscriberRow(chat_id=chat_id, active=True))
+        session.add(SubscriptionRow(chat_id=chat_id, party_id=party_id))
 
 
 def run_check(engine, rubric, scorer, contents):
@@ -88,7 +88,7 @@ def test_unchanged_documents_store_no_new_scorecard_and_notify_nobody(engine, ru
     assert [o.changed for o in first] == [True, True] and queued == 0  # nothing to compare yet
     _, second, queued = run_check(engine, rubric, scorer, {"alpha": VAGUE, "beta": DETAILED})
     assert [o.changed for o in second] == [False, False] and queued == 0
-    assert count(engine, Scorecard) == 2
+    assert count(engine, ScorecardRow) == 2
     assert second[1].scorecard.id == first[1].scorecard.id
 
 
@@ -106,11 +106,11 @@ def test_a_changed_notice_gives_one_scorecard_its_changes_and_one_message_per_su
     assert {"overall", "step", "element", "document"} <= kinds
     document_change = next(c for c in alpha.changes if c.kind == "document")
     assert document_change.new == "changed" and "electoral register" in document_change.summary
-    assert count(engine, Scorecard) == 3
+    assert count(engine, ScorecardRow) == 3
     with transaction(engine) as session:
-        stored = session.scalars(select(ScorecardChange.kind)).all()
+        stored = session.scalars(select(ScorecardChangeRow.kind)).all()
         assert len(stored) == len(alpha.changes)
-        messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.chat_id)).all()
+        messages = session.scalars(select(OutboxMessageRow).order_by(OutboxMessageRow.chat_id)).all()
     assert queued == 2
     assert [(m.chat_id, m.idempotency_key) for m in messages] == [
         (1001, f"run:{run_id}:chat:1001"), (1002, f"run:{run_id}:chat:1002")]
@@ -124,8 +124,8 @@ def test_a_changed_notice_gives_one_scorecard_its_changes_and_one_message_per_su
 def test_every_credit_quotes_the_stored_text(engine, rubric, scorer):
     _, (alpha,), _ = run_check(engine, rubric, scorer, {"alpha": DETAILED})
     with transaction(engine) as session:
-        from history.models import Snapshot
-        snapshot = session.scalars(select(Snapshot)).one()
+        from history.models import SnapshotRow
+        snapshot = session.scalars(select(SnapshotRow)).one()
         credited = [e for e in alpha.scorecard.elements if e.credit in ("full", "partial")]
         assert credited
         for element in credited:
@@ -138,23 +138,23 @@ def test_rescore_rebuilds_history_under_a_new_rubric_once(engine, rubric, scorer
     run_check(engine, rubric, scorer, {"alpha": VAGUE})
     run_check(engine, rubric, scorer, {"alpha": DETAILED})
     with transaction(engine) as session:
-        original = session.scalars(select(Scorecard).order_by(Scorecard.id)).all()
+        original = session.scalars(select(ScorecardRow).order_by(ScorecardRow.id)).all()
     edited = load_rubric_text(rubric.yaml_text + "\n# edited by the maintainer\n", "edited.yaml")
     assert edited.content_hash != rubric.content_hash
     with transaction(engine) as session:
         run_id = start_run(session, "rescore").id
     rescore_history(engine, run_id=run_id, rubric=edited, scorer=Scorer(edited))
     with transaction(engine) as session:
-        cards = session.scalars(select(Scorecard).order_by(Scorecard.created_at, Scorecard.id)).all()
+        cards = session.scalars(select(ScorecardRow).order_by(ScorecardRow.created_at, ScorecardRow.id)).all()
         new = [c for c in cards if c.rubric_version_id != original[0].rubric_version_id
                and c.party_id == "alpha"]
         # one counterpart per past run, at the same time, with the same scores
         assert [(c.run_id, c.created_at, c.overall) for c in new] == [
             (c.run_id, c.created_at, c.overall) for c in original]
-        claims_after_first = session.scalar(select(func.count()).select_from(Claim))
+        claims_after_first = session.scalar(select(func.count()).select_from(ClaimRow))
     rescore_history(engine, run_id=run_id, rubric=edited, scorer=Scorer(edited))
-    assert count(engine, Scorecard) == 4  # alpha: 2 runs x 2 rubrics; beta: no documents, no grade
-    assert count(engine, Claim) == claims_after_first
+    assert count(engine, ScorecardRow) == 4  # alpha: 2 runs x 2 rubrics; beta: no documents, no grade
+    assert count(engine, ClaimRow) == claims_after_first
 
 
 # --- no text, no grade -------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_parties_without_a_readable_notice_get_no_scorecard_and_no_message(engin
     assert (alpha.scored, alpha.scorecard) == (False, None)
     assert alpha.reason == "its privacy notice page has no text (it may need JavaScript to show it)"
     assert beta.reason.startswith("its privacy notice could not be read (")
-    assert count(engine, Scorecard) == 0 and queued == 0
+    assert count(engine, ScorecardRow) == 0 and queued == 0
 
 
 def test_a_grade_stored_from_no_documents_is_not_a_previous_scorecard(engine, rubric, scorer):
@@ -193,12 +193,12 @@ def test_a_grade_stored_from_no_documents_is_not_a_previous_scorecard(engine, ru
 # --- a new snapshot with the same text is not a change -----------------------------------
 
 def test_new_bytes_with_the_same_text_store_a_snapshot_but_no_scorecard(engine, rubric, scorer):
-    from history.models import Snapshot
+    from history.models import SnapshotRow
 
     subscribe(engine, 1001, "alpha")
     run_check(engine, rubric, scorer, {"alpha": DETAILED})
     rewrapped = (DETAILED.replace(b"<html><body>", b'<html><head><script>track("v2")</script></head><body>')
                  .replace(b"from canvassing on the doorstep.", b"from canvassing\n   on the doorstep."))
     _, (alpha,), queued = run_check(engine, rubric, scorer, {"alpha": rewrapped})
-    assert count(engine, Snapshot) == 2
-    assert not alpha.changed and count(engine, Scorecard) == 1 and queued == 0
+    assert count(engine, SnapshotRow) == 2
+    assert not alpha.changed and count(engine, ScorecardRow) == 1 and queued == 0

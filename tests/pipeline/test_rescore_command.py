@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from test_pipeline import DETAILED, run_check
 
 from history.db import transaction
-from history.models import RubricVersion, Scorecard
+from history.models import RubricVersionRow, ScorecardRow
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
 from scoring import Scorer, load_rubric
@@ -13,7 +13,7 @@ from scoring import Scorer, load_rubric
 
 def scorecards(engine):
     with transaction(engine) as session:
-        return session.scalar(select(func.count()).select_from(Scorecard))
+        return session.scalar(select(func.count()).select_from(ScorecardRow))
 
 
 def test_broken_rubric_is_refused_and_a_good_edit_rescores(engine, database_url, tmp_path):
@@ -37,5 +37,5 @@ def test_broken_rubric_is_refused_and_a_good_edit_rescores(engine, database_url,
     assert "1 not scored (no readable privacy notice)" in result.output
     assert "not scored beta: no privacy notice found on its website" in result.output
     with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(RubricVersion)) == 2
+        assert session.scalar(select(func.count()).select_from(RubricVersionRow)) == 2
     assert scorecards(engine) == 2  # alpha under the new rubric; beta has no documents, no grade

@@ -28,7 +28,7 @@ from history.browse import (
     datasette_for,
 )
 from history.db import open_database, transaction
-from history.models import Subscriber, Subscription
+from history.models import SubscriberRow, SubscriptionRow
 from partywatch.commands.browse import command as browse_command
 
 PRIVATE_USERNAME = "subscriber_alice_private"
@@ -41,8 +41,8 @@ def sqlite_history(tmp_path):
     engine = open_database(url)
     built = build_history(engine, url)
     with transaction(engine) as session:
-        session.add(Subscriber(chat_id=4242, username=PRIVATE_USERNAME,
-                               subscriptions=[Subscription(party_id="snp")]))
+        session.add(SubscriberRow(chat_id=4242, username=PRIVATE_USERNAME,
+                               subscriptions=[SubscriptionRow(party_id="snp")]))
     yield built
     engine.dispose()
 

@@ -12,16 +12,16 @@ from helpers.history_builder import HOSTILE_QUOTE, STEPS
 from history.db import transaction
 from history.export_tables import EXPORT_TABLES, TABLES_BY_NAME
 from history.models import (
-    Document,
-    ElementResult,
-    Party,
-    RubricVersion,
-    Run,
-    Scorecard,
-    ScorecardChange,
-    Snapshot,
-    SpendingItem,
-    StepScore,
+    DocumentRow,
+    ElementResultRow,
+    PartyRow,
+    RubricVersionRow,
+    RunRow,
+    ScorecardChangeRow,
+    ScorecardRow,
+    SnapshotRow,
+    SpendingItemRow,
+    StepScoreRow,
 )
 from partywatch.commands.export import command as export_command
 
@@ -31,12 +31,12 @@ def database_counts(engine) -> dict[str, int]:
     with transaction(engine) as session:
         def count(model):
             return session.scalar(select(func.count()).select_from(model))
-        evidence = sum(len(e) for e in session.scalars(select(ElementResult.evidence)))
+        evidence = sum(len(e) for e in session.scalars(select(ElementResultRow.evidence)))
         return {
-            "parties": count(Party), "documents": count(Document), "snapshots": count(Snapshot),
-            "runs": count(Run), "rubric_versions": count(RubricVersion), "scorecards": count(Scorecard),
-            "step_scores": count(StepScore), "element_results": count(ElementResult),
-            "evidence": evidence, "changes": count(ScorecardChange), "spending_items": count(SpendingItem),
+            "parties": count(PartyRow), "documents": count(DocumentRow), "snapshots": count(SnapshotRow),
+            "runs": count(RunRow), "rubric_versions": count(RubricVersionRow), "scorecards": count(ScorecardRow),
+            "step_scores": count(StepScoreRow), "element_results": count(ElementResultRow),
+            "evidence": evidence, "changes": count(ScorecardChangeRow), "spending_items": count(SpendingItemRow),
         }
 
 
@@ -173,7 +173,7 @@ def test_hand_edited_evidence_is_exported_as_stored_without_stopping_the_export(
                                             "end": 9, "snapshot_id": "abc"}]}
     with transaction(history_db.engine) as session:
         for (step_id, element_id), evidence in edited.items():
-            session.get(ElementResult, (card_id, step_id, element_id)).evidence = evidence
+            session.get(ElementResultRow, (card_id, step_id, element_id)).evidence = evidence
     out = tmp_path / "json"
     run_export(history_db.url, out, "json")
 

@@ -19,7 +19,7 @@ from sqlalchemy import exists, select
 from helpers.report_pages import CHROMIUM, assert_screenshot, chromium, parse
 from helpers.sites import ABOUT_THE_PARTY
 from history.db import transaction
-from history.models import Scorecard, ScorecardChange, Snapshot
+from history.models import ScorecardChangeRow, ScorecardRow, SnapshotRow
 from history.permalinks import evidence_path
 from history.store import get_or_create_document, record_fetch, start_run, sync_parties
 from partywatch.commands.report import command as report_command
@@ -92,16 +92,16 @@ def site(history, database_url, tmp_path):
     return out
 
 
-def cards(engine, party_id: str) -> list[Scorecard]:
+def cards(engine, party_id: str) -> list[ScorecardRow]:
     with transaction(engine) as session:
-        found = list(session.scalars(select(Scorecard).where(Scorecard.party_id == party_id)
-                                     .order_by(Scorecard.id)))
+        found = list(session.scalars(select(ScorecardRow).where(ScorecardRow.party_id == party_id)
+                                     .order_by(ScorecardRow.id)))
         for card in found:
             card.elements, card.changes, card.steps  # load them before the session closes
         return found
 
 
-def evidence_of(card: Scorecard, step_id: str, containing: str) -> dict:
+def evidence_of(card: ScorecardRow, step_id: str, containing: str) -> dict:
     return next(item for element in card.elements if element.step_id == step_id
                 for item in element.evidence if containing in item["quote"])
 
@@ -155,7 +155,7 @@ def test_a_quote_on_a_changed_document_still_resolves_to_its_version_highlighted
     anchor = evidence_path(old["snapshot_id"], old["start"], old["end"]).split("#")[1]
     text = doc_text(page)
     with transaction(history) as session:
-        stored = session.get(Snapshot, old["snapshot_id"])
+        stored = session.get(SnapshotRow, old["snapshot_id"])
         assert text.text == stored.text  # the whole extracted text, unescaped back exactly
         fetched_at, content_hash = stored.fetched_at, stored.content_hash
     # The sentence is highlighted exactly at its stored offsets, even though the live
@@ -220,12 +220,12 @@ def test_every_page_links_to_the_feeds_and_every_relative_link_exists(site):
     assert 'href="../feeds/all.atom"' in party_head and 'href="../feeds/alpha.atom"' in party_head
 
 
-def changed_cards(engine, party_id=None) -> list[Scorecard]:
-    query = select(Scorecard).where(exists().where(ScorecardChange.scorecard_id == Scorecard.id))
+def changed_cards(engine, party_id=None) -> list[ScorecardRow]:
+    query = select(ScorecardRow).where(exists().where(ScorecardChangeRow.scorecard_id == ScorecardRow.id))
     if party_id:
-        query = query.where(Scorecard.party_id == party_id)
+        query = query.where(ScorecardRow.party_id == party_id)
     with transaction(engine) as session:
-        return list(session.scalars(query.order_by(Scorecard.created_at.desc(), Scorecard.id.desc())))
+        return list(session.scalars(query.order_by(ScorecardRow.created_at.desc(), ScorecardRow.id.desc())))
 
 
 def test_feeds_have_one_entry_per_changed_scorecard_with_dates_and_evidence_links(site, history):

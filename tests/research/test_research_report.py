@@ -127,12 +127,12 @@ def test_a_scorecard_from_an_archived_copy_says_so(history_db, tmp_path):
     from sqlalchemy import select
 
     from history.db import transaction
-    from history.models import Scorecard, Snapshot
+    from history.models import ScorecardRow, SnapshotRow
 
     with transaction(history_db.engine) as session:
-        card = session.scalars(select(Scorecard).where(Scorecard.party_id == "snp")
-                               .order_by(Scorecard.id.desc())).first()
-        for snapshot in session.scalars(select(Snapshot).where(Snapshot.id.in_(card.snapshot_ids))):
+        card = session.scalars(select(ScorecardRow).where(ScorecardRow.party_id == "snp")
+                               .order_by(ScorecardRow.id.desc())).first()
+        for snapshot in session.scalars(select(SnapshotRow).where(SnapshotRow.id.in_(card.snapshot_ids))):
             snapshot.provenance, snapshot.captured_at = "archived", datetime(2025, 3, 1, 12)
     out = tmp_path / "site"
     result = CliRunner().invoke(report_command, ["--db", history_db.url, "--out", str(out)])

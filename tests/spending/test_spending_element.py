@@ -19,9 +19,9 @@ from sqlalchemy import select, update
 
 from helpers.sites import Response
 from helpers.spending_files import EXPORT, NOTICE
-from history.bot_queries import subscribe
 from history.db import transaction
-from history.models import OutboxMessage, RubricVersion, Scorecard
+from history.models import OutboxMessageRow, RubricVersionRow, ScorecardRow
+from history.subscriptions import subscribe
 from partywatch.cli import main
 from partywatch.paths import REPO_ROOT
 
@@ -103,7 +103,7 @@ def test_naming_2_of_4_paid_suppliers_is_partial_with_their_quotes(database_url,
 
     # The change is queued for the subscriber like any score change.
     with transaction(engine) as session:
-        [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 4242)).all()
+        [message] = session.scalars(select(OutboxMessageRow).where(OutboxMessageRow.chat_id == 4242)).all()
         [entry] = message.payload["parties"]
     assert {"step": "suppliers", "element": ELEMENT, "old": "n/a", "new": "partial"} in entry["elements"]
     assert [s["id"] for s in entry["steps"]] == ["suppliers"]
@@ -140,7 +140,7 @@ def test_a_rubric_change_brings_the_element_into_history_with_the_items_known_th
     check(database_url, parties)
     # That check's scorecard is for 3 June 2024: the returns then held fewer items.
     with transaction(engine) as session:
-        session.execute(update(Scorecard).values(created_at=datetime(2024, 6, 3, 12, 0)))
+        session.execute(update(ScorecardRow).values(created_at=datetime(2024, 6, 3, 12, 0)))
     invoke("spending", "import", EXPORT, "--db", database_url, "--parties", parties)
     edited = tmp_path / "rubric.yaml"
     edited.write_text(re.sub(r'(?m)^version: .*$', 'version: "next"', RUBRIC.read_text(encoding="utf-8"), count=1),
@@ -150,8 +150,8 @@ def test_a_rubric_change_brings_the_element_into_history_with_the_items_known_th
 
     with transaction(engine) as session:
         cards = session.scalars(
-            select(Scorecard).join(RubricVersion, RubricVersion.id == Scorecard.rubric_version_id)
-            .where(RubricVersion.version == "next").order_by(Scorecard.created_at)).all()
+            select(ScorecardRow).join(RubricVersionRow, RubricVersionRow.id == ScorecardRow.rubric_version_id)
+            .where(RubricVersionRow.version == "next").order_by(ScorecardRow.created_at)).all()
         history = [(c.created_at.date().isoformat(),
                     next(e for e in c.elements if e.element_id == ELEMENT)) for c in cards]
         history = [(day, e.credit, [q["quote"].split()[0] for q in e.evidence],

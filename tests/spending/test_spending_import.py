@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from helpers.spending_files import EXPORT, OLD_EXPORT, PARTIES, make_export, write_csv
 from history.db import transaction
-from history.models import SpendingItem, SpendingItemChange
+from history.models import SpendingItemChangeRow, SpendingItemRow
 from partywatch.cli import main
 
 ITEMS_IN_FIXTURE = 629  # 631 rows: one is a correction of another, one is bad
@@ -26,14 +26,14 @@ def import_file(path, database_url, parties):
     return run("import", path, "--db", database_url, "--parties", parties)
 
 
-def items(engine) -> dict[str, SpendingItem]:
+def items(engine) -> dict[str, SpendingItemRow]:
     with transaction(engine) as session:
-        return {row.ec_ref: row for row in session.scalars(select(SpendingItem))}
+        return {row.ec_ref: row for row in session.scalars(select(SpendingItemRow))}
 
 
-def changes(engine) -> list[SpendingItemChange]:
+def changes(engine) -> list[SpendingItemChangeRow]:
     with transaction(engine) as session:
-        return list(session.scalars(select(SpendingItemChange).order_by(SpendingItemChange.id)))
+        return list(session.scalars(select(SpendingItemChangeRow).order_by(SpendingItemChangeRow.id)))
 
 
 def test_the_fixture_export_is_imported_with_counts_parties_and_the_bad_row(engine, database_url,

@@ -4,7 +4,7 @@ Three read-only SQL views for researchers (Datasette, psql, sqlite3, pandas). Th
 only SQL that SQLite (>= 3.25, for window functions) and PostgreSQL both understand, so
 one definition serves both back-ends. Views are not part of the SQLAlchemy metadata, so
 autogenerate (`alembic check`) never sees them. The covering index on step_scores is in
-the metadata (history/models.py) and here alike.
+the metadata (history/models/) and here alike.
 
 Revision ID: 0002
 Revises: 0001
