@@ -27,14 +27,13 @@ import numpy as np
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc
 
-from scoring.models import Claim
+from scoring.models import Claim, Credit
 from scoring.patterns import CompiledRubric, CompiledRule
 from scoring.structure import CONTACT, DATED, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
 QUOTE_WINDOW_BEFORE, QUOTE_WINDOW_AFTER = 25, 40  # tokens around the words a long sentence is credited for
 NEGATION_REACH = 15  # tokens between a negation and the term it negates, in one clause
-CREDIT_RANK = {"full": 2, "partial": 1, "none": 0}
 COMPANY_NAME_MAX_WORDS = 6
 NAME_CONNECTORS = {"&", "and", "of", "-"}
 BOLD_LABEL_MAX_WORDS = 12
@@ -400,7 +399,7 @@ def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool
     """For a reverse-scored element a stated practice ("none") outranks everything."""
     if reverse and "none" in (new[0], old[0]):
         return new[0] == "none" and old[0] != "none"
-    return (CREDIT_RANK[new[0]], new[1]) > (CREDIT_RANK[old[0]], old[1])
+    return (Credit(new[0]).rank, new[1]) > (Credit(old[0]).rank, old[1])
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
