@@ -2,15 +2,24 @@
 
 python-telegram-bot's AIORateLimiter does not limit private chats per chat, and its
 leaky bucket lets a burst of 30 follow a full second of 30; this limiter spaces sends
-evenly (one every 1.1/30 s) and keeps a sliding window, so no second holds more than 30. A 429 pauses every
-send for its retry_after.
+evenly (one every `window`/30 s, `window` a little over a second) on a schedule of absolute
+deadlines, and keeps a sliding window, so no `window` holds more than 30. A 429 pauses
+every send for its retry_after.
+
+Deadlines rather than sleep-after-send: a sender that comes a little late for its slot
+(the event loop was busy, a database write took longer) goes at once and the next slot
+is still one spacing after the missed one, so such delays do not add up and the rate
+stays at the limit instead of the limit minus every delay. Only a few slots can be
+caught up that way (`catch_up`): after a quiet spell the schedule starts again from now,
+it never releases a burst.
 
 `SendLimiter` is also a python-telegram-bot rate limiter (BaseRateLimiter): every
 sendMessage/sendPhoto, replies and broadcasts alike, takes a slot from it right before
 its HTTP request, so the limits hold for what actually goes out. Replies are retried
 after a 429; a caller that handles 429 itself passes rate_limit_args={"retry": False}.
-The outbox also paces itself with a second SendLimiter *before* claiming a message (so
-a message is not held in 'sending' while it waits); the gate here then rarely waits.
+The outbox takes its slot itself, *before* claiming a message (so a message is not held
+in 'sending' while it waits), and passes rate_limit_args={"slot_taken": True}: one
+schedule for replies and broadcasts, and a message is not made to wait twice.
 """
 
 from __future__ import annotations
@@ -41,14 +50,18 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 class SendLimiter(BaseRateLimiter[dict]):
     def __init__(self, overall_per_second: int = 30, chat_interval: float = 1.05,
-                 window: float = 1.1, max_retries: int = 3):
+                 window: float = 1.04, max_retries: int = 3, catch_up: int = 4):
         self.overall = overall_per_second
         self.chat_interval = chat_interval
-        self.window = window  # a little over a second: requests reach Telegram with some jitter
+        # A little over a second: requests reach Telegram with some jitter. 1.035 s sends
+        # 29 a second; 31 evenly spaced sends span 1.035 s, so requests have to arrive
+        # 35 ms closer together than they left for Telegram to count 31 in one second.
+        self.window = window
         self.max_retries = max_retries
         # Evenly spaced rather than in bursts: a burst of 30 is what Telegram punishes,
         # and spacing leaves room for jitter on the way to Telegram.
         self.spacing = window / overall_per_second
+        self.catch_up = catch_up * self.spacing  # how far behind schedule a slot may be given
         self._sent: deque[float] = deque()
         self._chat_next: dict[int, float] = {}
         self._paused_until = 0.0
@@ -72,7 +85,8 @@ class SendLimiter(BaseRateLimiter[dict]):
 
         Slots are reserved on a schedule (each one `spacing` after the last) rather than
         taken when a sleeper wakes, so the event loop's wake-up delays do not add up and
-        the rate stays at the limit.
+        the rate stays at the limit; a caller up to `catch_up` late gets the slot it
+        missed (it goes at once, the sliding window still applies).
         """
         while True:
             now = time.monotonic()
@@ -83,29 +97,33 @@ class SendLimiter(BaseRateLimiter[dict]):
                 await asyncio.sleep(wait)
                 continue
             # From here to the reservation there is no await: no other task can interleave.
-            slot = max(now, self._paused_until, self._next_slot)
+            # A slot missed by a little is still given (the sender goes at once); after a
+            # quiet spell the schedule restarts from now rather than releasing a burst.
+            slot = self._next_slot if self._next_slot >= now - self.catch_up else now
+            slot = max(slot, self._paused_until)
             if len(self._sent) >= self.overall:
                 slot = max(slot, self._sent[-self.overall] + self.window)
             self._next_slot = slot + self.spacing
-            self._sent.append(slot)
+            self._sent.append(max(slot, now))  # when it really goes: what the window counts
             while len(self._sent) > self.overall:
                 self._sent.popleft()
             if chat_id is not None:
-                self._chat_next[chat_id] = slot + self.chat_interval
+                self._chat_next[chat_id] = max(slot, now) + self.chat_interval
                 if len(self._chat_next) > 20_000:
                     self._forget(now)
             if slot > now:
                 await asyncio.sleep(slot - now)
             if self._paused_until > time.monotonic():
                 continue  # a 429 arrived while we waited for our slot: take a new one after it
-            await self._commit(chat_id)
             return
 
-    async def _commit(self, chat_id: int | None) -> None:
+    async def _gate(self, chat_id: int | None) -> None:
         """Check the limits against the times messages really leave, and record this one.
 
-        The schedule alone is not enough: if the event loop stalls, every slot that fell
-        due meanwhile wakes at once and would leave as a burst.
+        Called right before each request, after its slot: the schedule alone is not
+        enough. If the event loop stalls, every slot that fell due meanwhile wakes at
+        once and would leave as a burst; and the outbox claims a message between its
+        slot and its request, which takes longer for some messages than for others.
         """
         while True:
             now = time.monotonic()
@@ -113,7 +131,7 @@ class SendLimiter(BaseRateLimiter[dict]):
             if len(self._actual) >= self.overall:
                 wait = self._actual[0] + self.window - now
             if chat_id is not None:
-                wait = max(wait, self._chat_actual.get(chat_id, -1e9) + 1.0 - now)
+                wait = max(wait, self._chat_actual.get(chat_id, -1e9) + self.chat_interval - now)
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
@@ -139,8 +157,11 @@ class SendLimiter(BaseRateLimiter[dict]):
             chat_id = None  # a @channel username: the overall limit still applies
         retry = not (rate_limit_args and rate_limit_args.get("retry") is False)
         retries = self.max_retries if retry else 0
+        slot_taken = bool(rate_limit_args and rate_limit_args.get("slot_taken"))
         for attempt in range(retries + 1):
-            await self.acquire(chat_id)
+            if not (slot_taken and attempt == 0):  # the caller acquired its slot already
+                await self.acquire(chat_id)
+            await self._gate(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -2,11 +2,13 @@
 
 For each due message the drainer
 1. waits for a sending slot (30/s overall, 1/s per chat) — *before* claiming, so a message
-   is never held in 'sending' while it waits;
+   is never held in 'sending' while it waits; the slot comes from the bot's own limiter,
+   which command replies share (bot.limits);
 2. claims it (queued → sending, atomically: another drainer cannot take it too);
 3. calls sendMessage;
 4. records the outcome:
-   - accepted → sent (with Telegram's message id);
+   - accepted → sent (with Telegram's message id; the confirmations that come in while
+     one is being written are written together, in one transaction);
    - 429 → back to queued after retry_after, and every send pauses that long;
    - 403 (the user blocked the bot) → failed, the subscriber marked inactive, the chat's
      other queued messages failed: it is not retried;
@@ -20,16 +22,22 @@ A sender that dies between 2 and 4 leaves the row in 'sending'; after `stale_aft
 next drain marks it failed without re-sending (see history.outbox). So a message is
 never delivered twice; the one in flight at a crash is the only one that can be missed,
 and only if the crash came before its request reached Telegram.
+
+The drainer's database work runs on one thread of its own, in order: claims and
+confirmations from one process never queue for SQLite's write lock behind each other,
+and the event loop, which paces the sends, never waits for the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import random
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
@@ -43,7 +51,7 @@ from history.models import utcnow
 from history.outbox import (
     Claimed,
     claim_message,
-    confirm_sent,
+    confirm_sent_many,
     due_messages,
     fail_message,
     requeue_message,
@@ -77,9 +85,6 @@ class OutboxDrainer:
         self.engine = engine
         self.bot = bot
         self.limiter = limiter
-        # Paces claims at the sending rate, so a claimed message goes out at once.
-        self.pace = SendLimiter(overall_per_second=limiter.overall, chat_interval=limiter.chat_interval,
-                                window=limiter.window)
         self.concurrency = concurrency
         self.stale_after = stale_after
         self.max_attempts = max_attempts
@@ -91,6 +96,9 @@ class OutboxDrainer:
         self._stopping = False
         self._tasks: set[asyncio.Task] = set()
         self._drain_task: asyncio.Task | None = None
+        self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self._confirmations: list[tuple[int, list[int], asyncio.Future]] = []
+        self._confirming: asyncio.Task | None = None
 
     def kick(self) -> None:
         """Start a drain in the background unless one is running (the scheduler's job).
@@ -109,12 +117,12 @@ class OutboxDrainer:
         self._running = True
         sent_before = self.sent
         try:
-            stale = await asyncio.to_thread(resolve_stale, self.engine, self.stale_after)
+            stale = await self._db(resolve_stale, self.engine, self.stale_after)
             if stale:
                 log.warning("%d message(s) were left mid-send by a stopped sender; marked failed, "
                             "not re-sent (Telegram may have delivered them)", stale)
             while not self._stopping:
-                due = await asyncio.to_thread(due_messages, self.engine, 500)
+                due = await self._db(due_messages, self.engine, 500)
                 # One message per chat per round keeps each chat's messages in order and
                 # stops one chat's 1/s limit from holding up everybody else.
                 seen: set[int] = set()
@@ -165,13 +173,15 @@ class OutboxDrainer:
         self._stopping = True
         pending = [t for t in [self._drain_task, *self._tasks] if t and not t.done()]
         if pending:
-            await asyncio.wait(pending, timeout=timeout)
+            _, pending = await asyncio.wait(pending, timeout=timeout)
+        if not pending:
+            self._database.shutdown(wait=False)  # idle now: its thread ends
 
     async def _deliver(self, message_id: int, chat_id: int) -> None:
-        await self.pace.acquire(chat_id)
+        await self.limiter.acquire(chat_id)
         if self._stopping:
             return
-        claimed = await asyncio.to_thread(claim_message, self.engine, message_id, self.sender)
+        claimed = await self._db(claim_message, self.engine, message_id, self.sender)
         if claimed is None:
             return  # another sender took it
         try:
@@ -183,17 +193,17 @@ class OutboxDrainer:
             message = await self.bot.send_message(
                 chat_id=claimed.chat_id, text=text, parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
-                rate_limit_args={"retry": False},  # a 429 re-queues it (below)
+                # The slot was taken above; a 429 re-queues the message (below).
+                rate_limit_args={"retry": False, "slot_taken": True},
             )
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
             self.limiter.pause(seconds)
-            self.pace.pause(seconds)
             await self._requeue(claimed, f"429: retry after {seconds:g} s", seconds)
         except Forbidden as error:
             reason = f"403: {error.message}"
             await self._fail(claimed, reason)
-            dropped = await asyncio.to_thread(mark_inactive, self.engine, claimed.chat_id, reason)
+            dropped = await self._db(mark_inactive, self.engine, claimed.chat_id, reason)
             log.info("chat %s blocked the bot (%s): marked inactive, %d queued message(s) dropped",
                      claimed.chat_id, error.message, dropped)
         except (BadRequest, ChatMigrated) as error:
@@ -217,12 +227,43 @@ class OutboxDrainer:
         except TelegramError as error:
             await self._fail(claimed, f"telegram: {error.message}")
         else:
-            await asyncio.to_thread(confirm_sent, self.engine, claimed.id, self.sender, [message.message_id])
+            await self._confirm_sent(claimed.id, [message.message_id])
             self.sent += 1
+
+    async def _db(self, function, *args):
+        """Run a database call on the drainer's database thread."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._database, functools.partial(function, *args))
+
+    async def _confirm_sent(self, message_id: int, telegram_message_ids: list[int]) -> None:
+        """Record a message as sent; returns once that is committed.
+
+        Confirmations arriving while a batch is being written wait and go in the next
+        one: one transaction for several messages when the database is the slower side,
+        no waiting at all when it is not.
+        """
+        done = asyncio.get_running_loop().create_future()
+        self._confirmations.append((message_id, telegram_message_ids, done))
+        if self._confirming is None or self._confirming.done():
+            self._confirming = asyncio.create_task(self._write_confirmations())
+        await done
+
+    async def _write_confirmations(self) -> None:
+        while self._confirmations:
+            batch, self._confirmations = self._confirmations, []
+            try:
+                await self._db(confirm_sent_many, self.engine, self.sender,
+                               [(message_id, ids) for message_id, ids, _ in batch])
+            except Exception as error:  # each sender logs it for its own message
+                for *_, done in batch:
+                    done.set_exception(error)
+            else:
+                for *_, done in batch:
+                    done.set_result(None)
 
     async def _requeue(self, claimed: Claimed, error: str, seconds: float) -> None:
         not_before = utcnow() + timedelta(seconds=seconds)
-        await asyncio.to_thread(requeue_message, self.engine, claimed.id, self.sender, error, not_before)
+        await self._db(requeue_message, self.engine, claimed.id, self.sender, error, not_before)
 
     async def _fail(self, claimed: Claimed, error: str) -> None:
-        await asyncio.to_thread(fail_message, self.engine, claimed.id, self.sender, error)
+        await self._db(fail_message, self.engine, claimed.id, self.sender, error)

@@ -20,12 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from history.db import transaction
 from history.models import OutboxMessageRow, utcnow
+
+_OUTBOX = OutboxMessageRow.__table__
 
 STALE_REASON = "sender stopped mid-send; not re-sent because Telegram may already have delivered it"
 
@@ -68,28 +70,38 @@ def due_messages(engine: Engine, limit: int = 200) -> list[tuple[int, int]]:
 
 
 def claim_message(engine: Engine, message_id: int, sender: str) -> Claimed | None:
-    """Take a queued message for sending; None if another sender took it first."""
-    with transaction(engine) as session:
-        won = session.execute(
-            update(OutboxMessageRow)
-            .where(OutboxMessageRow.id == message_id, OutboxMessageRow.state == "queued")
-            .values(state="sending", claimed_by=sender, claimed_at=utcnow(),
-                    attempts=OutboxMessageRow.attempts + 1)
-        ).rowcount
-        if won != 1:
-            return None
-        row = session.get(OutboxMessageRow, message_id)
-        return Claimed(row.id, row.chat_id, row.idempotency_key, row.payload, row.attempts)
+    """Take a queued message for sending; None if another sender took it first.
+
+    One statement (UPDATE ... RETURNING, on SQLite and PostgreSQL alike) in one short
+    transaction: the claim is on every message's way to Telegram.
+    """
+    with engine.begin() as connection:
+        row = connection.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == message_id, _OUTBOX.c.state == "queued")
+            .values(state="sending", claimed_by=sender, claimed_at=utcnow(), attempts=_OUTBOX.c.attempts + 1)
+            .returning(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.idempotency_key, _OUTBOX.c.payload,
+                       _OUTBOX.c.attempts)
+        ).first()
+    return Claimed(*row) if row is not None else None
 
 
 def confirm_sent(engine: Engine, message_id: int, sender: str, telegram_message_ids: list[int]) -> None:
     """Telegram accepted the message: it is sent, whatever a stale-row sweep decided meanwhile."""
-    with transaction(engine) as session:
-        session.execute(
-            update(OutboxMessageRow)
-            .where(OutboxMessageRow.id == message_id, OutboxMessageRow.claimed_by == sender)
-            .values(state="sent", sent_at=utcnow(), telegram_message_ids=telegram_message_ids,
-                    last_error=None)
+    confirm_sent_many(engine, sender, [(message_id, telegram_message_ids)])
+
+
+def confirm_sent_many(engine: Engine, sender: str, sent: list[tuple[int, list[int]]]) -> None:
+    """`confirm_sent` for several messages ((id, Telegram's message ids) each) in one transaction."""
+    if not sent:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == bindparam("message_id"), _OUTBOX.c.claimed_by == sender)
+            .values(state="sent", sent_at=utcnow(), last_error=None,
+                    telegram_message_ids=bindparam("ids", type_=_OUTBOX.c.telegram_message_ids.type)),
+            [{"message_id": message_id, "ids": ids} for message_id, ids in sent],
         )
 
 

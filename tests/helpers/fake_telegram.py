@@ -11,7 +11,14 @@ bodies, JSON answers), so the real Application runs against it unchanged:
 Like Telegram it rejects a message over 4,096 characters and HTML it cannot parse
 (unknown tags, unbalanced tags, a bare '&' or '<'), and it can be told to answer 429
 (with retry_after), 403 (blocked), 500, or to answer late (`fail`, `block`). Every call is
-recorded (`calls`), every accepted message too (`messages`), with arrival times.
+recorded (`calls`), every accepted message too (`messages`), with arrival times: when the
+request's first bytes reached the server's socket, as the kernel stamped them
+(SO_TIMESTAMPNS), so a server thread that is slow to get the CPU or the GIL does not
+bunch arrivals up and count more messages into one second than were sent in it.
+
+With `flood_limit=30` it also enforces Telegram's overall limit the way Telegram does: a
+message arriving when `flood_limit` messages were accepted in the second before it is
+answered 429 (retry after 1 s) and not delivered; `flood_refusals` counts them.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ import itertools
 import json
 import re
 import socket
+import struct
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -32,6 +41,7 @@ from urllib.parse import parse_qs
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                 "span", "tg-spoiler", "tg-emoji", "blockquote"}
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>")
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; the constant is not always exported
 ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 
 
@@ -66,6 +76,23 @@ def check_html(text: str) -> str | None:
             i += 1
     if stack:
         return f'Can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1]}"'
+    return None
+
+
+def kernel_arrival_time(connection: socket.socket) -> float | None:
+    """When the next bytes to read reached the socket (waits for them), or None if unknown.
+
+    Peeks, so the request is read as usual afterwards. python-telegram-bot's HTTP client
+    sends one request at a time per connection, so nothing is buffered ahead of the peek.
+    """
+    try:
+        data, ancillary, _flags, _address = connection.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+    except OSError:
+        return None
+    for level, kind, payload in ancillary:
+        if data and level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", payload[:16])
+            return seconds + nanoseconds / 1e9
     return None
 
 
@@ -107,11 +134,15 @@ class Call:
 
 class FakeTelegram:
     def __init__(self, token: str = "123456:TEST-token_abcdefghij", bot_id: int = 4242,
-                 username: str = "partywatch_test_bot", record_calls: bool = True):
+                 username: str = "partywatch_test_bot", record_calls: bool = True,
+                 flood_limit: int | None = None):
         self.token = token
         self.bot_id = bot_id
         self.username = username
         self.record_calls = record_calls
+        self.flood_limit = flood_limit
+        self.flood_refusals = 0
+        self._accepted_times: deque[float] = deque()  # arrival times of the last second's messages
         self.calls: list[Call] = []
         self.messages: list[Message] = []
         self.updates: list[dict] = []
@@ -135,6 +166,17 @@ class FakeTelegram:
 
             def log_message(self, *args):  # quiet
                 pass
+
+            def setup(self):
+                super().setup()
+                try:
+                    self.connection.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+                except OSError:
+                    pass  # no kernel timestamps here: arrival times are taken on reading
+
+            def handle_one_request(self):
+                self.arrived = kernel_arrival_time(self.connection)
+                super().handle_one_request()
 
             def handle(self):
                 fake._connections.add(self.connection)
@@ -255,6 +297,7 @@ class FakeTelegram:
         return self._message_ids.setdefault(chat_id, itertools.count(1))
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        arrived = getattr(request, "arrived", None) or time.time()
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         match = re.match(r"^/bot([^/]+)/([A-Za-z]+)$", request.path.split("?")[0])
@@ -264,11 +307,11 @@ class FakeTelegram:
         if token != self.token:
             return self._reply(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         params, files = self._parse(request.headers.get("Content-Type", ""), body)
-        call = Call(method, params, time.time(), files=files)
+        call = Call(method, params, arrived, files=files)
         if self.record_calls:
             with self._lock:
                 self.calls.append(call)
-        status, answer, delay = self._answer(method, params, files)
+        status, answer, delay = self._answer(method, params, files, arrived)
         call.status = status
         if delay:
             time.sleep(delay)
@@ -300,7 +343,7 @@ class FakeTelegram:
                     return rule
         return None
 
-    def _answer(self, method: str, params: dict, files: dict) -> tuple[int, dict, float]:
+    def _answer(self, method: str, params: dict, files: dict, arrived: float) -> tuple[int, dict, float]:
         ok = lambda result: (200, {"ok": True, "result": result}, 0.0)  # noqa: E731
         bad = lambda code, text: (code, {"ok": False, "error_code": code, "description": text}, 0.0)  # noqa: E731
         if method == "getMe":
@@ -342,8 +385,12 @@ class FakeTelegram:
                 return bad(400, "Bad Request: photo is not a PNG")
             markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
             with self._lock:
+                if self._flooded(arrived):
+                    self.flood_refusals += 1
+                    return (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                  "parameters": {"retry_after": 1}}, 0.0)
                 message = Message(chat_id, next(self._ids(chat_id)), method, text, visible_text(text),
-                                  time.time(), markup, files.get("photo"))
+                                  arrived, markup, files.get("photo"))
                 self.messages.append(message)
                 self._lock.notify_all()
             if self.on_message:
@@ -359,6 +406,18 @@ class FakeTelegram:
                 result["text"] = message.plain
             return 200, {"ok": True, "result": result}, delay
         return bad(404, "Not Found: method not found")
+
+    def _flooded(self, arrived: float) -> bool:
+        """With a flood limit: would one more message arriving at `arrived` exceed it? (Holds the lock.)"""
+        if self.flood_limit is None:
+            return False
+        recent = self._accepted_times
+        while recent and recent[0] <= arrived - 1.0:
+            recent.popleft()
+        if sum(1 for t in recent if t > arrived - 1.0) >= self.flood_limit:
+            return True
+        recent.append(arrived)
+        return False
 
     def _get_updates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)
