@@ -331,3 +331,38 @@ def test_saying_who_gets_its_messages_is_a_targeting_criterion(scorer):
 def test_a_profile_of_an_individual_is_profiling(scorer):
     text = "The committee uses the information it holds to make a profile of an individual."
     assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "full"
+
+
+def test_one_named_right_is_one_right_and_a_list_of_them_adds_up(scorer):
+    one = "d) The right to be forgotten, i.e. the right to ask us to delete your personal data."
+    assert credit(scorer, one, "rights", "other-rights")[0] == "partial"
+    listed = ("## Your rights\n"
+              "d) The right to be forgotten, i.e. the right to ask us to delete your personal data.\n\n"
+              "e) The right to restrict (i.e. prevent) the processing of your personal data.\n\n"
+              "g) The right to data portability.\n")
+    got, quotes = credit(scorer, listed, "rights", "other-rights")
+    assert got == "full" and len(quotes) >= 2  # the evidence shows two rights, not one
+
+
+def test_updating_your_account_or_profile_is_some_access(scorer):
+    text = "You may revise or update your information at any time by going to your “my profile” link on the website."
+    assert credit(scorer, text, "rights", "access")[0] == "partial"
+    # asking by e-mail to update what you gave is a correction, not a way to see your data
+    text = "If you would like to update your information, please contact us at info@party.example."
+    assert credit(scorer, text, "rights", "access")[0] == "none"
+
+
+def test_card_data_security_is_not_retention(scorer):
+    text = ("Other than the last four digits of your card, we do not store any other cardholder data and are in "
+            "compliance with the Payment Card Industry data security standards.")
+    assert credit(scorer, text, "retention", "periods")[0] == "none"
+
+
+def test_retargeting_described_without_the_word_cookie_is_a_pixel_and_an_opt_out_link_is_not(scorer):
+    text = ("We may place online advertising with third-party vendors, including Google. In some cases, those "
+            "third-party vendors may decide which ads to show you based on your prior visits to the Site.")
+    got, quotes = credit(scorer, text, "online-targeting", "pixels")
+    assert got == "full" and "prior visits" in quotes[0]
+    opt_out = ("If you prefer to opt out of the use of these third-party cookies on the Site, you can do so by "
+               "visiting the Network Advertising Initiative opt out page.")
+    assert credit(scorer, opt_out, "online-targeting", "pixels")[0] == "none"
