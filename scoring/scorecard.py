@@ -2,14 +2,25 @@
 
 After Ranking Digital Rights: an element is full (100), partial (50), none (0) or n/a
 (left out); a step is the weighted mean of its elements, held to its class rules
-(`full_needs`, `some_is_partial`), the overall score the weighted mean of the steps. Each credit keeps its evidence, strongest first: the sentence that
-most directly answers the element's question leads, not the first one found.
+(`full_needs`, `some_is_partial`), the overall score the weighted mean of the steps.
+Each credit keeps its evidence, strongest first: the sentence that most directly answers
+the element's question leads, not the first one found.
 """
 
 from __future__ import annotations
 
-from scoring.models import (FULL_FROM, PARTIAL_FROM, Claim, Credit, DocumentClaims, ElementResult, Evidence, Scorecard,
-                            SpendingCheck, StepResult)
+from scoring.models import (
+    FULL_FROM,
+    PARTIAL_FROM,
+    Claim,
+    Credit,
+    DocumentClaims,
+    ElementResult,
+    Evidence,
+    Scorecard,
+    SpendingCheck,
+    StepResult,
+)
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric, Step
 
 EVIDENCE_PER_ELEMENT = 3
