@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import warnings
 from collections import deque
 from datetime import timedelta
@@ -39,6 +38,12 @@ log = logging.getLogger(__name__)
 # PTB reads RetryAfter.retry_after itself when it builds the error, warning each time that
 # the attribute will become a timedelta; we already handle both types.
 warnings.filterwarnings("ignore", message=r".*`retry_after` will be of type", category=DeprecationWarning)
+
+
+def _now() -> float:
+    """The event loop's clock: the one asyncio.sleep waits on, so the limiter's sums and its
+    sleeps agree (time.monotonic on a real loop; a test's loop may keep virtual time)."""
+    return asyncio.get_running_loop().time()
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -77,7 +82,7 @@ class SendLimiter(BaseRateLimiter[dict]):
 
     def pause(self, seconds: float) -> None:
         """Stop every send for `seconds` (Telegram answered 429)."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._paused_until = max(self._paused_until, _now() + seconds)
         self._next_slot = max(self._next_slot, self._paused_until)
 
     async def acquire(self, chat_id: int | None) -> None:
@@ -89,7 +94,7 @@ class SendLimiter(BaseRateLimiter[dict]):
         missed (it goes at once, the sliding window still applies).
         """
         while True:
-            now = time.monotonic()
+            now = _now()
             # The chat's own limit first: a chat waiting for its second must not hold a
             # place in the overall schedule meanwhile.
             wait = self._chat_next.get(chat_id, 0.0) - now if chat_id is not None else 0.0
@@ -113,7 +118,7 @@ class SendLimiter(BaseRateLimiter[dict]):
                     self._forget(now)
             if slot > now:
                 await asyncio.sleep(slot - now)
-            if self._paused_until > time.monotonic():
+            if self._paused_until > _now():
                 continue  # a 429 arrived while we waited for our slot: take a new one after it
             return
 
@@ -126,7 +131,7 @@ class SendLimiter(BaseRateLimiter[dict]):
         slot and its request, which takes longer for some messages than for others.
         """
         while True:
-            now = time.monotonic()
+            now = _now()
             wait = 0.0
             if len(self._actual) >= self.overall:
                 wait = self._actual[0] + self.window - now

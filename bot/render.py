@@ -15,6 +15,7 @@ from typing import Iterable, Mapping, Sequence
 
 from history.permalinks import evidence_path, published_url
 from history.spending import paid_not_named
+from scoring.models import Credit
 
 TELEGRAM_LIMIT = 4096
 # Room for Telegram counting differently from us (it counts UTF-16 units of the parsed text;
@@ -24,7 +25,7 @@ QUOTE_LIMIT = 400
 LINE_LIMIT = 300
 PAYEES_SHOWN = 5  # paid-but-never-named suppliers listed under an element in /why
 
-CREDIT_MARKS = {"full": "✅", "partial": "🟡", "none": "❌", "n/a": "➖"}
+CREDIT_MARKS = {Credit.FULL: "✅", Credit.PARTIAL: "🟡", Credit.NONE: "❌", Credit.NOT_APPLICABLE: "➖"}
 CHANGE_WORDS = {"added": "new", "changed": "changed", "removed": "removed", "failing": "failing"}
 
 
@@ -218,10 +219,10 @@ def render_why(name: str, party_id: str, card, step_id: str, questions: dict[str
         label = questions.get(element.element_id) or element.element_id
         lines.append(f"{CREDIT_MARKS.get(element.credit, '•')} <b>{esc(element.credit)}</b> — {esc(shorten(label, 200))}")
         evidence = element.evidence or []
-        if element.credit == "n/a":
+        if element.credit == Credit.NOT_APPLICABLE:
             lines.append("   <i>Not counted: it does not apply to this party's documents, or needs data "
                          "not loaded (spending returns).</i>")
-        elif element.credit == "none" or not evidence:
+        elif element.credit == Credit.NONE or not evidence:
             looked = element.looked_for or ""
             lines.append("   <i>No disclosure found.</i>" + (f" Looked for: {esc(shorten(looked, LINE_LIMIT))}" if looked else ""))
         for item in evidence[:3]:

@@ -55,6 +55,18 @@ def _c(name: str, type_: str, description: str, nullable: bool = False, *, sourc
     return Column(name, type_, description, nullable, source)
 
 
+def _party(source: str = "") -> Column:
+    return _c("party_id", "string", "The party (parties.party_id).", source=source)
+
+
+# The columns a row of a scorecard's parts is keyed by, and the key they point to.
+_SCORECARD = _c("scorecard_id", "integer", "The scorecard (scorecards.scorecard_id).")
+_STEP = _c("step_id", "string", "The step id.")
+_ELEMENT_KEY = (_SCORECARD, _party(), _STEP, _c("element_id", "string", "The element (question) id within the step."))
+_OF_SCORECARD = (("scorecard_id", "scorecards", "scorecard_id"),)
+_OF_PARTY = (("party_id", "parties", "party_id"),)
+
+
 EXPORT_TABLES: tuple[ExportTable, ...] = (
     ExportTable("parties", "The parties watched (from parties.yaml).", (
         _c("party_id", "string", "Stable party id, lowercase [a-z0-9-] (e.g. `snp`).", source="id"),
@@ -65,7 +77,7 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
     ), ("party_id",), read_from="parties ORDER BY id"),
     ExportTable("documents", "Every URL of a party's that was configured or discovered; never deleted.", (
         _c("document_id", "integer", "Document id.", source="id"),
-        _c("party_id", "string", "The party (parties.party_id)."),
+        _party(),
         _c("url", "string", "The document's URL."),
         _c("kind", "string", "privacy_notice, supplier_list, ... or other."),
         _c("status", "string", "new | ok | failed | gone (404/410) | blocked (bot-protection "
@@ -73,11 +85,11 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("first_seen_at", "datetime", "First time the document was known (UTC)."),
         _c("last_ok_at", "datetime", "Last successful fetch (UTC).", True),
         _c("consecutive_failures", "integer", "Failed fetches since the last good one."),
-    ), ("document_id",), (("party_id", "parties", "party_id"),), read_from="documents ORDER BY id"),
+    ), ("document_id",), _OF_PARTY, read_from="documents ORDER BY id"),
     ExportTable("snapshots", "Each distinct content of a document (metadata only: no raw bytes, no text).", (
         _c("snapshot_id", "integer", "Snapshot id; evidence.snapshot_id points here.", source="s.id"),
         _c("document_id", "integer", "The document (documents.document_id).", source="s.document_id"),
-        _c("party_id", "string", "The party (parties.party_id).", source="d.party_id"),
+        _party(source="d.party_id"),
         _c("content_hash", "string", "sha256 of the raw bytes, hex.", source="s.content_hash"),
         _c("content_type", "string", "HTTP Content-Type as fetched.", source="s.content_type"),
         _c("size_bytes", "integer", "Size of the raw content in bytes.", source="s.size"),
@@ -110,7 +122,7 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
     ), ("rubric_version_id",), read_from="rubric_versions ORDER BY id"),
     ExportTable("scorecards", "A party's score: one per party per run per rubric version, stored when it changed.", (
         _c("scorecard_id", "integer", "Scorecard id.", source="s.id"),
-        _c("party_id", "string", "The party (parties.party_id).", source="s.party_id"),
+        _party(source="s.party_id"),
         _c("run_id", "integer", "The run that computed it (runs.run_id).", source="s.run_id"),
         _c("rubric_version_id", "integer", "The rubric used (rubric_versions.rubric_version_id).",
            source="s.rubric_version_id"),
@@ -120,34 +132,28 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("grade", "string", "Grade A-E from the rubric's bands.", source="s.grade"),
         _c("snapshot_ids", "array", "The snapshots it was computed from (CSV: a JSON array, e.g. `[3, 7]`).",
            source="s.snapshot_ids"),
-    ), ("scorecard_id",), (("party_id", "parties", "party_id"), ("run_id", "runs", "run_id"),
+    ), ("scorecard_id",), (*_OF_PARTY, ("run_id", "runs", "run_id"),
                            ("rubric_version_id", "rubric_versions", "rubric_version_id")),
         read_from="scorecards s JOIN rubric_versions rv ON rv.id = s.rubric_version_id ORDER BY s.id"),
     ExportTable("step_scores", "Each step's score in each scorecard (the ten steps, in rubric order).", (
-        _c("scorecard_id", "integer", "The scorecard (scorecards.scorecard_id)."),
-        _c("party_id", "string", "The party (parties.party_id)."),
+        _SCORECARD,
+        _party(),
         _c("scored_at", "datetime", "When the scorecard was computed (UTC)."),
         _c("rubric_version_id", "integer", "The rubric used."),
         _c("step_id", "string", "Stable step id, e.g. `data-sources`, `retention`."),
         _c("step_position", "integer", "0-based position of the step in the rubric."),
         _c("step_title", "string", "The step's title in that rubric."),
         _c("score", "number", "Step score 0-100: weighted mean of its element credits."),
-    ), ("scorecard_id", "step_id"), (("scorecard_id", "scorecards", "scorecard_id"),)),
+    ), ("scorecard_id", "step_id"), _OF_SCORECARD),
     ExportTable("element_results", "Each element's credit in each scorecard; its quotes are in `evidence`.", (
-        _c("scorecard_id", "integer", "The scorecard (scorecards.scorecard_id)."),
-        _c("party_id", "string", "The party (parties.party_id)."),
-        _c("step_id", "string", "The step id."),
-        _c("element_id", "string", "The element (question) id within the step."),
+        *_ELEMENT_KEY,
         _c("element_position", "integer", "0-based position of the element in the scorecard."),
         _c("credit", "string", "full (100) | partial (50) | none (0, nothing found) | n/a (not averaged)."),
         _c("evidence_count", "integer", "How many evidence rows this credit has."),
         _c("looked_for", "string", "For `none`: what was looked for.", True),
-    ), ("scorecard_id", "step_id", "element_id"), (("scorecard_id", "scorecards", "scorecard_id"),)),
+    ), ("scorecard_id", "step_id", "element_id"), _OF_SCORECARD),
     ExportTable("evidence", "One row per quoted sentence behind an element's credit.", (
-        _c("scorecard_id", "integer", "The scorecard (scorecards.scorecard_id)."),
-        _c("party_id", "string", "The party (parties.party_id)."),
-        _c("step_id", "string", "The step id."),
-        _c("element_id", "string", "The element id."),
+        *_ELEMENT_KEY,
         _c("evidence_index", "integer", "0-based order of this quote within the element."),
         _c("quote", "string", "The quoted sentence, verbatim from the extracted text."),
         _c("url", "string", "The document URL it was quoted from."),
@@ -157,19 +163,18 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("version_path", "string", "The quote on its stored version in the `partywatch report` site, "
                                      "relative to the site's root (versions/<snapshot_id>.html#q-<start>-<end>).",
            True),
-    ), ("scorecard_id", "step_id", "element_id", "evidence_index"),
-        (("scorecard_id", "scorecards", "scorecard_id"),)),
+    ), ("scorecard_id", "step_id", "element_id", "evidence_index"), _OF_SCORECARD),
     ExportTable("changes", "What moved since the party's previous scorecard of the same rubric version.", (
         _c("change_id", "integer", "Change id."),
         _c("scorecard_id", "integer", "The new scorecard (scorecards.scorecard_id)."),
-        _c("party_id", "string", "The party (parties.party_id)."),
+        _party(),
         _c("scored_at", "datetime", "When the new scorecard was computed (UTC)."),
         _c("kind", "string", "step | element | document."),
         _c("subject", "string", "Step id, `step/element` id, or document URL."),
         _c("old", "string", "Value before (score, credit or document state).", True),
         _c("new", "string", "Value after.", True),
         _c("summary", "string", "Short human-readable description.", True),
-    ), ("change_id",), (("scorecard_id", "scorecards", "scorecard_id"),)),
+    ), ("change_id",), _OF_SCORECARD),
     ExportTable("spending_items", "Campaign spending items from the Electoral Commission's returns "
                 "(`partywatch spending import`). Contains Electoral Commission data, Open Government "
                 "Licence v3.0.", (
@@ -186,7 +191,7 @@ EXPORT_TABLES: tuple[ExportTable, ...] = (
         _c("date_paid", "date", "DatePaid.", True),
         _c("updated_at", "datetime", "When this version of the item was imported (UTC); a correction "
            "replaces the item and keeps the older version in the database."),
-    ), ("ec_ref",), (("party_id", "parties", "party_id"),), read_from="spending_items ORDER BY ec_ref"),
+    ), ("ec_ref",), _OF_PARTY, read_from="spending_items ORDER BY ec_ref"),
 )
 
 TABLES_BY_NAME = {table.name: table for table in EXPORT_TABLES}

@@ -62,20 +62,16 @@ def check_url_is_the_partys(party: PartyEntry, url: str) -> None:
 
 def read_copy(path: Path, url: str) -> tuple[bytes, str, str]:
     """(raw bytes, content type, extracted text) of a saved file that holds text."""
-    from scoring import ExtractionError, extract_text
+    from scoring.files import UnreadableFile, read_document_file
 
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     if content_type is None:
         raise ImportRefused(f"{path}: unsupported file type {path.suffix or '(none)'!r} "
                             f"(use {', '.join(sorted(CONTENT_TYPES))})")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportRefused(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    try:
-        text = extract_text(raw, content_type, url)
-    except ExtractionError as exc:
-        raise ImportRefused(f"{path}: cannot read its text ({exc})") from exc
+        raw, text = read_document_file(path, content_type, url)
+    except UnreadableFile as exc:
+        raise ImportRefused(f"{path}: {exc}") from exc
     if not text.strip():
         raise ImportRefused(f"{path}: holds no text to score (a page saved before its "
                             f"JavaScript ran? save it again once the notice shows)")

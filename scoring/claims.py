@@ -29,20 +29,15 @@ from spacy.tokens import Doc
 
 from scoring.models import Claim, Credit
 from scoring.patterns import CompiledRubric, CompiledRule
-from scoring.structure import CONTACT, DATED, HEADER_ROW, HEADING, ITEM, ROW, Structure
+from scoring.sentence_shape import bold_label, heading_like, run_in_label_end, trim
+from scoring.structure import CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
 QUOTE_WINDOW_BEFORE, QUOTE_WINDOW_AFTER = 25, 40  # tokens around the words a long sentence is credited for
 NEGATION_REACH = 15  # tokens between a negation and the term it negates, in one clause
 COMPANY_NAME_MAX_WORDS = 6
 NAME_CONNECTORS = {"&", "and", "of", "-"}
-BOLD_LABEL_MAX_WORDS = 12
-BOLD_START = re.compile(r"(?:[-•·*]\s+)?\*\*")
 ENUMERATOR = re.compile(r"\d{1,2}|[a-z]|[ivx]{1,4}", re.I)
-HEADING_LIKE_MAX_WORDS = 6
-HEADING_WORD = re.compile(r"[^\s.:;,()]+")
-SECTION_NUMBER = re.compile(r"(?:\d+|[ivx]+|[a-z])(?:\.\d+)*\.?", re.I)
-HEADING_CONNECTORS = {"and", "of", "the", "to", "for", "in", "on", "our", "your", "we", "with", "&", "a", "an", "or"}
 
 
 @dataclass
@@ -105,17 +100,17 @@ class ClaimFinder:
         pieces = (piece for si in sorted(by_sentence)
                   for piece in _run_on_items(doc, bounds[si], bounds[si + 1], by_sentence[si], tok_start, tok_end))
         for first, last, ms in pieces:
-            start, end = _trim(text, int(tok_start[first]), int(tok_end[last - 1]))
+            start, end = trim(text, int(tok_start[first]), int(tok_end[last - 1]))
             if start >= end:
                 continue
             block = structure.block_at(base + start)
             kind = structure.blocks[block].kind
-            if (kind in (HEADING, HEADER_ROW) or _bold_label(text, start, end)
-                    or (kind not in (ITEM, ROW) and _heading_like(text, start, end))):
+            if (kind in (HEADING, HEADER_ROW) or bold_label(text, start, end)
+                    or (kind not in (ITEM, ROW) and heading_like(text, start, end))):
                 continue  # context for what follows, never evidence on its own
             # "**Opting out of Advertising Cookies:** The party respects your privacy.": the
             # run-in label is the sentence's heading, so its words are context, not evidence
-            label_end = _run_in_label_end(text, start, end)
+            label_end = run_in_label_end(text, start, end)
             section = set()
             if label_end is not None:
                 in_label = [m for m in ms if tok_start[m[1]] < label_end]
@@ -226,7 +221,7 @@ class ClaimFinder:
         # the words this claim was found by, so the quote shows what earned the credit
         w0 = max(s.first, found_at - QUOTE_WINDOW_BEFORE)
         w1 = min(s.last, found_at + QUOTE_WINDOW_AFTER)
-        return _trim(s.text, int(tok_start[w0]), int(tok_end[w1 - 1]))
+        return trim(s.text, int(tok_start[w0]), int(tok_end[w1 - 1]))
 
     # ------------------------------------------------------------ named suppliers
     def _supplier_claims(self, s: Sentence, ctx: DocumentContext, start: int, end: int,
@@ -320,26 +315,6 @@ class ClaimFinder:
         return out
 
 
-def _bold_label(text: str, start: int, end: int) -> bool:
-    """A run-in heading: a sentence set entirely in bold ("**We personalize the Web site.**
-    We use ...", "- **The electoral roll.** We use ...")."""
-    if DATED.search(text, start, end):
-        return False  # "**Updated September 15, 2014**" says something
-    closing = _leading_bold_end(text, start, end)
-    return closing is not None and closing >= end - 2
-
-
-def _leading_bold_end(text: str, start: int, end: int) -> int | None:
-    """Where the bold run a sentence starts with closes (its second "**"), or None when
-    the sentence does not start with a short bold run."""
-    m = BOLD_START.match(text, start, end)
-    if not m:
-        return None
-    closing = text.find("**", m.end())
-    label = text[m.end():closing]
-    if closing == -1 or not label.strip() or len(label.split()) > BOLD_LABEL_MAX_WORDS:
-        return None
-    return closing
 
 
 def _publisher(name: str, url: str) -> bool:
@@ -374,25 +349,6 @@ def _run_on_items(doc: Doc, first: int, last: int, ms: list, tok_start, tok_end)
             yield a, b, inside
 
 
-def _run_in_label_end(text: str, start: int, end: int) -> int | None:
-    """Where a sentence's bold run-in label ends ("**Label:** Text" -> after the second
-    "**"), or None when the sentence does not start with one or nothing follows it."""
-    closing = _leading_bold_end(text, start, end)
-    if closing is None or not text[closing + 2:end].strip("* \n"):
-        return None
-    return closing + 2
-
-
-def _heading_like(text: str, start: int, end: int) -> bool:
-    """A heading that the page did not mark as one: a few capitalised words, often
-    numbered ("2.4 Targeted Advertising.", "**Political Opinions**")."""
-    if DATED.search(text, start, end):
-        return False  # "Last Updated May 21, 2019" says something
-    words = HEADING_WORD.findall(text[start:end].replace("*", " ").replace("#", " "))
-    if not words or len(words) > HEADING_LIKE_MAX_WORDS:
-        return False
-    words = [w for w in words if not SECTION_NUMBER.fullmatch(w)]
-    return bool(words) and all(w[:1].isupper() or w.lower() in HEADING_CONNECTORS for w in words)
 
 
 def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool:
@@ -400,15 +356,3 @@ def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool
     if reverse and "none" in (new[0], old[0]):
         return new[0] == "none" and old[0] != "none"
     return (Credit(new[0]).rank, new[1]) > (Credit(old[0]).rank, old[1])
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    if text.startswith("** ", start) and start + 3 < end:
-        start += 3  # the closing marker of a bold label before the sentence ("**Label.** Text")
-        while start < end and text[start].isspace():
-            start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

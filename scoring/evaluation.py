@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from scoring.engine import Scorer
-from scoring.extract import ExtractionError, extract_text
+from scoring.files import UnreadableFile, read_document_file
 from scoring.models import Credit, Scorecard, step_label
 
 CLASSES = (Credit.NONE, Credit.PARTIAL, Credit.FULL)
@@ -159,12 +159,8 @@ def score_document_set(scorer: Scorer, folder: Path, doc: Labelled) -> Scorecard
     for name, kind in doc.files.items():
         path = folder / name
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        try:
-            text = extract_text(raw, None, name)
-        except ExtractionError as exc:
+            _, text = read_document_file(path, None, name)
+        except UnreadableFile as exc:
             raise CorpusError(f"{path}: {exc}") from None
         items.append((f"corpus://{doc.name}/{name}", kind, text))
     return scorer.score_texts(items)

@@ -137,6 +137,7 @@ class ElementResult:
     question: str = ""
     weight: float = 1.0
     detail: list[dict[str, Any]] = field(default_factory=list)
+    denial: bool = False  # the credit rests only on "we do not ..." sentences
 
     def __post_init__(self) -> None:
         self.credit = Credit(self.credit)
@@ -189,10 +190,13 @@ class StepResult:
         }
 
 
+FULL_FROM, PARTIAL_FROM = 75.0, 25.0  # LABELLING.md: a step's class from its score
+
+
 def step_label(score: float) -> Credit:
-    if score >= 75:
+    if score >= FULL_FROM:
         return Credit.FULL
-    if score >= 25:
+    if score >= PARTIAL_FROM:
         return Credit.PARTIAL
     return Credit.NONE
 

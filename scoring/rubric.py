@@ -276,6 +276,9 @@ def _semantic_checks(model: RubricModel, data: dict, document: YamlDocument) -> 
         seen[s.id] = i
         if s.id not in STEP_IDS:
             add(("steps", i, "id"), f"unknown step id '{s.id}'; the ten step ids are fixed: {', '.join(STEP_IDS)}")
+        for k, needed in enumerate(s.full_needs):
+            if needed not in {x.id for x in s.elements}:
+                add(("steps", i, "full_needs", k), f"full_needs must name elements of step '{s.id}' (got '{needed}')")
         el_seen: dict[str, int] = {}
         for j, e in enumerate(s.elements):
             if e.id in el_seen:

@@ -141,6 +141,11 @@ class Step(Model):
     source: str
     weight: float = Field(default=1.0, gt=0, le=100)
     elements: list[Element] = Field(min_length=2, max_length=5)
+    # LABELLING.md's step classes are not all averages. "Full: ... and the right to complain
+    # to the regulator": the step reaches the full class only when these elements are full
+    # (or n/a). "Partial: some of these": any answer at all reaches the partial class.
+    full_needs: list[str] = Field(default_factory=list)
+    some_is_partial: bool = False
 
 
 class GradeBand(Model):

@@ -1,15 +1,27 @@
 """Accepted claims -> element credits -> step scores -> overall score and grade.
 
 After Ranking Digital Rights: an element is full (100), partial (50), none (0) or n/a
-(left out); a step is the weighted mean of its elements, the overall score the weighted
-mean of the steps. Each credit keeps its evidence, strongest first: the sentence that
-most directly answers the element's question leads, not the first one found.
+(left out); a step is the weighted mean of its elements, held to its class rules
+(`full_needs`, `some_is_partial`), the overall score the weighted mean of the steps.
+Each credit keeps its evidence, strongest first: the sentence that most directly answers
+the element's question leads, not the first one found.
 """
 
 from __future__ import annotations
 
-from scoring.models import Claim, Credit, DocumentClaims, ElementResult, Evidence, Scorecard, SpendingCheck, StepResult
-from scoring.rubric import DOCUMENT_KINDS, Element, Rubric
+from scoring.models import (
+    FULL_FROM,
+    PARTIAL_FROM,
+    Claim,
+    Credit,
+    DocumentClaims,
+    ElementResult,
+    Evidence,
+    Scorecard,
+    SpendingCheck,
+    StepResult,
+)
+from scoring.rubric import DOCUMENT_KINDS, Element, Rubric, Step
 
 EVIDENCE_PER_ELEMENT = 3
 SUPPLIERS_SHOWN = 5
@@ -35,7 +47,7 @@ def build_scorecard(rubric: Rubric, documents: list[DocumentClaims],
         scored = [(e, el.weight) for e, el in zip(elements, step.elements) if e.credit != Credit.NOT_APPLICABLE]
         if scored:
             total = sum(w for _, w in scored)
-            score = round(sum(e.credit.points * w for e, w in scored) / total, 1)
+            score = _within_class_rules(step, by_id, round(sum(e.credit.points * w for e, w in scored) / total, 1))
         else:
             score = 0.0
         steps.append(StepResult(step.id, step.title, score, elements, applicable=bool(scored)))
@@ -63,6 +75,7 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     best = max(cl.credit.rank for cl, _ in found)
     res.credit = Credit.of_rank(best)
     res.evidence = strongest_first([x for x in found if x[0].credit.rank == best])
+    res.denial = all((cl.detail or {}).get("denial") for cl, _ in found if cl.credit.rank == best)
     admissions = _contradicting_admissions(found)
     if res.credit == Credit.FULL and admissions:
         res.credit, res.evidence = Credit.PARTIAL, strongest_first(admissions)
@@ -70,6 +83,21 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     if res.credit == Credit.PARTIAL and (el.full_from_partials or el.full_from_claims):
         _add_up(res, el, found)
     return res
+
+
+def _within_class_rules(step: Step, by_id: dict[str, ElementResult], score: float) -> float:
+    """The weighted mean, held to the step's class rules: just below the full class while
+    an element it needs is not full (all rights but the right to complain stay partial),
+    unless its full answers all say the practice is not done ("we run no targeted adverts"
+    needs no ad library); at least the partial class when anything is answered ("some of
+    these")."""
+    needs_unmet = any(by_id[e].credit not in (Credit.FULL, Credit.NOT_APPLICABLE) for e in step.full_needs)
+    nothing_done = all(e.denial for e in by_id.values() if e.credit == Credit.FULL)
+    if score >= FULL_FROM and needs_unmet and not nothing_done:
+        return FULL_FROM - 0.1
+    if step.some_is_partial and 0 < score < PARTIAL_FROM:
+        return PARTIAL_FROM
+    return score
 
 
 def _contradicting_admissions(found: Found) -> Found:

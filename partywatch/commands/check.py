@@ -11,14 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from partywatch.changes import ChangeKind
-from partywatch.options import (
-    db_option,
-    open_db,
-    parties_option,
-    resolve_parties_path,
-    resolve_rubric_path,
-    rubric_option,
-)
+from partywatch.options import db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
 from partywatch.progress import Kind, Progress
 
 if TYPE_CHECKING:

@@ -10,15 +10,7 @@ from pathlib import Path
 
 import click
 
-from partywatch.options import (
-    base_url_option,
-    db_option,
-    open_db,
-    parties_option,
-    resolve_parties_path,
-    resolve_rubric_path,
-    rubric_option,
-)
+from partywatch.options import base_url_option, db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
 
 log = logging.getLogger("partywatch.serve")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -108,17 +109,27 @@ def test_long_reply_to_a_command_is_split(running, fake, scored):
     assert "A long & <odd> sentence." in parts[0].plain
 
 
+def as_stored(epoch: float) -> datetime:
+    """A fake-server arrival time (epoch seconds) as the outbox stores times: naive UTC."""
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
+def sends_to(fake, chat_id):
+    return [c for c in fake.calls_of("sendMessage") if c.params["chat_id"] == str(chat_id)]
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PTB's own notice about retry_after's type
 def test_429_is_honoured_and_retried(running, fake, scored):
     fake.fail("sendMessage", "429", chat_id=2004, retry_after=2)
-    started = time.time()
     queue(scored, 2004, change_payload())
-    (message,) = fake.wait_for_messages(2004, 1, timeout=20)
-    statuses = [c.status for c in fake.calls_of("sendMessage") if c.params["chat_id"] == "2004"]
-    assert statuses == [429, 200]
-    first_try = next(c.time for c in fake.calls_of("sendMessage") if c.params["chat_id"] == "2004")
-    assert message.time - first_try >= 2.0
-    assert message.time > started
+    fake.wait_for_messages(2004, 1, timeout=20)
+    refused, accepted = sends_to(fake, 2004)
+    assert (refused.status, accepted.status) == (429, 200)
+    fake.wait_until(lambda: rows(scored, 2004)[0].state == "sent", what="row marked sent")
+    row = rows(scored, 2004)[0]
+    # the retry was scheduled Retry-After (2 s) after the 429, and not sent before that time
+    assert row.not_before >= as_stored(refused.time) + timedelta(seconds=2)
+    assert as_stored(accepted.time) >= row.not_before and row.attempts == 2
 
 
 def test_403_marks_the_subscriber_inactive_and_stops(running, fake, scored):
@@ -140,12 +151,15 @@ def test_server_errors_are_retried_with_backoff(running, fake, scored):
     fake.fail("sendMessage", "500", chat_id=2006, times=2)
     queue(scored, 2006, change_payload())
     (message,) = fake.wait_for_messages(2006, 1, timeout=30)
-    statuses = [c.status for c in fake.calls_of("sendMessage") if c.params["chat_id"] == "2006"]
-    assert statuses == [500, 500, 200]
-    times = [c.time for c in fake.calls_of("sendMessage") if c.params["chat_id"] == "2006"]
-    assert times[1] - times[0] >= 1.0  # backed off, not hammered
+    calls = sends_to(fake, 2006)
+    assert [c.status for c in calls] == [500, 500, 200]
     fake.wait_until(lambda: rows(scored, 2006)[0].state == "sent", what="row sent")
-    assert rows(scored, 2006)[0].attempts == 3
+    row = rows(scored, 2006)[0]
+    assert row.attempts == 3
+    # backed off, not hammered: after the second failure the retry was scheduled at least
+    # 2² s × 0.75 (the backoff's least jitter) later, and not sent before that time
+    assert row.not_before >= as_stored(calls[1].time) + timedelta(seconds=3)
+    assert as_stored(calls[2].time) >= row.not_before
 
 
 def test_which_network_errors_are_safe_to_retry():
@@ -174,14 +188,13 @@ def test_limits_one_per_second_per_chat_thirty_overall(running, fake, scored):
         queue(scored, chat, change_payload(), key=f"many-{chat}")
     fake.wait_for_messages(2100, 4, timeout=30)
     fake.wait_until(lambda: len(fake.messages) >= 74, timeout=30, what="all 74 messages")
-    assert fake.max_in_window(1.0, chat_id=2100) == 1
-    assert fake.max_in_window(1.0) <= 30
     assert len({m.chat_id for m in fake.messages}) == 71 and len(fake.messages) == 74
+    assert running.settle() == 0 and len(fake.messages) == 74  # each sent once
+    # the spacing between them (one a second per chat, 30 a second overall) is the limiter's,
+    # checked on a virtual clock in test_bot_limits.py: arrival times here blur under load
 
 
 def test_stale_sending_rows_are_failed_not_resent(engine):
-    from datetime import timedelta
-
     subscribe(engine, 2200, "*")
     with transaction(engine) as session:
         queue_message(session, idempotency_key="k1", chat_id=2200, payload=change_payload())

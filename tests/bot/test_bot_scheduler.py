@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -121,18 +120,24 @@ def test_lock_is_taken_by_exactly_one_of_many(engine):
 
 def test_two_services_never_check_at_once(engine):
     running, overlaps, ran = [0], [], []
+    turned_away = threading.Event()  # one service has answered; the check that runs waits for it
 
-    def slow_check(engine, party_ids):
+    def check_held_open(engine, party_ids):
         running[0] += 1
         overlaps.append(running[0])
-        time.sleep(1.0)
+        turned_away.wait(timeout=30)  # (were both let in, neither would be answered: both run)
         ran.append(1)
         running[0] -= 1
 
     async def main():
-        first = Service(engine, slow_check, holder="process-a")
-        second = Service(engine, slow_check, holder="process-b")
-        return await asyncio.gather(first.run_check(), second.run_check())
+        async def check(service):
+            summary = await service.run_check()
+            turned_away.set()
+            return summary
+
+        first = Service(engine, check_held_open, holder="process-a")
+        second = Service(engine, check_held_open, holder="process-b")
+        return await asyncio.gather(check(first), check(second))
 
     summaries = asyncio.run(main())
     assert len(ran) == 1 and max(overlaps) == 1
@@ -142,27 +147,41 @@ def test_two_services_never_check_at_once(engine):
 
 
 def test_scheduled_checks_repeat_survive_failures_and_restarts(engine):
-    calls = []
+    from apscheduler.events import EVENT_JOB_SUBMITTED
+
+    calls, scheduled = [], []  # scheduled: the run times the scheduler set for each check
 
     def flaky_check(engine, party_ids):
-        calls.append(time.monotonic())
+        calls.append(party_ids)
         if len(calls) == 1:
             raise RuntimeError("the crawl blew up")
 
-    async def run_for(seconds, every):
+    def submitted(event):
+        if event.job_id == "check":
+            scheduled.extend(event.scheduled_run_times)
+
+    async def run_until(checks, every):
+        """Serve until `checks` checks have run; the check job's next run time then."""
         service = Service(engine, flaky_check, every=every, drain_every=60)
-        service.start()
-        await asyncio.sleep(seconds)
-        next_run = service.scheduler.get_job("check").next_run_time
-        service.stop()
-        return next_run
+        scheduler = service.start()
+        scheduler.add_listener(submitted, EVENT_JOB_SUBMITTED)
+        try:
+            async def enough():
+                while len(calls) < checks:
+                    await asyncio.sleep(0.05)
+            await asyncio.wait_for(enough(), timeout=60)
+            return scheduler.get_job("check").next_run_time
+        finally:
+            service.stop()
 
-    asyncio.run(run_for(4.5, timedelta(seconds=1.5)))
+    asyncio.run(run_until(2, timedelta(seconds=1.5)))
     assert len(calls) >= 2  # the failure was retried at the next interval
-    assert all(b - a > 1.0 for a, b in zip(calls, calls[1:]))  # one at a time, on schedule
+    # on schedule, one at a time: each check ran at the time after the one before
+    assert [b - a for a, b in zip(scheduled, scheduled[1:])] == [timedelta(seconds=1.5)] * (len(scheduled) - 1)
+    assert len(scheduled) >= 2
 
-    first = asyncio.run(run_for(0.2, timedelta(hours=1)))  # --every changed: rescheduled
-    second = asyncio.run(run_for(0.2, timedelta(hours=1)))  # restart: the stored time is kept
+    first = asyncio.run(run_until(0, timedelta(hours=1)))  # --every changed: rescheduled
+    second = asyncio.run(run_until(0, timedelta(hours=1)))  # restart: the stored time is kept
     assert first == second
     with transaction(engine) as session:
         assert session.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar() == 1

@@ -448,7 +448,7 @@ class FakeTelegram:
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout, or it was killed)
 
-    # --- figures for the rate tests and the benchmark ----------------------------------
+    # --- figures for the benchmark (bench/broadcast_bench.py) --------------------------
 
     def max_in_window(self, window: float = 1.0, chat_id: int | None = None) -> int:
         """The most messages that arrived within any `window` seconds (to one chat, if given)."""

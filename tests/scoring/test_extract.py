@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -70,12 +69,11 @@ def test_empty_file_scores_all_none(scorer):
         "paid-suppliers-named": "n/a"}
 
 
-def test_twenty_megabytes_of_text_is_a_clear_error_quickly():
+@pytest.mark.timeout(60)  # a hang fails here, not after the suite-wide 300 s
+def test_twenty_megabytes_of_text_is_a_clear_error():
     raw = (b"We keep your data safe and sound in a big box. " * 440_000)[: 20 * 1024 * 1024]
-    t0 = time.monotonic()
-    with pytest.raises(ExtractionError, match="too long"):
+    with pytest.raises(ExtractionError, match=r"too long: 20,\d{3},\d{3} characters of text \(limit 5,000,000\)"):
         extract_text(raw, "text/plain", "big.txt")
-    assert time.monotonic() - t0 < 10
 
 
 def test_binary_garbage_is_a_clear_error():
@@ -97,15 +95,14 @@ def test_invalid_utf8_is_replaced_not_a_crash(scorer):
     assert card.step("data-sources").elements[0].credit == "full"
 
 
+@pytest.mark.timeout(60)  # a parser that recursed or backtracked on the nesting would hang here
 def test_ten_thousand_deep_nested_html_is_bounded(scorer):
     raw = ("<html><body>" + "<div>" * 10_000 + "<p>We use the electoral register.</p>" + "</div>" * 10_000
            + "</body></html>").encode()
-    t0 = time.monotonic()
     text = extract_text(raw, "text/html", "deep.html")
     assert text == "We use the electoral register."
     card = scorer.score_texts([("deep.html", "privacy_notice", text)])
     assert card.step("data-sources").elements[0].credit == "full"
-    assert time.monotonic() - t0 < 20
 
 
 def test_encrypted_pdf_is_a_clear_error():

@@ -331,3 +331,77 @@ def test_saying_who_gets_its_messages_is_a_targeting_criterion(scorer):
 def test_a_profile_of_an_individual_is_profiling(scorer):
     text = "The committee uses the information it holds to make a profile of an individual."
     assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "full"
+
+
+def test_one_named_right_is_one_right_and_a_list_of_them_adds_up(scorer):
+    one = "d) The right to be forgotten, i.e. the right to ask us to delete your personal data."
+    assert credit(scorer, one, "rights", "other-rights")[0] == "partial"
+    listed = ("## Your rights\n"
+              "d) The right to be forgotten, i.e. the right to ask us to delete your personal data.\n\n"
+              "e) The right to restrict (i.e. prevent) the processing of your personal data.\n\n"
+              "g) The right to data portability.\n")
+    got, quotes = credit(scorer, listed, "rights", "other-rights")
+    assert got == "full" and len(quotes) >= 2  # the evidence shows two rights, not one
+
+
+def test_updating_your_account_or_profile_is_some_access(scorer):
+    text = "You may revise or update your information at any time by going to your “my profile” link on the website."
+    assert credit(scorer, text, "rights", "access")[0] == "partial"
+    # asking by e-mail to update what you gave is a correction, not a way to see your data
+    text = "If you would like to update your information, please contact us at info@party.example."
+    assert credit(scorer, text, "rights", "access")[0] == "none"
+
+
+def test_card_data_security_is_not_retention(scorer):
+    text = ("Other than the last four digits of your card, we do not store any other cardholder data and are in "
+            "compliance with the Payment Card Industry data security standards.")
+    assert credit(scorer, text, "retention", "periods")[0] == "none"
+
+
+def test_retargeting_described_without_the_word_cookie_is_a_pixel_and_an_opt_out_link_is_not(scorer):
+    text = ("We may place online advertising with third-party vendors, including Google. In some cases, those "
+            "third-party vendors may decide which ads to show you based on your prior visits to the Site.")
+    got, quotes = credit(scorer, text, "online-targeting", "pixels")
+    assert got == "full" and "prior visits" in quotes[0]
+    opt_out = ("If you prefer to opt out of the use of these third-party cookies on the Site, you can do so by "
+               "visiting the Network Advertising Initiative opt out page.")
+    assert credit(scorer, opt_out, "online-targeting", "pixels")[0] == "none"
+
+
+def step_score(scorer, text, step):
+    return scorer.score_texts([("https://party.example/privacy", "privacy_notice", text)]).step(step).score
+
+
+def test_rights_without_the_right_to_complain_stay_partial_and_a_route_alone_is_partial(scorer):
+    rights = ("## Your rights\n\nYou have the right to ask for a copy of the personal data we hold about you, "
+              "and the right to have it corrected or deleted. To use these rights, e-mail dpo@party.example.\n")
+    assert 25 <= step_score(scorer, rights, "rights") < 75  # LABELLING.md: full needs the regulator
+    complaint = rights + "\nYou can complain to the Information Commissioner's Office (ico.org.uk).\n"
+    assert step_score(scorer, complaint, "rights") >= 75
+    route = ("If you wish to exercise any of your rights under data protection law, please write to the "
+             "General Secretary.")
+    assert step_score(scorer, route, "rights") == 25.0  # "Partial: some of these"
+
+
+def test_online_targeting_needs_an_ad_library_for_full_unless_none_of_it_is_done(scorer):
+    techniques = ("We place adverts on Facebook, Instagram and Google. We upload our supporters' email addresses "
+                  "to Facebook to build custom audiences and lookalike audiences. Our website uses the Meta pixel "
+                  "and Google Ads conversion tracking.")
+    assert 25 <= step_score(scorer, techniques, "online-targeting") < 75
+    none_done = ("We do not run targeted adverts, we don't upload anyone's details to Facebook or Google, and our "
+                 "website has no tracking pixels or advertising cookies.")
+    assert step_score(scorer, none_done, "online-targeting") >= 75
+
+
+def test_acknowledged_political_opinions_alone_are_partial_and_full_needs_the_condition(scorer):
+    acknowledged = "We might collect details such as your name, postcode and opinions on the issues."
+    assert step_score(scorer, acknowledged, "special-category") == 25.0
+    identified = "Some of the information we hold, such as whether you support the party, reveals political opinions."
+    assert step_score(scorer, identified, "special-category") < 75
+
+
+def test_trusted_partners_who_help_run_the_party_are_not_a_kind_of_supplier(scorer):
+    text = "We use a range of trusted partners to help us run the organisation."
+    assert credit(scorer, text, "suppliers", "supplier-categories")[0] == "none"
+    honest = "We share your details with service providers who help us deliver our newsletters."
+    assert credit(scorer, honest, "suppliers", "supplier-categories")[0] == "partial"

@@ -228,3 +228,45 @@ def test_from_spending_typos_and_misuse_are_clear_errors_with_line_numbers(small
     text = broken(small_text, "from_spending: {full_share: 1, partial_min: 1}", "from_spending: true")
     element = load_rubric_text(text).step("suppliers").elements[2]
     assert (element.from_spending.full_share, element.from_spending.partial_min) == (1.0, 1)
+
+
+def _rights_score(scorer, text: str) -> float:
+    return scorer.score_texts([("https://party.example/privacy", "privacy_notice", text)]).step("rights").score
+
+
+def test_full_needs_holds_a_step_below_full_until_the_element_it_needs_is_full(small_text):
+    needing = Scorer(load_rubric_text(broken(small_text, "    source: test\n    elements:\n      - id: access",
+                                             "    source: test\n    full_needs: [how-to-exercise]\n"
+                                             "    elements:\n      - id: access")))
+    access_only = "You have the right of access to your data."
+    assert _rights_score(Scorer(load_rubric_text(small_text)), access_only) == 50.0
+    assert _rights_score(needing, access_only) == 50.0  # below full anyway: nothing to hold
+    both = access_only + "\n\n## Your rights\n\nWrite to rights@party.example.\n"
+    assert _rights_score(needing, both) == 100.0
+
+
+def test_full_needs_caps_a_mean_that_reaches_full_without_the_element(small_text):
+    weighted = broken(small_text, "      - id: access\n", "      - id: access\n        weight: 3\n")
+    text = "You have the right of access to your data."
+    assert _rights_score(Scorer(load_rubric_text(weighted)), text) == 75.0  # the mean alone: full class
+    needing = broken(weighted, "    source: test\n    elements:\n      - id: access",
+                     "    source: test\n    full_needs: [how-to-exercise]\n    elements:\n      - id: access")
+    assert _rights_score(Scorer(load_rubric_text(needing)), text) == 74.9  # partial class
+
+
+def test_some_is_partial_lifts_any_answer_to_the_partial_class(small_text):
+    weighted = broken(small_text, "      - id: access\n", "      - id: access\n        weight: 9\n")
+    route_only = "## Your rights\n\nWrite to rights@party.example.\n"
+    assert _rights_score(Scorer(load_rubric_text(weighted)), route_only) == 10.0
+    lifted = broken(weighted, "    source: test\n    elements:\n      - id: access",
+                    "    source: test\n    some_is_partial: true\n    elements:\n      - id: access")
+    assert _rights_score(Scorer(load_rubric_text(lifted)), route_only) == 25.0
+    assert _rights_score(Scorer(load_rubric_text(lifted)), "Nothing about rights here.") == 0.0
+
+
+def test_full_needs_naming_an_element_the_step_lacks_is_an_error_with_its_line(small_text):
+    text = broken(small_text, "    source: test\n    elements:\n      - id: access",
+                  "    source: test\n    full_needs: [ico]\n    elements:\n      - id: access")
+    [p] = problems(text).problems
+    assert p.path == "steps[7].full_needs[0]" and "full_needs must name elements of step 'rights'" in p.message
+    assert p.line == line_of(text, "full_needs: [ico]")

@@ -1,0 +1,74 @@
+"""What a sentence looks like on the page, as a reader sees it before reading it.
+
+A heading the page did not mark as one ("2.4 Targeted Advertising."), a run-in bold label
+("**Label:** Text"), a sentence set entirely in bold: the claim finder asks these questions
+of the raw text so that such lines are never quoted as evidence on their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scoring.structure import DATED
+
+BOLD_LABEL_MAX_WORDS = 12
+BOLD_START = re.compile(r"(?:[-•·*]\s+)?\*\*")
+HEADING_LIKE_MAX_WORDS = 6
+HEADING_WORD = re.compile(r"[^\s.:;,()]+")
+SECTION_NUMBER = re.compile(r"(?:\d+|[ivx]+|[a-z])(?:\.\d+)*\.?", re.I)
+HEADING_CONNECTORS = {"and", "of", "the", "to", "for", "in", "on", "our", "your", "we", "with", "&", "a", "an", "or"}
+
+
+def bold_label(text: str, start: int, end: int) -> bool:
+    """A run-in heading: a sentence set entirely in bold ("**We personalize the Web site.**
+    We use ...", "- **The electoral roll.** We use ...")."""
+    if DATED.search(text, start, end):
+        return False  # "**Updated September 15, 2014**" says something
+    closing = leading_bold_end(text, start, end)
+    return closing is not None and closing >= end - 2
+
+
+def leading_bold_end(text: str, start: int, end: int) -> int | None:
+    """Where the bold run a sentence starts with closes (its second "**"), or None when
+    the sentence does not start with a short bold run."""
+    m = BOLD_START.match(text, start, end)
+    if not m:
+        return None
+    closing = text.find("**", m.end())
+    label = text[m.end():closing]
+    if closing == -1 or not label.strip() or len(label.split()) > BOLD_LABEL_MAX_WORDS:
+        return None
+    return closing
+
+
+def run_in_label_end(text: str, start: int, end: int) -> int | None:
+    """Where a sentence's bold run-in label ends ("**Label:** Text" -> after the second
+    "**"), or None when the sentence does not start with one or nothing follows it."""
+    closing = leading_bold_end(text, start, end)
+    if closing is None or not text[closing + 2:end].strip("* \n"):
+        return None
+    return closing + 2
+
+
+def heading_like(text: str, start: int, end: int) -> bool:
+    """A heading that the page did not mark as one: a few capitalised words, often
+    numbered ("2.4 Targeted Advertising.", "**Political Opinions**")."""
+    if DATED.search(text, start, end):
+        return False  # "Last Updated May 21, 2019" says something
+    words = HEADING_WORD.findall(text[start:end].replace("*", " ").replace("#", " "))
+    if not words or len(words) > HEADING_LIKE_MAX_WORDS:
+        return False
+    words = [w for w in words if not SECTION_NUMBER.fullmatch(w)]
+    return bool(words) and all(w[:1].isupper() or w.lower() in HEADING_CONNECTORS for w in words)
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    if text.startswith("** ", start) and start + 3 < end:
+        start += 3  # the closing marker of a bold label before the sentence ("**Label.** Text")
+        while start < end and text[start].isspace():
+            start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
