@@ -71,7 +71,7 @@ def test_one_per_second_per_chat_thirty_overall_and_no_slower():
     everything = [t for times in left.values() for t in times]
     assert most_in_window(everything) <= 30
     # and no slower than the limits: each chat's first message took the next of 71 evenly
-    # spaced slots (1.1 s / 30 apart); once those had gone, the chat's others left 1.05 s apart
+    # spaced slots (at most 1.1 s / 30 apart); once those had gone, the chat's others left 1.05 s apart
     assert max(times[0] for times in left.values()) <= 71 * 1.1 / 30
     assert [round(b - a, 2) for a, b in zip(left[2100], left[2100][1:])][1:] == [1.05, 1.05]
 
