@@ -170,8 +170,10 @@ class TreeSampler(threading.Thread):
             for pid in tree_pids(self.pid):
                 rss = _rss_kb(pid)
                 total += rss
-                command, peak = self.process_peaks_kb.get(pid) or (_command(pid), 0)
-                self.process_peaks_kb[pid] = (command, max(peak, rss))
+                # read each time: a child forked to exec shows its parent's command at first
+                peak = self.process_peaks_kb.get(pid, ("", 0))[1]
+                if rss:
+                    self.process_peaks_kb[pid] = (_command(pid), max(peak, rss))
             self.peak_kb = max(self.peak_kb, total)
             time.sleep(self.interval)
 
