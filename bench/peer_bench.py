@@ -15,27 +15,32 @@ partywatch: the real CLI in a subprocess, `partywatch check --parties FILE --db 
 --format json`, with PARTYWATCH_CRAWL_DELAY=0 (no politeness delay: the pages are ours), a
 fresh temporary SQLite database and a parties file naming each site's homepage (the notices
 are discovered from it). Its tree is the check process and its crawl child; the CPU time is
-theirs, from wait4. The bench checks that every notice was fetched and every party scored.
+theirs, from wait4.
 
 changedetection.io (with --peer-venv DIR, a virtualenv holding changedetection.io 0.60.10;
 --install-peer creates it first: `python3 -m venv DIR && DIR/bin/pip install
 changedetection.io==0.60.10`, from the package index; it is never a partywatch dependency).
-It runs as `DIR/bin/changedetection.io -d TMP -p PORT -h 127.0.0.1`, its defaults otherwise
-(5 fetch workers, the plain HTTP fetcher), with one watch per page (N watches) added
-through its REST API; a cycle is "recheck all" (GET /api/v1/watch?recheck_all=1), then
-polling the watches until every one has a last_checked after the trigger. Its tree is the
-server process and anything it starts. It is kept from making any request beyond
-127.0.0.1:
+It runs as `DIR/bin/changedetection.io -d TMP -C -h 127.0.0.1 -p PORT -u FIRST_PAGE`, its
+defaults otherwise (5 fetch workers, the plain HTTP fetcher). The other pages' watches are
+added through its REST API (POST /api/v1/watch, with the API key it wrote to
+TMP/changedetection.json), one watch per page. A cycle is "recheck all" (GET
+/api/v1/watch?recheck_all=1), then polling the watch list every 0.5 s until every watch has a
+last_checked after the trigger; the first cycle includes adding the watches. Its tree is the
+server process and anything it starts; its CPU time is read from /proc before and after.
+It makes no request beyond 127.0.0.1 (what its source, changedetectionio/, reads):
 
 - `-h 127.0.0.1`: it listens on loopback only;
-- no example watches: its datastore only adds them on a first start without the
-  `changedetection.json` file, so the bench writes a minimal one before starting it
-  (the API key comes from that file: the bench sets it);
-- version check disabled: DISABLE_VERSION_CHECK=true (else it asks its author's site
-  for the latest version);
-- loopback allowed explicitly: ALLOW_IANA_RESTRICTED_ADDRESSES=true (else it refuses
-  to fetch private and loopback addresses);
-- no telemetry, no proxy: HTTP(S)_PROXY unset, no notification URLs configured.
+- no example watches: a fresh datastore gets two (news.ycombinator.com and its own
+  CHANGELOG) unless URLs are given on the command line (`-u`), so the first page is;
+- version check disabled: DISABLE_VERSION_CHECK=true (else a thread asks its author's site
+  for the latest version, flask_app.check_for_new_version);
+- loopback allowed explicitly: ALLOW_IANA_RESTRICTED_ADDRESSES=true (else its fetcher
+  refuses private and loopback addresses, content_fetchers/requests.py);
+- no proxy (HTTP_PROXY / HTTPS_PROXY removed from its environment), no notification URLs,
+  and LLM price lists left off (LITELLM_FETCH_PRICING_FROM_GITHUB=false, its default).
+
+Each cycle's notes say how many notices partywatch fetched and parties it scored, how many
+watches changedetection.io checked and with how many errors, and each process's own peak.
 
 The machine's load is printed: timings on a shared machine vary from run to run.
 """
@@ -122,6 +127,7 @@ class Peer:
         self.base = f"http://127.0.0.1:{_free_port()}"
         env = {k: v for k, v in os.environ.items() if k.upper() not in ("HTTP_PROXY", "HTTPS_PROXY")}
         env.update(DISABLE_VERSION_CHECK="true", ALLOW_IANA_RESTRICTED_ADDRESSES="true",
+                   LITELLM_FETCH_PRICING_FROM_GITHUB="false",
                    LOGGER_LEVEL="WARNING")
         self.log = open(datastore.parent / "changedetection.log", "wb")
         # -u adds a first watch at start-up, and a start with a URL adds no example watches
