@@ -80,17 +80,19 @@ class Cycle:
 def partywatch_cycle(parties: Path, db_url: str, documents_expected: int) -> Cycle:
     """One `partywatch check` of every party, as a user runs it."""
     env = dict(os.environ, PARTYWATCH_CRAWL_DELAY="0")
-    with tempfile.TemporaryFile() as out:
+    # files, not pipes: check prints a progress line per page, more than a pipe holds
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen([str(PARTYWATCH), "check", "--parties", str(parties), "--db", db_url,
                                     "--rubric", str(ROOT / "rubric.yaml"), "--format", "json"],
-                                   stdout=out, stderr=subprocess.PIPE, env=env)
+                                   stdout=out, stderr=err, env=env)
         sampler = TreeSampler(process.pid)
         _, status, usage = os.wait4(process.pid, 0)  # counts the crawl child too: check waits for it
         wall = time.perf_counter() - start
         peak = sampler.stop()
         if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"partywatch check failed:\n{process.stderr.read().decode()[-3000:]}")
+            err.seek(0)
+            raise SystemExit(f"partywatch check failed:\n{err.read().decode()[-3000:]}")
         out.seek(0)
         result = json.load(out)
     scored = sum(p["status"] == "scored" for p in result["parties"])
