@@ -28,6 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
+from loopback import tree_rss_kb
+
 PARTYWATCH = Path(sys.executable).with_name("partywatch")
 NOTICE = resources.files("partywatch.demo_sites").joinpath("open_future/privacy-notice.html").read_bytes()
 ROUTES = {
@@ -52,23 +54,6 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """RSS of a process and all its descendants, in kB (0 once it has gone)."""
-    total = 0
-    stack = [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/status", encoding="ascii") as status:
-                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
-                    stack.extend(int(child) for child in children.read().split())
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            continue
-    return total
-
-
 def run_once(parties: Path, db_url: str) -> tuple[float, float, float, float]:
     """(wall seconds, CPU seconds of check + crawl child, peak RSS of the check process in MB,
     peak RSS of the tree in MB)."""
@@ -82,7 +67,7 @@ def run_once(parties: Path, db_url: str) -> tuple[float, float, float, float]:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        tree_peak = max(tree_peak, _tree_rss_kb(process.pid))
+        tree_peak = max(tree_peak, tree_rss_kb(process.pid))
         time.sleep(0.01)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)

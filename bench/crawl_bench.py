@@ -25,80 +25,15 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
-import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import yaml
+from loopback import Handler, serve, write_parties
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from history.db import open_database  # noqa: E402
 from partywatch.parties import load_parties  # noqa: E402
 from spiders.runner import run_crawl  # noqa: E402
-
-
-def make_site(pages: int) -> dict[str, bytes]:
-    links = " ".join(f'<a href="/privacy-{i}.html">Privacy notice part {i}</a>' for i in range(1, pages))
-    routes = {"/": f"<html><body><h1>Party</h1>{links}</body></html>".encode(),
-              "/robots.txt": b"User-agent: *\nDisallow: /members/\n"}
-    for i in range(1, pages):
-        body = " ".join(f"<p>Paragraph {j} of privacy notice part {i}: we keep canvassing data "
-                        f"for two years.</p>" for j in range(40))
-        routes[f"/privacy-{i}.html"] = f"<html><body>{body}</body></html>".encode()
-    return routes
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    routes: dict[str, bytes] = {}
-    count = 0
-    not_modified = 0
-    body_bytes = 0
-    etags = False  # --recrawl: send ETags and answer 304 when they match
-    lock = threading.Lock()
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        with Handler.lock:
-            Handler.count += 1
-        body = self.routes.get(self.path)
-        status = 200 if body is not None else 404
-        body = body if body is not None else b"not found"
-        etag = f'"{zlib.crc32(body):x}"'
-        if self.etags and status == 200 and self.headers.get("If-None-Match") == etag:
-            status, body = 304, b""
-        with Handler.lock:
-            Handler.not_modified += status == 304
-            Handler.body_bytes += len(body)
-        self.send_response(status)
-        ctype = "text/plain" if self.path.endswith(".txt") else "text/html; charset=utf-8"
-        self.send_header("Content-Type", ctype)
-        if self.etags:
-            self.send_header("ETag", etag)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def serve(count: int, pages: int) -> list[ThreadingHTTPServer]:
-    Handler.routes = make_site(pages)
-    servers = []
-    for _ in range(count):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-    return servers
-
-
-def write_parties(path: Path, servers) -> None:
-    parties = [{"id": f"party-{i:03d}", "name": f"Party {i}", "jurisdiction": "GB",
-                "homepage": f"http://127.0.0.1:{s.server_address[1]}/"} for i, s in enumerate(servers)]
-    path.write_text(yaml.safe_dump({"parties": parties}), encoding="utf-8")
 
 
 def crawl_specs(path: Path) -> list[dict]:

@@ -160,8 +160,16 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
                        failures=failures)
 
 
+# Build the scorer while the crawl runs for at most this many parties. A crawl of a few
+# pages takes about as long as starting spaCy, so overlapping the two nearly halves such a
+# check; a crawl of many parties takes far longer than that start-up, and spaCy's ~90 MB
+# held beside the crawl process's own would only raise the check's peak memory.
+OVERLAP_SCORER_MAX_PARTIES = 5
+
+
 class _ScorerBuilder(threading.Thread):
-    """Build the Scorer (spaCy, the compiled rubric) while the crawl process runs.
+    """Build the Scorer (spaCy, the compiled rubric) in a thread, e.g. while the crawl
+    process runs.
 
     The crawl is another process, so on a machine with two cores starting spaCy costs a
     check no time; in this process the crawl's thread mostly waits for progress lines.
@@ -290,7 +298,7 @@ def run_check(
             progress(line)
 
     started = time.monotonic()
-    scorer = _ScorerBuilder(rubric)
+    scorer = _ScorerBuilder(rubric) if len(parties) <= OVERLAP_SCORER_MAX_PARTIES else None
     crawl = run_crawl(db_url, [p.crawl_spec() for p in parties], run_id, on_event=handle,
                       crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, **(crawl_options or {}))
     if crawl.timed_out:
@@ -313,6 +321,7 @@ def run_check(
     report(progress, Kind.SCORING, "scoring")
     from partywatch.pipeline import queue_notifications, score_parties
 
+    scorer = scorer or _ScorerBuilder(rubric)
     outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
                              scorer=scorer.result(), progress=progress,
                              homepage_errors=homepage_errors)

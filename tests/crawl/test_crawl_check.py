@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from helpers.check_schema import CHECK_SCHEMA, STEP_IDS
-from helpers.crawl import check, count, documents_of
+from helpers.crawl import check, check_json, count, documents_of
 from helpers.sites import ABOUT_THE_PARTY, page
 from history.db import open_database, transaction
 from history.models import (
@@ -21,6 +21,7 @@ from history.models import (
     SubscriberRow,
     SubscriptionRow,
 )
+from partywatch.checking import OVERLAP_SCORER_MAX_PARTIES
 from partywatch.cli import main
 
 DETAILED = ('<h1>Privacy notice</h1>'
@@ -57,6 +58,25 @@ def test_check_json_follows_the_contract(database_url, two_parties, rubric_path)
         (alpha.url("/privacy"), "privacy_notice", "ok"), (alpha.url("/suppliers"), "supplier_list", "ok")}
     evidence = [e for s in alpha_out["steps"] for el in s["elements"] for e in el["evidence"]]
     assert evidence and all(e["url"].startswith(alpha.root) for e in evidence)
+
+
+def test_a_check_of_many_parties_scores_each_as_a_check_of_two_does(database_url, sites, write_parties,
+                                                                     rubric_path):
+    # Past a few parties the scorer is built after the crawl instead of beside it (to keep
+    # the peak memory down): the scores must not depend on which way it was built.
+    notices = [DETAILED, VAGUE] * (OVERLAP_SCORER_MAX_PARTIES // 2 + 1)
+    ids = [f"party-{i}" for i in range(len(notices))]
+    parties = write_parties({pid: party_site(sites, notice) for pid, notice in zip(ids, notices)})
+    two = check_json(database_url, parties, rubric_path, "--party", ids[0], "--party", ids[1])
+    everyone = check_json(database_url, parties, rubric_path)
+    assert len(everyone) > OVERLAP_SCORER_MAX_PARTIES
+    assert all(party["status"] == "scored" for party in everyone.values())
+    for pid, notice in zip(ids, notices):
+        model = two[ids[0]] if notice == DETAILED else two[ids[1]]
+        assert (everyone[pid]["overall"], everyone[pid]["grade"]) == (model["overall"], model["grade"])
+        assert ([(s["id"], s["score"]) for s in everyone[pid]["steps"]]
+                == [(s["id"], s["score"]) for s in model["steps"]])
+    assert two[ids[0]]["overall"] > two[ids[1]]["overall"]
 
 
 def test_unchanged_sites_store_nothing_new_and_a_change_touches_one_party(database_url, two_parties,
