@@ -43,7 +43,7 @@ def build_scorecard(rubric: Rubric, documents: list[DocumentClaims],
             other = by_id.get(el.met_by) if el.met_by else None
             if other is not None and res.credit != Credit.NOT_APPLICABLE and other.credit.answered \
                     and other.credit.rank > res.credit.rank:
-                res.credit, res.evidence = other.credit, list(other.evidence)
+                res.credit, res.evidence, res.denial = other.credit, list(other.evidence), other.denial
         scored = [(e, el.weight) for e, el in zip(elements, step.elements) if e.credit != Credit.NOT_APPLICABLE]
         if scored:
             total = sum(w for _, w in scored)
@@ -75,10 +75,10 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     best = max(cl.credit.rank for cl, _ in found)
     res.credit = Credit.of_rank(best)
     res.evidence = strongest_first([x for x in found if x[0].credit.rank == best])
-    res.denial = all((cl.detail or {}).get("denial") for cl, _ in found if cl.credit.rank == best)
-    admissions = _contradicting_admissions(found)
-    if res.credit == Credit.FULL and admissions:
-        res.credit, res.evidence = Credit.PARTIAL, strongest_first(admissions)
+    res.denial = all(_is_denial(cl) for cl, _ in found if cl.credit.rank == best)
+    admissions = _contradicting_admissions(found) if res.credit == Credit.FULL and res.denial else []
+    if admissions:
+        res.credit, res.evidence, res.denial = Credit.PARTIAL, strongest_first(admissions), False
         return res
     if res.credit == Credit.PARTIAL and (el.full_from_partials or el.full_from_claims):
         _add_up(res, el, found)
@@ -100,14 +100,15 @@ def _within_class_rules(step: Step, by_id: dict[str, ElementResult], score: floa
     return score
 
 
+def _is_denial(claim: Claim) -> bool:
+    return bool((claim.detail or {}).get("denial"))
+
+
 def _contradicting_admissions(found: Found) -> Found:
-    """When every full answer is a denial ("the only information we collect is what you
-    give us") and the same documents admit the practice elsewhere ("a data provider we have
-    engaged"), the denial cannot stand: the admissions, which earn partial, are returned."""
-    full = [cl for cl, _ in found if cl.credit == Credit.FULL]
-    if not full or not all((cl.detail or {}).get("denial") for cl in full):
-        return []
-    return [(cl, sid) for cl, sid in found if cl.credit == Credit.PARTIAL and not (cl.detail or {}).get("denial")]
+    """For a full credit that rests only on denials ("the only information we collect is
+    what you give us"): the admissions of the same documents ("a data provider we have
+    engaged"), which earn partial. When there are any, the denial cannot stand."""
+    return [(cl, sid) for cl, sid in found if cl.credit == Credit.PARTIAL and not _is_denial(cl)]
 
 
 def _add_up(res: ElementResult, el: Element, found: Found) -> None:
