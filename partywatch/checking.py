@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from sqlalchemy import Engine, select, text
 
 from history.db import transaction
-from history.models import DocumentRow, FetchRow, RunRow, ScorecardRow
-from history.store import current_snapshot, finish_run, start_run, sync_parties
+from history.models import DocumentRow, FetchRow, RubricVersionRow, RunRow, ScorecardRow, SnapshotScoringRow
+from history.store import current_snapshot, current_snapshots, finish_run, start_run, sync_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
 from partywatch.progress import Kind, Progress, Reporter, report
@@ -37,6 +37,7 @@ from scoring.models import ElementResult, Evidence, Form, StepResult
 if TYPE_CHECKING:
     from partywatch.archive import WaybackArchive
     from scoring import Rubric, Scorer
+    from spiders.runner import CrawlProcess
 
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
 # by the pipeline when it diffs scorecards; re-exported here for check's callers.
@@ -160,41 +161,57 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
                        failures=failures)
 
 
-# Build the scorer while the crawl runs for at most this many parties. A crawl of a few
-# pages takes about as long as starting spaCy, so overlapping the two nearly halves such a
-# check; a crawl of many parties takes far longer than that start-up, and spaCy's ~90 MB
-# held beside the crawl process's own would only raise the check's peak memory.
+# Start spaCy while the crawl runs for at most this many parties, and only when the check
+# will read new text. A crawl of a few pages takes about as long as starting spaCy, so
+# overlapping the two nearly halves such a check; a crawl of many parties takes far longer
+# than that start-up, and spaCy's ~90 MB held beside the crawl process's own would only
+# raise the check's peak memory. A check whose documents did not change never starts it.
 OVERLAP_SCORER_MAX_PARTIES = 5
 
 
-class _ScorerBuilder(threading.Thread):
-    """Build the Scorer (spaCy, the compiled rubric) in a thread, e.g. while the crawl
-    process runs.
+class _BackgroundPrepare:
+    """Scorer.prepare() in a thread, started at most once.
 
     The crawl is another process, so on a machine with two cores starting spaCy costs a
-    check no time; in this process the crawl's thread mostly waits for progress lines.
+    check no time; in this process the crawl's thread mostly waits for progress lines. A
+    failure here is not reported: the scorer's first use builds again and raises it.
     """
 
-    def __init__(self, rubric: Rubric):
-        super().__init__(name="partywatch-scorer", daemon=True)
-        self.rubric = rubric
-        self.scorer: Scorer | None = None
-        self.error: BaseException | None = None
-        self.start()
+    def __init__(self, scorer: Scorer):
+        self.scorer = scorer
+        self.thread: threading.Thread | None = None
 
-    def run(self) -> None:
+    def start(self) -> None:
+        if self.thread is None and not self.scorer.prepared:
+            self.thread = threading.Thread(target=self._prepare, name="partywatch-scorer", daemon=True)
+            self.thread.start()
+
+    def _prepare(self) -> None:
         try:
-            from scoring import Scorer
+            self.scorer.prepare()
+        except Exception:
+            pass
 
-            self.scorer = Scorer(self.rubric)
-        except BaseException as exc:  # re-raised in the checking thread by result()
-            self.error = exc
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
-    def result(self) -> Scorer:
-        self.join()
-        if self.error is not None:
-            raise self.error
-        return self.scorer
+
+def _reads_new_text(engine: Engine, party_ids: Sequence[str], rubric: Rubric) -> bool:
+    """Whether scoring these parties now would read some text afresh: a party with no
+    document yet, or a current snapshot never scored under this rubric. (A crawl may
+    still bring new text; this is what is known before it.)"""
+    with transaction(engine) as session:
+        version = session.scalar(select(RubricVersionRow.id)
+                                 .where(RubricVersionRow.content_hash == rubric.content_hash))
+        for party_id in party_ids:
+            pairs = current_snapshots(session, party_id)
+            if not pairs:
+                return True
+            if version is None or any(session.get(SnapshotScoringRow, (snapshot.id, version)) is None
+                                      for _, snapshot in pairs):
+                return True
+    return False
 
 
 def _failure_word(event: dict) -> str:
@@ -230,6 +247,7 @@ def run_check(
     crawl_options: dict | None = None,
     archive_fallback: bool = False,
     archive: WaybackArchive | None = None,
+    crawl_process: CrawlProcess | None = None,
 ) -> CheckReport:
     """Crawl, score, store and queue notifications for the parties (all, or `party_ids`).
 
@@ -239,11 +257,13 @@ def run_check(
     `archive_fallback` asks a web archive (`archive`, default a partywatch.archive
     .WaybackArchive) for documents that could not be fetched, for every party; without it,
     for the parties with `archive_fallback: true` in parties.yaml, or all when the
-    PARTYWATCH_ARCHIVE_FALLBACK setting is on.
+    PARTYWATCH_ARCHIVE_FALLBACK setting is on. `crawl_process` is a crawl child started
+    ahead (spiders.runner.CrawlProcess, with its own options); without it one is started here.
     """
     from partywatch import archive as archives
-    from scoring import RubricError, load_rubric
-    from spiders.runner import DEFAULT_CRAWL_TIMEOUT, run_crawl
+    from partywatch.pipeline import queue_notifications, score_parties
+    from scoring import RubricError, Scorer, load_rubric
+    from spiders.runner import DEFAULT_CRAWL_TIMEOUT, CrawlProcess
 
     try:
         parties = select_parties(load_parties(parties_path), tuple(party_ids))
@@ -291,16 +311,23 @@ def run_check(
             homepage_errors.setdefault(event["party"], event["error"])
         elif event.get("event") == "skipped":
             skipped.append({k: event[k] for k in ("party", "url", "reason")})
+        if overlap and event.get("event") == "fetch" and event["ok"] and event["new_content"]:
+            background.start()
         if on_event is not None:
             on_event(event)
         line = _describe_event(event)
         if line and progress is not None:
             progress(line)
 
+    scorer = Scorer(rubric)
+    background = _BackgroundPrepare(scorer)
+    overlap = len(parties) <= OVERLAP_SCORER_MAX_PARTIES
+    if overlap and _reads_new_text(engine, ids, rubric):
+        background.start()
     started = time.monotonic()
-    scorer = _ScorerBuilder(rubric) if len(parties) <= OVERLAP_SCORER_MAX_PARTIES else None
-    crawl = run_crawl(db_url, [p.crawl_spec() for p in parties], run_id, on_event=handle,
-                      crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, **(crawl_options or {}))
+    crawl_process = crawl_process or CrawlProcess(db_url, **(crawl_options or {}))
+    crawl = crawl_process.run([p.crawl_spec() for p in parties], run_id, on_event=handle,
+                              crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT)
     if crawl.timed_out:
         report(progress, Kind.PROBLEM, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
     elif crawl.returncode != 0:
@@ -319,12 +346,12 @@ def run_check(
                                             progress=progress)
 
     report(progress, Kind.SCORING, "scoring")
-    from partywatch.pipeline import queue_notifications, score_parties
 
-    scorer = scorer or _ScorerBuilder(rubric)
-    outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
-                             scorer=scorer.result(), progress=progress,
-                             homepage_errors=homepage_errors)
+    try:
+        outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
+                                 scorer=scorer, progress=progress, homepage_errors=homepage_errors)
+    finally:
+        background.join()  # never leave spaCy half-imported at exit
     queued = queue_notifications(engine, run_id, outcomes)
     reports = []
     with transaction(engine) as session:

@@ -12,25 +12,59 @@ same clause, and sections come from the document's own structure.
 
 from __future__ import annotations
 
-from typing import Iterable
+import threading
+from typing import TYPE_CHECKING, Iterable
 
-from scoring.claims import ClaimFinder, DocumentContext
 from scoring.models import Claim, DocumentClaims, Scorecard, SpendingCheck
-from scoring.nlp import MAX_CHUNK_CHARS
-from scoring.patterns import compile_rubric
 from scoring.rubric import DOCUMENT_KINDS, Rubric
 from scoring.scorecard import build_scorecard
 from scoring.structure import parse
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from scoring.claims import ClaimFinder
+
+# Text is fed to spaCy in pieces of at most this many characters: a tenth of spaCy's own
+# limit per text (Language.max_length), so a 100-page PDF never hits it.
+MAX_CHUNK_CHARS = 100_000
+
 
 class Scorer:
-    """Compile a rubric once; score many documents with it."""
+    """Compile a rubric once; score many documents with it.
+
+    The spaCy side (the blank English pipeline, lemma tables, the rubric's matchers) is
+    built the first time a text is read, not when the Scorer is made: turning stored
+    claims into a scorecard needs only the rubric, so a check whose documents did not
+    change never starts spaCy (~1.7 s and ~90 MB). `prepare()` builds it ahead of time,
+    e.g. in a thread while a crawl runs.
+    """
 
     def __init__(self, rubric: Rubric):
         self.rubric = rubric
-        self.compiled = compile_rubric(rubric)
-        self.nlp = self.compiled.nlp
-        self.finder = ClaimFinder(self.compiled)
+        self._finder: ClaimFinder | None = None
+        self._nlp: Language | None = None
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Build the spaCy pipeline and the compiled rubric, once (thread-safe)."""
+        with self._lock:
+            if self._finder is None:
+                from scoring.claims import ClaimFinder
+                from scoring.patterns import compile_rubric
+
+                compiled = compile_rubric(self.rubric)
+                self._nlp, self._finder = compiled.nlp, ClaimFinder(compiled)
+
+    @property
+    def prepared(self) -> bool:
+        return self._finder is not None
+
+    @property
+    def nlp(self) -> Language:
+        self.prepare()
+        assert self._nlp is not None
+        return self._nlp
 
     def claims(self, text: str, url: str, kind: str = "privacy_notice") -> list[Claim]:
         return self.claims_many([(text, url, kind)])[0]
@@ -38,6 +72,10 @@ class Scorer:
     def claims_many(self, items: list[tuple[str, str, str]], batch_size: int = 64) -> list[list[Claim]]:
         """Claims for many (text, url, kind) at once (nlp.pipe over all chunks, in order,
         so a sentence's headings are always matched before the sentence)."""
+        from scoring.claims import DocumentContext
+
+        self.prepare()
+        assert self._finder is not None
         contexts = [DocumentContext(parse(text or ""), url, kind if kind in DOCUMENT_KINDS else "other")
                     for text, url, kind in items]
         # spaCy reads the text with wrapped lines joined (same offsets); quotes are cut
@@ -47,7 +85,7 @@ class Scorer:
                   for base, piece in _chunks(text or "")]
         results: list[list[Claim]] = [[] for _ in items]
         for doc, (idx, base, piece) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
-            results[idx].extend(self.finder.claims(doc, piece, base, contexts[idx]))
+            results[idx].extend(self._finder.claims(doc, piece, base, contexts[idx]))
         return results
 
     def scorecard(self, documents: list[DocumentClaims], spending: SpendingCheck | None = None) -> Scorecard:

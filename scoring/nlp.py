@@ -19,8 +19,6 @@ from spacy.tokens import Doc
 
 from scoring.cache import cached_lemma_table
 
-MAX_CHUNK_CHARS = 100_000
-
 # Contractions the lookup table does not know.
 LEMMA_OVERRIDES = {"n't": "not", "'re": "be", "'m": "be", "'s": "'s", "ca": "can", "wo": "will", "'ll": "will",
                    "'ve": "have", "'d": "would", "us": "we", "our": "we", "ours": "we"}
@@ -103,7 +101,6 @@ def _make_analyzer(nlp: Language, name: str):
 
 def make_nlp() -> Language:
     nlp = spacy.blank("en")
-    nlp.max_length = 10 * MAX_CHUNK_CHARS
     nlp.add_pipe("partywatch_lemma_sents")
     return nlp
 

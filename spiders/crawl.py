@@ -1,4 +1,4 @@
-"""Run one crawl: `python -m spiders.crawl --db URL [--run-id N] < parties.json`.
+"""Run one crawl: `python -m spiders.crawl --db URL < work.json`.
 
 The crawl runs in a process of its own (see spiders.runner): Twisted's reactor starts
 once per process, the parent can kill a crawl that overruns, and the crawl's memory is
@@ -6,9 +6,11 @@ returned when it ends. This process writes fetches and snapshots to the history 
 and prints one JSON progress line per event on stdout (spiders.progress); scrapy's log
 goes to stderr.
 
-The parties come on stdin as JSON, {"parties": [PartyEntry.crawl_spec(), ...]}, from a
-parent that validated parties.yaml (spiders.runner.run_crawl): this process never reads
-parties.yaml, so what it crawls is what was validated.
+The work comes on stdin as JSON, {"parties": [PartyEntry.crawl_spec(), ...], "run_id": N
+or null}, from a parent that validated parties.yaml (spiders.runner.CrawlProcess): this
+process never reads parties.yaml, so what it crawls is what was validated. It imports
+everything the crawl needs before it reads stdin, since the parent starts it early and
+gets ready meanwhile.
 """
 
 from __future__ import annotations
@@ -19,24 +21,45 @@ import os
 import sys
 import time
 
+# Imported up front like everything else the crawl needs (see the module's docstring).
+from sqlalchemy import select
 
-def _read_parties(stream) -> list[dict]:
-    """The parties to crawl, as the parent sent them on stdin."""
+from history.db import make_engine, transaction
+from history.models import DocumentRow
+from history.store import sync_parties
+
+
+def _read_work(stream) -> tuple[list[dict], int | None]:
+    """The parties to crawl and the run they belong to, as the parent sent them on stdin."""
     try:
-        return json.load(stream)["parties"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SystemExit(f"expected {{\"parties\": [...]}} as JSON on stdin: {exc}") from exc
+        work = json.load(stream)
+        return work["parties"], work.get("run_id")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SystemExit(f"expected {{\"parties\": [...], \"run_id\": N}} as JSON on stdin: {exc}") from exc
+
+
+def _import_components(crawl_settings: dict) -> None:
+    """Import the middlewares, extensions, pipelines and download handlers the crawl will
+    load, now rather than once the parties arrive (scrapy loads them by dotted path)."""
+    from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.reactor import install_reactor
+
+    settings = Settings(crawl_settings)
+    # First, as scrapy does: a component that imports twisted.internet.reactor would
+    # otherwise install Twisted's default reactor instead of the asyncio one.
+    install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+    components = [path for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS",
+                                    "ITEM_PIPELINES")
+                  for path, order in settings.getwithbase(name).items() if order is not None]
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+    for path in components + [handlers[scheme] for scheme in ("http", "https") if handlers.get(scheme)]:
+        load_object(path)
 
 
 def _prepare_history(db_url: str, parties: list[dict]):
     """Make sure the parties exist; return each party's documents already in the history
     ({party: [(url, kind)]}) and their stored validators ({(party, url): (etag, last_modified)})."""
-    from sqlalchemy import select
-
-    from history.db import make_engine, transaction
-    from history.models import DocumentRow
-    from history.store import sync_parties
-
     engine = make_engine(db_url)  # opened and upgraded by the parent (spiders.runner)
     try:
         with transaction(engine) as session:
@@ -63,7 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spiders.crawl", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default=os.environ.get("PARTYWATCH_CRAWL_DB_URL"),
                         help="history database URL (default: $PARTYWATCH_CRAWL_DB_URL)")
-    parser.add_argument("--run-id", type=int, default=None, help="the run these fetches belong to")
     parser.add_argument("--delay", type=float, default=None, help="seconds between requests to one host")
     parser.add_argument("--maxsize", type=int, default=None, help="response size cap in bytes")
     parser.add_argument("--timeout", type=float, default=None, help="per-request timeout in seconds")
@@ -78,12 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     from spiders.settings import crawl_settings
     from spiders.spider import PartySpider
 
-    started = time.monotonic()
-    parties = _read_parties(sys.stdin)
-    known, validators = _prepare_history(args.db, parties)
     settings = crawl_settings(delay=args.delay, maxsize=args.maxsize, timeout=args.timeout,
                               log_level=args.log_level)
-    settings.update({"PARTYWATCH_DB_URL": args.db, "PARTYWATCH_RUN_ID": args.run_id})
+    _import_components(settings)
+    parties, run_id = _read_work(sys.stdin)
+    started = time.monotonic()
+    known, validators = _prepare_history(args.db, parties)
+    settings.update({"PARTYWATCH_DB_URL": args.db, "PARTYWATCH_RUN_ID": run_id})
     if any(p["render"] or any(d["render"] for d in p["documents"]) for p in parties):
         from spiders.render import RenderUnavailable, check_render_available, chromium_path, render_settings
 

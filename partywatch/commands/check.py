@@ -12,6 +12,7 @@ from rich.table import Table
 
 from partywatch.changes import ChangeKind
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
+from partywatch.paths import database_url
 from partywatch.progress import Kind, Progress
 
 if TYPE_CHECKING:
@@ -213,10 +214,14 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format, archive
       partywatch check --archive-fallback
       partywatch check --db postgresql://app@db/partywatch
     """
-    engine = open_db(db_url)
-    try:
-        run_check_and_print(engine, output_format, parties_path=resolve_parties_path(parties_path),
-                            rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids,
-                            archive_fallback=archive_fallback)
-    finally:
-        engine.dispose()
+    from spiders.runner import CrawlProcess
+
+    # Started first: the crawl process imports scrapy while this one opens the database.
+    with CrawlProcess(database_url(db_url)) as crawl_process:
+        engine = open_db(db_url)
+        try:
+            run_check_and_print(engine, output_format, parties_path=resolve_parties_path(parties_path),
+                                rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids,
+                                archive_fallback=archive_fallback, crawl_process=crawl_process)
+        finally:
+            engine.dispose()

@@ -1,0 +1,79 @@
+"""What a check starts: spaCy only when there is text to read, and a crawl process that
+never outlives a check that cannot run.
+
+Starting spaCy costs about 1.7 s of CPU and 90 MB; a check whose documents did not change
+turns the claims stored last time into its scorecard without it. The crawl process is
+started before the check has validated anything (it imports scrapy meanwhile), so a check
+that stops early must stop it too.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.crawl import check, count
+from helpers.sites import ABOUT_THE_PARTY, page
+from history.db import open_database
+from history.models import ScorecardRow
+
+NOTICE = ("<h1>Privacy notice</h1>"
+          "<p>We get your name and address from the electoral register and from canvassing.</p>"
+          "<p>You have the right to access your data and to complain to the ICO.</p>" + ABOUT_THE_PARTY)
+
+# `partywatch check`, saying at exit whether this process ever imported spaCy.
+CHECK_REPORTING_SPACY = ("import atexit, sys; "
+                         "atexit.register(lambda: print('spaCy started:', 'spacy' in sys.modules)); "
+                         "from partywatch.cli import main; main()")
+
+
+def check_reporting_spacy(database_url: str, parties: Path, rubric_path: Path) -> str:
+    result = subprocess.run([sys.executable, "-c", CHECK_REPORTING_SPACY, "check", "--parties", str(parties),
+                             "--rubric", str(rubric_path), "--db", database_url],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_check_reads_new_text_with_spacy_and_unchanged_text_without(database_url, sites, write_parties,
+                                                                      rubric_path):
+    site = sites({"/": page('<a href="/privacy">Privacy notice</a>'), "/privacy": page(NOTICE)})
+    parties = write_parties({"alpha": site})
+    engine = open_database(database_url)
+    try:
+        assert "spaCy started: True" in check_reporting_spacy(database_url, parties, rubric_path)
+        unchanged = check_reporting_spacy(database_url, parties, rubric_path)
+        assert "spaCy started: False" in unchanged
+        assert "unchanged" in next(line for line in unchanged.splitlines() if "Alpha Party" in line)
+        assert count(engine, ScorecardRow) == 1
+
+        site.routes["/privacy"] = page(NOTICE.replace("from canvassing", "from canvassing and petitions"))
+        changed = check_reporting_spacy(database_url, parties, rubric_path)
+        assert "spaCy started: True" in changed
+        assert count(engine, ScorecardRow) == 2
+    finally:
+        engine.dispose()
+
+
+def _crawl_children() -> list[str]:
+    """The command lines of this process's children that are crawl processes."""
+    children = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except FileNotFoundError:
+                continue  # it ended meanwhile
+            if "spiders.crawl" in command:
+                children.append(command)
+    return children
+
+
+def test_a_check_that_cannot_run_leaves_no_crawl_process_behind(database_url, tmp_path, rubric_path):
+    broken = tmp_path / "parties.yaml"
+    broken.write_text("parties:\n  - id: alpha\n    homepage: not a url\n", encoding="utf-8")
+    result = check(database_url, broken, rubric_path, expect_exit=1)
+    assert "cannot use the parties file; nothing was checked" in result.output
+    assert _crawl_children() == []
