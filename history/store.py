@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -222,16 +222,24 @@ def source_notes(session: Session, snapshot_ids: Iterable[int]) -> list[tuple[st
 
 
 def current_snapshots(session: Session, party_id: str) -> list[tuple[DocumentRow, SnapshotRow]]:
-    """Each of the party's documents with its last good content (failed ones keep theirs)."""
-    documents = session.scalars(
-        select(DocumentRow).where(DocumentRow.party_id == party_id).order_by(DocumentRow.id)
-    ).all()
-    pairs = []
-    for document in documents:
-        snapshot = current_snapshot(session, document.id)
-        if snapshot is not None:
-            pairs.append((document, snapshot))
-    return pairs
+    """Each of the party's documents with its last good content (failed ones keep theirs),
+    in document order: current_snapshot for every document, in one query."""
+    newest_first = (FetchRow.fetched_at.desc(), FetchRow.id.desc())
+    fetches = (
+        select(FetchRow.document_id, FetchRow.snapshot_id,
+               func.row_number().over(partition_by=FetchRow.document_id, order_by=newest_first).label("rank"))
+        .join(DocumentRow, DocumentRow.id == FetchRow.document_id)
+        .where(DocumentRow.party_id == party_id, FetchRow.ok.is_(True), FetchRow.snapshot_id.is_not(None))
+        .subquery()
+    )
+    rows = session.execute(
+        select(DocumentRow, SnapshotRow)
+        .join(fetches, fetches.c.document_id == DocumentRow.id)
+        .join(SnapshotRow, SnapshotRow.id == fetches.c.snapshot_id)
+        .where(fetches.c.rank == 1)
+        .order_by(DocumentRow.id)
+    )
+    return [(document, snapshot) for document, snapshot in rows]
 
 
 # --- rubric versions and claims ----------------------------------------------------------
@@ -249,16 +257,23 @@ def ensure_rubric_version(session: Session, digest: str, version: str, yaml_text
     return row
 
 
-def stored_claims(session: Session, snapshot_id: int, rubric_version_id: int) -> list[ClaimRow] | None:
-    """The claims found in a snapshot under a rubric, or None if that pair was never scored."""
-    scored = session.get(SnapshotScoringRow, (snapshot_id, rubric_version_id))
-    if scored is None:
-        return None
-    return list(session.scalars(
-        select(ClaimRow)
-        .where(ClaimRow.snapshot_id == snapshot_id, ClaimRow.rubric_version_id == rubric_version_id)
-        .order_by(ClaimRow.id)
-    ))
+def stored_claims(session: Session, snapshot_ids: Iterable[int],
+                  rubric_version_id: int) -> dict[int, list[Row]]:
+    """The claims found in each of these snapshots under a rubric, by snapshot id, as rows
+    with ClaimRow's columns; a snapshot never scored under the rubric has no entry."""
+    ids = list(snapshot_ids)
+    scored = list(session.scalars(select(SnapshotScoringRow.snapshot_id).where(
+        SnapshotScoringRow.rubric_version_id == rubric_version_id, SnapshotScoringRow.snapshot_id.in_(ids))))
+    claims: dict[int, list[Row]] = {snapshot_id: [] for snapshot_id in scored}
+    if scored:
+        for row in session.execute(select(ClaimRow.snapshot_id, ClaimRow.step_id, ClaimRow.element_id,
+                                          ClaimRow.credit, ClaimRow.quote, ClaimRow.url, ClaimRow.start,
+                                          ClaimRow.end, ClaimRow.detail)
+                                   .where(ClaimRow.rubric_version_id == rubric_version_id,
+                                          ClaimRow.snapshot_id.in_(scored))
+                                   .order_by(ClaimRow.id)):
+            claims[row.snapshot_id].append(row)
+    return claims
 
 
 def store_claims(session: Session, snapshot_id: int, rubric_version_id: int,

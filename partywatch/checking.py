@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select, text
 
 from history.db import transaction
 from history.models import DocumentRow, FetchRow, RubricVersionRow, RunRow, ScorecardRow, SnapshotScoringRow
-from history.store import current_snapshot, current_snapshots, finish_run, start_run, sync_parties
+from history.store import current_snapshots, finish_run, start_run, sync_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
 from partywatch.progress import Kind, Progress, Reporter, report
@@ -134,13 +134,14 @@ def _steps_json(card: ScorecardRow) -> list[dict]:
 
 def _documents(session, party_id: str) -> list[DocumentReport]:
     reports = []
+    current = {document.id: snapshot for document, snapshot in current_snapshots(session, party_id)}
     for document in session.scalars(select(DocumentRow).where(DocumentRow.party_id == party_id)
                                      .order_by(DocumentRow.id)):
         error = None
         if document.status in FAILING_STATUSES:
             error = session.scalar(select(FetchRow.error).where(FetchRow.document_id == document.id)
                                    .order_by(FetchRow.id.desc()).limit(1))
-        snapshot = current_snapshot(session, document.id)
+        snapshot = current.get(document.id)
         reports.append(DocumentReport(document.url, document.kind, document.status, error,
                                       snapshot.provenance if snapshot else None,
                                       snapshot.source_note if snapshot else None))

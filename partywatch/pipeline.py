@@ -20,12 +20,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import Session
 
 from history.db import transaction
 from history.models import (
-    ClaimRow,
     DocumentRow,
     FetchRow,
     PartyRow,
@@ -108,17 +107,17 @@ def ensure_text(snapshot: SnapshotRow, url: str) -> str | None:
     return snapshot.text
 
 
-def _claim_from_row(row: ClaimRow) -> Claim:
+def _claim_from_row(row: Row) -> Claim:
     return Claim(step_id=row.step_id, element_id=row.element_id, credit=row.credit,
                  quote=row.quote, url=row.url, start=row.start, end=row.end, detail=row.detail)
 
 
 def snapshot_claims(session: Session, scorer: Scorer, rubric_version_id: int,
-                    snapshot: SnapshotRow, document: DocumentRow) -> list[Claim]:
-    """Claims of one snapshot under one rubric, computed once and then read back."""
-    cached = stored_claims(session, snapshot.id, rubric_version_id)
-    if cached is not None:
-        return [_claim_from_row(row) for row in cached]
+                    snapshot: SnapshotRow, document: DocumentRow, stored: list[Row] | None) -> list[Claim]:
+    """Claims of one snapshot under one rubric: the `stored` ones (history.store
+    .stored_claims), or found now and stored, since they are computed once."""
+    if stored is not None:
+        return [_claim_from_row(row) for row in stored]
     text = ensure_text(snapshot, document.url)
     claims = scorer.claims(text, document.url, document.kind) if text else []
     store_claims(session, snapshot.id, rubric_version_id, [c.to_dict() for c in claims])
@@ -251,8 +250,9 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     if reason is not None:
         return PartyOutcome(party_id, party.name, None, previous, False, [], [], reason)
     documents, errors = [], []
+    stored = stored_claims(session, [snapshot.id for _, snapshot in pairs], rubric_version_id)
     for document, snapshot in pairs:
-        claims = snapshot_claims(session, scorer, rubric_version_id, snapshot, document)
+        claims = snapshot_claims(session, scorer, rubric_version_id, snapshot, document, stored.get(snapshot.id))
         if snapshot.extraction_error:
             errors.append((document.url, snapshot.extraction_error))
         documents.append(DocumentClaims(url=document.url, kind=document.kind, claims=claims,

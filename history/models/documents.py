@@ -77,7 +77,9 @@ class SnapshotRow(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the raw bytes
     content_type: Mapped[str] = mapped_column(String(128))
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: read only when the text is extracted (once) or exported, not with every
+    # snapshot a scorecard is computed from.
+    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     size: Mapped[int] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)  # extracted text; offsets refer to it
     extraction_error: Mapped[str | None] = mapped_column(Text)
