@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 import importlib
+import sys
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from click.utils import make_default_short_help
@@ -80,5 +82,24 @@ def main() -> None:
     """
 
 
+def run() -> NoReturn:
+    """The `partywatch` program: main() as click runs it, then spiders.quick_exit.exit_now
+    with its exit status (tests call main() through click's CliRunner instead)."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:  # click always ends with SystemExit; this is for safety
+        code = 0
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    from spiders.quick_exit import exit_now
+
+    exit_now(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -41,6 +41,24 @@ def test_console_script_runs():
     assert "partywatch, version" in out.stdout
 
 
+def test_the_program_ends_with_its_commands_exit_status_and_all_its_output(tmp_path):
+    """`partywatch` skips the interpreter's teardown at exit (spiders.quick_exit): what it
+    printed must still arrive whole, through a pipe, and a failure must still exit non-zero."""
+    wrong = subprocess.run([sys.executable, "-m", "partywatch.cli", "no-such-command"], capture_output=True,
+                           text=True)
+    assert wrong.returncode == 2 and "No such command 'no-such-command'" in wrong.stderr
+    help_page = subprocess.run([sys.executable, "-m", "partywatch.cli", "check", "--help"],
+                               capture_output=True, text=True)
+    assert help_page.returncode == 0
+    assert "partywatch check --db postgresql://app@db/partywatch" in help_page.stdout  # the examples ...
+    assert help_page.stdout.rstrip().endswith("Show this message and exit.")  # ... and the options after
+    broken = tmp_path / "rubric.yaml"
+    broken.write_text("version: [unclosed\n", encoding="utf-8")
+    invalid = subprocess.run([sys.executable, "-m", "partywatch.cli", "rubric", "validate", str(broken)],
+                             capture_output=True, text=True)
+    assert invalid.returncode == 1 and f"{broken}:2: YAML syntax error" in invalid.stdout + invalid.stderr
+
+
 # Libraries that take a large part of a second to import, or tens of MB.
 HEAVY = {"scrapy", "twisted", "playwright", "scrapy_playwright", "spacy", "thinc", "matplotlib",
          "sqlalchemy", "alembic", "telegram"}

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import jsonschema
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from helpers.check_schema import CHECK_SCHEMA
 from history.db import transaction
@@ -34,8 +35,9 @@ def fetches_of(engine, document_id: int) -> list[FetchRow]:
 
 def snapshots_of(engine, document_id: int) -> list[SnapshotRow]:
     with transaction(engine) as session:
-        return list(session.scalars(select(SnapshotRow).where(SnapshotRow.document_id == document_id)
-                                    .order_by(SnapshotRow.id)))
+        # with the raw bytes, which are otherwise loaded only on use (the rows outlive the session)
+        return list(session.scalars(select(SnapshotRow).options(undefer(SnapshotRow.raw))
+                                    .where(SnapshotRow.document_id == document_id).order_by(SnapshotRow.id)))
 
 
 def check(database_url, parties, rubric_path, *args, expect_exit=0):
