@@ -405,3 +405,17 @@ def test_trusted_partners_who_help_run_the_party_are_not_a_kind_of_supplier(scor
     assert credit(scorer, text, "suppliers", "supplier-categories")[0] == "none"
     honest = "We share your details with service providers who help us deliver our newsletters."
     assert credit(scorer, honest, "suppliers", "supplier-categories")[0] == "partial"
+
+
+def test_an_ad_industry_opt_out_is_not_an_objection_to_profiling_and_a_right_to_object_is(scorer):
+    # ELEMENTS.md: partial is "a general right to object to processing"; a link to the
+    # advertising industry's cookie opt-out is neither that nor an objection to profiling
+    for text in ("If you would like to opt-out of third party behavioral advertising, please visit the "
+                 "Digital Advertising Alliance site, http://www.aboutads.info/choices/.",
+                 "If you prefer to opt out of the use of these third-party cookies on the Site, you can do so "
+                 "by visiting the Network Advertising Initiative opt out page."):
+        assert credit(scorer, text, "profiling", "profiling-objection") == ("none", [])
+    general = "You have the right to object to us using your personal data for a particular purpose."
+    assert credit(scorer, general, "profiling", "profiling-objection") == ("partial", [general])
+    tied = "You can object to our use of your data for modelling and segmentation at any time by emailing us."
+    assert credit(scorer, tied, "profiling", "profiling-objection")[0] == "full"
