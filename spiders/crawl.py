@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from spiders.progress import emit
-    from spiders.settings import crawl_settings
+    from spiders.settings import crawl_settings, lean_components
     from spiders.spider import PartySpider
 
     started = time.monotonic()
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     known, validators = _prepare_history(args.db, parties)
     settings = crawl_settings(delay=args.delay, maxsize=args.maxsize, timeout=args.timeout,
                               log_level=args.log_level)
+    settings.update(lean_components())
     settings.update({"PARTYWATCH_DB_URL": args.db, "PARTYWATCH_RUN_ID": args.run_id})
     if any(p["render"] or any(d["render"] for d in p["documents"]) for p in parties):
         from spiders.render import RenderUnavailable, check_render_available, chromium_path, render_settings
