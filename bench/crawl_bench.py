@@ -100,8 +100,9 @@ def main() -> None:
     print(f"subprocess wall time   {result.elapsed:.2f} s")
     print(f"pages per second       {pages / crawl_time:.1f} (crawl), {pages / result.elapsed:.1f} (wall)")
     print(f"politeness bound       {bound:.2f} s (pages per host × delay)")
-    print(f"crawl time / bound     {crawl_time / bound:.2f} (target ≤ 1.5); "
-          f"wall / bound {result.elapsed / bound:.2f}")
+    if bound:  # no bound without a delay (--delay 0 measures CPU and memory alone)
+        print(f"crawl time / bound     {crawl_time / bound:.2f} (target ≤ 1.5); "
+              f"wall / bound {result.elapsed / bound:.2f}")
     if args.recrawl:
         print(f"recrawl: 304 answers   {Handler.not_modified} of {pages - args.parties} documents")
         print(f"recrawl: body bytes    {Handler.body_bytes:,} (first crawl {first_bytes:,})")

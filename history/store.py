@@ -6,15 +6,14 @@ package can use them and `history` imports none of them.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Iterable, Sequence
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from history import fetches
 from history.models import (
     ClaimRow,
     DocumentRow,
@@ -33,11 +32,6 @@ from history.models import (
     utcnow,
 )
 
-
-def content_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
 # --- parties and documents -------------------------------------------------------------
 
 
@@ -55,16 +49,11 @@ def sync_parties(session: Session, parties: Iterable[dict]) -> None:
 
 
 def get_or_create_document(session: Session, party_id: str, url: str, kind: str) -> DocumentRow:
-    document = session.scalar(
-        select(DocumentRow).where(DocumentRow.party_id == party_id, DocumentRow.url == url)
-    )
-    if document is None:
-        document = DocumentRow(party_id=party_id, url=url, kind=kind, status="new",
-                            consecutive_failures=0)
-        session.add(document)
-        session.flush()
-    elif kind != "other" and document.kind != kind:
-        document.kind = kind
+    session.flush()  # the document's pending changes, before it is read without the ORM
+    state = fetches.document_for(session.connection(), party_id, url, kind)
+    document = session.get(DocumentRow, state.id)
+    if document.kind != state.kind:  # changed by document_for
+        session.refresh(document)
     return document
 
 
@@ -94,117 +83,31 @@ class FetchOutcome:
     new_content: bool  # True when this content had not been stored for the document before
 
 
-def record_fetch(
-    session: Session,
-    document: DocumentRow,
-    *,
-    run_id: int | None,
-    http_status: int | None,
-    raw: bytes | None = None,
-    content_type: str = "application/octet-stream",
-    text: str | None = None,
-    extraction_error: str | None = None,
-    error: str | None = None,
-    provenance: str = "fetched",
-    captured_at: datetime | None = None,
-    validators: tuple[str | None, str | None] = (None, None),
-    failure_status: str | None = None,
-) -> FetchOutcome:
-    """Record one fetch attempt; store its content once per distinct hash.
+def _outcome(session: Session, document: DocumentRow, stored: fetches.StoredFetch) -> FetchOutcome:
+    """The ORM rows of a fetch stored by history.fetches, the document's state reloaded."""
+    session.expire(document)
+    snapshot = session.get(SnapshotRow, stored.snapshot_id) if stored.snapshot_id else None
+    return FetchOutcome(session.get(FetchRow, stored.fetch_id), snapshot, stored.new_content)
 
-    A failed fetch (raw is None) leaves every stored snapshot as it was and only flags
-    the document: `failure_status` (e.g. "blocked", "unreadable") when given, else "gone"
-    for 404/410 and "failed" otherwise. A content that reverts to an earlier version
-    reuses that snapshot. `provenance` says where a new snapshot's content came from
-    (fetched, imported, archived) and `captured_at` when an imported or archived copy was
-    made; `validators` are the response's (ETag, Last-Modified), kept for the next
-    conditional request.
-    """
-    now = utcnow()
-    if raw is None:
-        fetch = FetchRow(document_id=document.id, run_id=run_id, fetched_at=now,
-                      http_status=http_status, ok=False, error=error or "no content",
-                      new_content=False)
-        session.add(fetch)
-        document.status = failure_status or ("gone" if http_status in (404, 410) else "failed")
-        document.consecutive_failures = (document.consecutive_failures or 0) + 1
-        session.flush()
-        return FetchOutcome(fetch, None, False)
 
-    digest = content_hash(raw)
-    previous = current_snapshot(session, document.id)
-    snapshot = session.scalar(
-        select(SnapshotRow).where(SnapshotRow.document_id == document.id, SnapshotRow.content_hash == digest)
-    )
-    created = False
-    if snapshot is None:
-        snapshot = SnapshotRow(document_id=document.id, content_hash=digest,
-                            content_type=content_type, raw=raw, size=len(raw), text=text,
-                            extraction_error=extraction_error, fetched_at=now,
-                            provenance=provenance, captured_at=captured_at)
-        try:
-            # Another process may store the same content at the same moment: the unique
-            # constraint decides, and the loser reuses the winner's row.
-            with session.begin_nested():
-                session.add(snapshot)
-            created = True
-        except IntegrityError:
-            snapshot = session.scalar(
-                select(SnapshotRow).where(SnapshotRow.document_id == document.id,
-                                       SnapshotRow.content_hash == digest)
-            )
-    changed = previous is None or previous.id != snapshot.id
-    fetch = FetchRow(document_id=document.id, run_id=run_id, fetched_at=now, http_status=http_status,
-                  ok=True, error=None, snapshot_id=snapshot.id, new_content=changed)
-    session.add(fetch)
-    if provenance == "fetched":
-        document.status = "ok"
-        document.last_ok_at = now
-        document.consecutive_failures = 0
-        document.etag, document.last_modified = validators
-    else:
-        # A copy from elsewhere says nothing about the site: its status (and failure
-        # count, which alerts the admins) stays as the crawl found it. Its validators
-        # describe the site's copy, which must not be "confirmed" by a 304 later.
-        document.etag = document.last_modified = None
+def record_fetch(session: Session, document: DocumentRow, **fetch) -> FetchOutcome:
+    """Record one fetch attempt of `document`: history.fetches.write_fetch, which says how."""
     session.flush()
-    return FetchOutcome(fetch, snapshot, created or changed)
+    return _outcome(session, document, fetches.write_fetch(session.connection(), document.id, **fetch))
 
 
-def record_not_modified(session: Session, document: DocumentRow, *, run_id: int | None,
-                        validators: tuple[str | None, str | None] = (None, None)) -> FetchOutcome:
-    """Record a 304 Not Modified: an unchanged fetch of the current snapshot, nothing stored.
-
-    The crawl sends validators only for a document with a current snapshot; a 304 for one
-    without (its snapshots were removed by hand) is recorded as a failure.
-    """
-    snapshot = current_snapshot(session, document.id)
-    if snapshot is None:
-        return record_fetch(session, document, run_id=run_id, http_status=304,
-                            error="HTTP 304 (not modified) but no stored copy to keep")
-    now = utcnow()
-    fetch = FetchRow(document_id=document.id, run_id=run_id, fetched_at=now, http_status=304,
-                  ok=True, error=None, snapshot_id=snapshot.id, new_content=False)
-    session.add(fetch)
-    document.status = "ok"
-    document.last_ok_at = now
-    document.consecutive_failures = 0
-    etag, last_modified = validators
-    document.etag = etag or document.etag
-    document.last_modified = last_modified or document.last_modified
+def record_not_modified(session: Session, document: DocumentRow, **fetch) -> FetchOutcome:
+    """Record a 304 Not Modified: history.fetches.write_not_modified, which says how."""
     session.flush()
-    return FetchOutcome(fetch, snapshot, False)
+    return _outcome(session, document,
+                    fetches.write_not_modified(session.connection(), document.id, **fetch))
 
 
 def current_snapshot(session: Session, document_id: int) -> SnapshotRow | None:
     """The snapshot of the document's latest successful fetch."""
-    return session.scalar(
-        select(SnapshotRow)
-        .join(FetchRow, FetchRow.snapshot_id == SnapshotRow.id)
-        .where(FetchRow.document_id == document_id, FetchRow.ok.is_(True))
-        .order_by(FetchRow.fetched_at.desc(), FetchRow.id.desc())
-        .limit(1)
-    )
+    session.flush()
+    snapshot_id = fetches.current_snapshot_id(session.connection(), document_id)
+    return session.get(SnapshotRow, snapshot_id) if snapshot_id is not None else None
 
 
 def source_notes(session: Session, snapshot_ids: Iterable[int]) -> list[tuple[str, str]]:
@@ -224,19 +127,19 @@ def source_notes(session: Session, snapshot_ids: Iterable[int]) -> list[tuple[st
 def current_snapshots(session: Session, party_id: str) -> list[tuple[DocumentRow, SnapshotRow]]:
     """Each of the party's documents with its last good content (failed ones keep theirs),
     in document order: current_snapshot for every document, in one query."""
-    newest_first = (FetchRow.fetched_at.desc(), FetchRow.id.desc())
-    fetches = (
+    latest_fetches = (
         select(FetchRow.document_id, FetchRow.snapshot_id,
-               func.row_number().over(partition_by=FetchRow.document_id, order_by=newest_first).label("rank"))
+               func.row_number().over(partition_by=FetchRow.document_id,
+                                      order_by=fetches.NEWEST_FETCH_FIRST).label("rank"))
         .join(DocumentRow, DocumentRow.id == FetchRow.document_id)
         .where(DocumentRow.party_id == party_id, FetchRow.ok.is_(True), FetchRow.snapshot_id.is_not(None))
         .subquery()
     )
     rows = session.execute(
         select(DocumentRow, SnapshotRow)
-        .join(fetches, fetches.c.document_id == DocumentRow.id)
-        .join(SnapshotRow, SnapshotRow.id == fetches.c.snapshot_id)
-        .where(fetches.c.rank == 1)
+        .join(latest_fetches, latest_fetches.c.document_id == DocumentRow.id)
+        .join(SnapshotRow, SnapshotRow.id == latest_fetches.c.snapshot_id)
+        .where(latest_fetches.c.rank == 1)
         .order_by(DocumentRow.id)
     )
     return [(document, snapshot) for document, snapshot in rows]

@@ -1,8 +1,8 @@
 """The item pipeline: every document fetch goes into the history database.
 
-Content is stored once per distinct hash (history.store.record_fetch), every attempt is
+Content is stored once per distinct hash (history.fetches.write_fetch), every attempt is
 recorded with its status or error (a 304 answer to a conditional request is an unchanged
-fetch of the current snapshot: history.store.record_not_modified), and a failure flags the
+fetch of the current snapshot: history.fetches.write_not_modified), and a failure flags the
 document but keeps its snapshots (a challenge page or a JavaScript shell is such a
 failure, flagged `blocked` or `unreadable`).
 
@@ -27,8 +27,8 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
-from history.db import open_database, transaction
-from history.store import get_or_create_document, record_fetch, record_not_modified
+from history.db import open_database
+from history.fetches import document_for, write_fetch, write_not_modified
 from spiders.items import DocumentFetch
 from spiders.progress import emit
 
@@ -90,29 +90,29 @@ class HistoryPipeline:
     def _store_group(self, items: list[DocumentFetch]) -> list:
         """Each item's outcome, or the exception storing it raised; one transaction if all go well."""
         try:
-            with transaction(self.engine) as session:
-                return [self._store(session, item) for item in items]
+            with self.engine.begin() as conn:
+                return [self._store(conn, item) for item in items]
         except Exception as exc:
             if len(items) == 1:
                 return [exc]
         results: list = []
         for item in items:  # the group failed: each on its own, so only the bad one fails
             try:
-                with transaction(self.engine) as session:
-                    results.append(self._store(session, item))
+                with self.engine.begin() as conn:
+                    results.append(self._store(conn, item))
             except Exception as exc:
                 results.append(exc)
         return results
 
-    def _store(self, session, item: DocumentFetch) -> tuple[bool, str | None, bool, int, str]:
-        document = get_or_create_document(session, item.party_id, item.url, item.kind)
+    def _store(self, conn, item: DocumentFetch) -> tuple[bool, str | None, bool, int, str]:
+        document = document_for(conn, item.party_id, item.url, item.kind)
         validators = item.validators or (None, None)
         if item.not_modified:
-            outcome = record_not_modified(session, document, run_id=self.run_id, validators=validators)
+            stored = write_not_modified(conn, document.id, run_id=self.run_id, validators=validators)
         else:
-            outcome = record_fetch(
-                session, document, run_id=self.run_id, http_status=item.http_status,
+            stored = write_fetch(
+                conn, document.id, run_id=self.run_id, http_status=item.http_status,
                 raw=item.raw, content_type=item.content_type or "application/octet-stream",
                 error=item.error, validators=validators, failure_status=item.status,
             )
-        return outcome.fetch.ok, outcome.fetch.error, outcome.new_content, document.id, document.status
+        return stored.ok, stored.error, stored.new_content, stored.document_id, stored.document_status

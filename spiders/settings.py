@@ -74,21 +74,45 @@ def _env_float(name: str, default: float) -> float:
 
 
 # Components these settings switch off anyway (cookies, telnet, feeds, job state, ...).
-# Left in, scrapy would still import each one to hear it is not configured: the cookies
-# middleware imports tldextract, the remote control aiohttp, the telnet console Twisted
-# Conch, together a large part of the crawl process's start-up.
-NOT_LOADED_MIDDLEWARES = {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None}
+# Scrapy imports every component named in EXTENSIONS, DOWNLOADER_MIDDLEWARES,
+# SPIDER_MIDDLEWARES and DOWNLOAD_HANDLERS, even one set to None there (it loads each key to
+# match it with its default): the cookies middleware imports tldextract and requests, the
+# remote control aiohttp, the S3 and FTP handlers botocore and twisted.protocols.ftp;
+# together ~18 MB of the crawl process's memory. So they are left out of scrapy's own
+# *_BASE defaults instead (lean_components), which scrapy does not load.
+NOT_LOADED_MIDDLEWARES = ("scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+                          "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware")
 # Per-request work nothing reads: the downloader's byte counts (it serialises every request
 # and response again to count them), depth bookkeeping (the spider tracks depth itself)
 # and the check for meta copied from a response to a request (a development aid). Each
 # spider middleware also wraps every page's output in one more async generator. Together
 # a few per cent of the crawl's CPU time per page.
-UNUSED_DOWNLOADER_MIDDLEWARES = {"scrapy.downloadermiddlewares.stats.DownloaderStats": None}
-UNUSED_SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-                             "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None}
-NOT_LOADED_EXTENSIONS = {f"scrapy.extensions.{name}": None for name in (
+UNUSED_DOWNLOADER_MIDDLEWARES = ("scrapy.downloadermiddlewares.stats.DownloaderStats",)
+UNUSED_SPIDER_MIDDLEWARES = ("scrapy.spidermiddlewares.depth.DepthMiddleware",
+                             "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware")
+NOT_LOADED_EXTENSIONS = tuple(f"scrapy.extensions.{name}" for name in (
     "telnet.TelnetConsole", "remote_control.RemoteControl", "feedexport.FeedExporter",
-    "memdebug.MemoryDebugger", "spiderstate.SpiderState", "throttle.AutoThrottle")}
+    "memdebug.MemoryDebugger", "spiderstate.SpiderState", "throttle.AutoThrottle"))
+# Only http and https are crawled (spiders.middlewares refuses any other URL).
+CRAWLED_SCHEMES = ("http", "https")
+
+
+def lean_components() -> dict:
+    """Scrapy's default components without those a partywatch crawl never uses, as the
+    *_BASE settings (imports scrapy: for the crawl process only)."""
+    from scrapy.settings import default_settings
+
+    def without(name: str, left_out) -> dict:
+        return {k: v for k, v in getattr(default_settings, name).items() if k not in left_out}
+
+    return {
+        "EXTENSIONS_BASE": without("EXTENSIONS_BASE", NOT_LOADED_EXTENSIONS),
+        "DOWNLOADER_MIDDLEWARES_BASE": without("DOWNLOADER_MIDDLEWARES_BASE",
+                                               NOT_LOADED_MIDDLEWARES + UNUSED_DOWNLOADER_MIDDLEWARES),
+        "SPIDER_MIDDLEWARES_BASE": without("SPIDER_MIDDLEWARES_BASE", UNUSED_SPIDER_MIDDLEWARES),
+        "DOWNLOAD_HANDLERS_BASE": {k: v for k, v in default_settings.DOWNLOAD_HANDLERS_BASE.items()
+                                   if k in CRAWLED_SCHEMES},
+    }
 
 
 def crawl_settings(
@@ -137,11 +161,7 @@ def crawl_settings(
             # Runs before robots.txt (100), so a robots.txt of a host that is not allowed
             # is never fetched either.
             "spiders.middlewares.AllowedHostsMiddleware": 50,
-            **NOT_LOADED_MIDDLEWARES,
-            **UNUSED_DOWNLOADER_MIDDLEWARES,
         },
-        "SPIDER_MIDDLEWARES": UNUSED_SPIDER_MIDDLEWARES,
-        "EXTENSIONS": NOT_LOADED_EXTENSIONS,
         "ITEM_PIPELINES": {"spiders.pipelines.HistoryPipeline": 300},
         "SPIDER_MODULES": ["spiders.spider"],
         **PAGE_CHECK_SETTINGS,
