@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from history.db import transaction
 from history.models import DocumentRow, FetchRow, PartyRow, SnapshotRow
@@ -72,7 +73,7 @@ def test_what_a_crawl_stores_for_new_unchanged_not_modified_and_failed_fetches(e
         (False, "HTTP 503", False, "failed"), (False, "a bot-protection challenge", False, "blocked")]
 
     with transaction(engine) as session:
-        [snapshot] = session.scalars(select(SnapshotRow)).all()
+        [snapshot] = session.scalars(select(SnapshotRow).options(undefer(SnapshotRow.raw))).all()
         fetches = session.scalars(select(FetchRow).order_by(FetchRow.id)).all()
         [document] = session.scalars(select(DocumentRow)).all()
     # One snapshot, of the first fetch's content and Content-Type: an unchanged body is not stored again.
