@@ -160,13 +160,18 @@ def ensure_rubric_version(session: Session, digest: str, version: str, yaml_text
     return row
 
 
+def scored_snapshot_ids(session: Session, snapshot_ids: Iterable[int], rubric_version_id: int) -> set[int]:
+    """Those of these snapshots whose claims under the rubric are stored (found once, kept)."""
+    return set(session.scalars(select(SnapshotScoringRow.snapshot_id).where(
+        SnapshotScoringRow.rubric_version_id == rubric_version_id,
+        SnapshotScoringRow.snapshot_id.in_(list(snapshot_ids)))))
+
+
 def stored_claims(session: Session, snapshot_ids: Iterable[int],
                   rubric_version_id: int) -> dict[int, list[Row]]:
     """The claims found in each of these snapshots under a rubric, by snapshot id, as rows
     with ClaimRow's columns; a snapshot never scored under the rubric has no entry."""
-    ids = list(snapshot_ids)
-    scored = list(session.scalars(select(SnapshotScoringRow.snapshot_id).where(
-        SnapshotScoringRow.rubric_version_id == rubric_version_id, SnapshotScoringRow.snapshot_id.in_(ids))))
+    scored = scored_snapshot_ids(session, snapshot_ids, rubric_version_id)
     claims: dict[int, list[Row]] = {snapshot_id: [] for snapshot_id in scored}
     if scored:
         for row in session.execute(select(ClaimRow.snapshot_id, ClaimRow.step_id, ClaimRow.element_id,

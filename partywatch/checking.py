@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from sqlalchemy import Engine, select, text
 
 from history.db import transaction
-from history.models import DocumentRow, FetchRow, RubricVersionRow, RunRow, ScorecardRow, SnapshotScoringRow
-from history.store import current_snapshots, finish_run, start_run, sync_parties
+from history.models import DocumentRow, FetchRow, RubricVersionRow, RunRow, ScorecardRow
+from history.store import current_snapshots, finish_run, scored_snapshot_ids, start_run, sync_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
 from partywatch.progress import Kind, Progress, Reporter, report
@@ -206,11 +206,8 @@ def _reads_new_text(engine: Engine, party_ids: Sequence[str], rubric: Rubric) ->
         version = session.scalar(select(RubricVersionRow.id)
                                  .where(RubricVersionRow.content_hash == rubric.content_hash))
         for party_id in party_ids:
-            pairs = current_snapshots(session, party_id)
-            if not pairs:
-                return True
-            if version is None or any(session.get(SnapshotScoringRow, (snapshot.id, version)) is None
-                                      for _, snapshot in pairs):
+            ids = {snapshot.id for _, snapshot in current_snapshots(session, party_id)}
+            if not ids or version is None or scored_snapshot_ids(session, ids, version) != ids:
                 return True
     return False
 

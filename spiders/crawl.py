@@ -36,7 +36,7 @@ def _read_work(stream) -> tuple[list[dict], int | None]:
     try:
         work = json.load(stream)
         return work["parties"], work.get("run_id")
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise SystemExit(f"expected {{\"parties\": [...], \"run_id\": N}} as JSON on stdin: {exc}") from exc
 
 
