@@ -10,6 +10,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from scoring import spacy_cli
+
+spacy_cli.hold_back()
+
 _EXPORTS = {
     "Scorer": "scoring.engine",
     "ExtractionError": "scoring.extract", "extract_text": "scoring.extract",

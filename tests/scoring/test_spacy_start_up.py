@@ -1,0 +1,26 @@
+"""Scoring text starts spaCy without its command line (scoring.spacy_cli)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+SCORE_A_SENTENCE = """
+import sys
+from scoring import Scorer, load_rubric
+card = Scorer(load_rubric("rubric.yaml")).score_texts(
+    [("https://party.example/privacy", "privacy_notice", "We keep canvass records for two years after each election.")])
+loaded = sorted(m for m in ("typer", "weasel", "requests", "httpx", "rich", "jinja2") if m in sys.modules)
+print(card.step("retention").score > 0, loaded)
+import spacy.cli
+print(callable(spacy.cli.setup_cli))
+"""
+
+
+def test_scoring_text_does_not_load_spacys_command_line_and_it_still_imports_on_request():
+    done = subprocess.run([sys.executable, "-c", SCORE_A_SENTENCE], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["True []", "True"]
