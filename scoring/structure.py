@@ -23,7 +23,8 @@ HEADER_ROW = "header_row"
 CONTACT = "contact"
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
-BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*[.:]?\s*$")
+BOLD_LINE = re.compile(r"^\s*\*{2,}[^*]+\*{2,}\s*[.:]?\s*$")  # "**Cookies**", "****3.5 Access.****"
+ENUMERATOR = re.compile(r"^\(?[a-z0-9]{1,3}\)\s+")
 NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?=[A-Z])")
 ITEM_START = re.compile(r"^\s*([-*•▪◦–·]\s|\d{1,2}[.)]\s|\(?[a-z]{1,3}\)\s|\*\*\(?[a-z0-9]{1,3}\)\*\*)")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
@@ -97,6 +98,20 @@ def _is_contact(line: str) -> bool:
     return _words(rest) <= 4
 
 
+def _bold_sentence(line: str) -> bool:
+    """A statement set in bold, not a heading: it gives an address ("**If you have questions,
+    contact us at team@party.example**"), or it ends with a full stop and does not read as a
+    title once its number and that stop are taken off ("**Log files are used to track
+    usage.**"; but "**3.5 Access.**" and "**(a) Cookies.**" are headings)."""
+    plain = line.replace("*", "").strip()
+    if EMAIL_OR_URL.search(plain):
+        return True
+    if not plain.endswith("."):
+        return False
+    title = ENUMERATOR.sub("", NUMBERED_TITLE.sub("", plain))
+    return not _looks_like_title(title[:-1])
+
+
 def _looks_like_title(line: str) -> bool:
     """A short line set apart like a heading: title case, a question, or capitals."""
     stripped = line.strip().strip("*").strip()
@@ -142,7 +157,7 @@ def parse(text: str) -> Structure:
             kind = HEADER_ROW  # a Markdown table's rule line: never evidence
         elif "|" in line and (line.lstrip().startswith("|") or " | " in line):
             kind = ROW
-        elif short and BOLD_LINE.match(line) and _words(line) <= SHORT_HEADING_WORDS + 2:
+        elif short and BOLD_LINE.match(line) and _words(line) <= SHORT_HEADING_WORDS + 2 and not _bold_sentence(line):
             kind, level = HEADING, 4
         elif ITEM_START.match(line):
             kind = ITEM

@@ -419,3 +419,29 @@ def test_an_ad_industry_opt_out_is_not_an_objection_to_profiling_and_a_right_to_
     assert credit(scorer, general, "profiling", "profiling-objection") == ("partial", [general])
     tied = "You can object to our use of your data for modelling and segmentation at any time by emailing us."
     assert credit(scorer, tied, "profiling", "profiling-objection")[0] == "full"
+
+
+def test_ad_vendors_setting_cookies_are_not_the_partys_kinds_of_suppliers(scorer):
+    # Real notices: "These vendors have their own privacy policies and may be members of the
+    # Network Advertising Initiative" was quoted as the kinds of suppliers the party uses.
+    cookies = ("## Cookies\nWe work with advertising vendors who may place their own cookies on your browser "
+               "and provide services based on your visits.\n")
+    assert credit(scorer, cookies, "suppliers", "supplier-categories") == ("none", [])
+    sharing = ("## Who we share your data with\nWe share your details with service providers who help us "
+               "deliver our campaign, such as printers and email providers.\n")
+    got, quotes = credit(scorer, sharing, "suppliers", "supplier-categories")
+    assert got == "full" and quotes == ["We share your details with service providers who help us deliver our "
+                                        "campaign, such as printers and email providers."]
+
+
+def test_a_bold_statement_is_not_a_heading_over_what_follows_and_a_bold_numbered_title_is(scorer):
+    # "**Log files are used to track and monitor subscriber usage.**" was read as a heading:
+    # the rest of the notice sat in its section, a cookies-and-logs section.
+    text = ("## Who we share your data with\n"
+            "**Log files are used to track and monitor usage.**\n"
+            "We share your details with service providers who help us deliver our campaign, "
+            "such as printers and email providers.\n")
+    got, quotes = credit(scorer, text, "suppliers", "supplier-categories")
+    assert got == "full" and quotes[0].startswith("We share your details with service providers")
+    card = scorer.score_texts([("u", "privacy_notice", "****3.5 How Long We Keep Your Data.****\n")])
+    assert [ev.quote for s in card.steps for e in s.elements for ev in e.evidence] == []
