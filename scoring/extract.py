@@ -89,6 +89,23 @@ def _looks_binary(raw: bytes) -> bool:
     return ctrl / len(sample) > 0.05
 
 
+# ------------------------------------------------------------------ Markdown
+
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)")
+MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)(?:\s+\"[^\"\n]*\")?\)")
+
+
+def markdown_text(decoded: str) -> str:
+    """Markdown as a reader sees it rendered: a link reads as its text, an image not at all.
+
+    As in HTML (whose links read as their text too): the words of a link's address are not
+    the notice's words ("[click here](https://ads.example/opt-out-preference)" says nothing
+    about opting out of anything). Headings, lists, tables and bold stay as written, for
+    scoring.structure to read."""
+    text = MARKDOWN_IMAGE.sub("", decoded)
+    return MARKDOWN_LINK.sub(lambda m: m.group(1) if m.group(1).strip(" *_") else m.group(2), text)
+
+
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     return text
@@ -110,6 +127,8 @@ def extract_text(raw: bytes, content_type: str | None, url: str) -> str:
         decoded = decode(raw, content_type)
         if kind == "html":
             text = html_text(decoded)
+        elif kind == "markdown":
+            text = markdown_text(decoded)
         else:
             text = decoded
     text = _normalise(text)

@@ -57,6 +57,21 @@ def test_markdown_and_text_as_they_are():
     assert extract_text(raw, None, "northern-lights.md") == raw.decode("utf-8")
 
 
+def test_a_markdown_link_reads_as_its_text_so_its_address_earns_nothing(scorer):
+    # Real notice: "[please click here](http://www.lotame.com/opt-out-preference-manager)"
+    # was credited as a data right and as profiling, from the words of the address.
+    raw = ("If you'd like to stop this site collecting information that provides more tailored ads "
+           "to you, [please click here](http://ads.example/opt-out-preference-manager).\n"
+           "![Our logo](logo.png) Write to [privacy@party.example](mailto:privacy@party.example) "
+           "or see [](https://party.example/privacy).\n").encode()
+    text = extract_text(raw, None, "notice.md")
+    assert text == ("If you'd like to stop this site collecting information that provides more tailored ads "
+                    "to you, please click here.\n"
+                    " Write to privacy@party.example or see https://party.example/privacy.\n")
+    card = scorer.score_texts([("notice.md", "privacy_notice", text)])
+    assert [e.credit for e in card.step("rights").elements if e.id == "other-rights"] == ["none"]
+
+
 # ------------------------------------------------------------------ bad input
 
 def test_empty_file_scores_all_none(scorer):
