@@ -445,3 +445,38 @@ def test_a_bold_statement_is_not_a_heading_over_what_follows_and_a_bold_numbered
     assert got == "full" and quotes[0].startswith("We share your details with service providers")
     card = scorer.score_texts([("u", "privacy_notice", "****3.5 How Long We Keep Your Data.****\n")])
     assert [ev.quote for s in card.steps for e in s.elements for ev in e.evidence] == []
+
+
+def test_us_voter_files_are_the_electoral_register_and_public_records_only_partial(scorer):
+    # ELEMENTS.md: "(US) voter files / voter registration records" are the register.
+    voter_file = "We combine the information you give us with voter file data maintained by state election officials."
+    assert credit(scorer, voter_file, "data-sources", "electoral-register") == ("full", [voter_file])
+    public = "We may add information from public records to what you give us."
+    assert credit(scorer, public, "data-sources", "electoral-register")[0] == "partial"
+
+
+def test_asking_for_access_to_your_information_is_the_right_of_access_and_staff_access_is_not(scorer):
+    request = ("You may request access to, correction of, or deletion of your personal information "
+               "by emailing privacy@campaign.example.")
+    assert credit(scorer, request, "rights", "access") == ("full", [request])
+    staff = "Only employees who need access to your personal information to do their jobs are given it."
+    assert credit(scorer, staff, "rights", "access") == ("none", [])
+
+
+def test_clicking_unsubscribe_is_a_right_the_reader_uses_and_pruning_a_list_is_not(scorer):
+    unsubscribe = "To unsubscribe from our emails, click the unsubscribe link at the bottom of any email."
+    assert credit(scorer, unsubscribe, "rights", "other-rights") == ("partial", [unsubscribe])
+    pruning = "We remove email addresses from our mailing list when messages to them bounce."
+    assert credit(scorer, pruning, "rights", "other-rights") == ("none", [])
+
+
+def test_party_affiliation_is_data_about_political_opinions(scorer):
+    affiliation = "We collect your name, address, party affiliation and voting history."
+    assert credit(scorer, affiliation, "special-category", "political-opinions") == ("partial", [affiliation])
+
+
+def test_a_website_using_an_analytics_company_names_an_incidental_supplier(scorer):
+    analytics = "Our website uses Google Analytics to understand how visitors use it."
+    assert credit(scorer, analytics, "suppliers", "named-suppliers") == ("partial", [analytics])
+    follow = "Follow us on Facebook and Twitter for the latest campaign news."
+    assert credit(scorer, follow, "suppliers", "named-suppliers") == ("none", [])
