@@ -480,3 +480,10 @@ def test_a_website_using_an_analytics_company_names_an_incidental_supplier(score
     assert credit(scorer, analytics, "suppliers", "named-suppliers") == ("partial", [analytics])
     follow = "Follow us on Facebook and Twitter for the latest campaign news."
     assert credit(scorer, follow, "suppliers", "named-suppliers") == ("none", [])
+
+
+def test_analysing_how_the_website_is_used_is_not_what_profiling_is_for(scorer):
+    site = "We may use third-party service providers to help us analyze how our site is used."
+    assert credit(scorer, site, "profiling", "profiling-purpose") == ("none", [])
+    voters = "We analyse the answers supporters give us to help us decide which issues to campaign on."
+    assert credit(scorer, voters, "profiling", "profiling-purpose")[0] == "partial"
