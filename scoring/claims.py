@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 
 from scoring.models import Claim, Credit
 from scoring.patterns import CompiledRubric, CompiledRule
-from scoring.sentence_shape import bold_label, heading_like, run_in_label_end, trim
+from scoring.sentence_shape import bold_label, heading_like, run_in_label_end, trim, without_unpaired_bold
 from scoring.structure import CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
@@ -215,13 +215,13 @@ class ClaimFinder:
 
     @staticmethod
     def _quote_span(s: Sentence, start: int, end: int, found_at: int, tok_start, tok_end) -> tuple[int, int]:
-        if end - start <= MAX_QUOTE:
-            return start, end
-        # a very long "sentence" (a run-on list, no punctuation): quote the window around
-        # the words this claim was found by, so the quote shows what earned the credit
-        w0 = max(s.first, found_at - QUOTE_WINDOW_BEFORE)
-        w1 = min(s.last, found_at + QUOTE_WINDOW_AFTER)
-        return trim(s.text, int(tok_start[w0]), int(tok_end[w1 - 1]))
+        if end - start > MAX_QUOTE:
+            # a very long "sentence" (a run-on list, no punctuation): quote the window around
+            # the words this claim was found by, so the quote shows what earned the credit
+            w0 = max(s.first, found_at - QUOTE_WINDOW_BEFORE)
+            w1 = min(s.last, found_at + QUOTE_WINDOW_AFTER)
+            start, end = trim(s.text, int(tok_start[w0]), int(tok_end[w1 - 1]))
+        return without_unpaired_bold(s.text, start, end)
 
     # ------------------------------------------------------------ named suppliers
     def _supplier_claims(self, s: Sentence, ctx: DocumentContext, start: int, end: int,

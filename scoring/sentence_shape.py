@@ -62,6 +62,19 @@ def heading_like(text: str, start: int, end: int) -> bool:
     return bool(words) and all(w[:1].isupper() or w.lower() in HEADING_CONNECTORS for w in words)
 
 
+def without_unpaired_bold(text: str, start: int, end: int) -> tuple[int, int]:
+    """A quote's bounds without the one bold marker it carries when it is the first or last
+    sentence of a paragraph set in bold ("**We use your data to make a profile." is quoted
+    without it). For the quote only: finding run-in labels needs the marker."""
+    if text.count("**", start, end) % 2 == 0:
+        return start, end
+    if text.startswith("**", start):
+        return trim(text, start + 2, end)
+    if text.endswith("**", start, end):
+        return trim(text, start, end - 2)
+    return start, end
+
+
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1

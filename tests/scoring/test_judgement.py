@@ -487,3 +487,13 @@ def test_analysing_how_the_website_is_used_is_not_what_profiling_is_for(scorer):
     assert credit(scorer, site, "profiling", "profiling-purpose") == ("none", [])
     voters = "We analyse the answers supporters give us to help us decide which issues to campaign on."
     assert credit(scorer, voters, "profiling", "profiling-purpose")[0] == "partial"
+
+
+def test_a_sentence_from_a_bold_paragraph_is_quoted_without_a_stray_marker(scorer):
+    text = ("**We use your information to make a profile of each supporter. "
+            "It helps us decide whom to contact.**\n")
+    got, quotes = credit(scorer, text, "profiling", "profiling-disclosed")
+    assert got == "full" and quotes == ["We use your information to make a profile of each supporter."]
+    # a bold run-in label is still the sentence's heading, not evidence
+    label = "**We personalise our emails.** We do not profile voters.\n"
+    assert credit(scorer, label, "profiling", "profiling-disclosed") == ("full", ["We do not profile voters."])
