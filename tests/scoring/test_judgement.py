@@ -497,3 +497,30 @@ def test_a_sentence_from_a_bold_paragraph_is_quoted_without_a_stray_marker(score
     # a bold run-in label is still the sentence's heading, not evidence
     label = "**We personalise our emails.** We do not profile voters.\n"
     assert credit(scorer, label, "profiling", "profiling-disclosed") == ("full", ["We do not profile voters."])
+
+
+def test_commercially_available_sources_and_social_platforms_are_third_party_data(scorer):
+    for text in ("We may supplement our records with information from commercially available sources.",
+                 "We receive information from social media platforms when you interact with our pages."):
+        assert credit(scorer, text, "data-sources", "commercial-data") == ("partial", [text])
+    talking = "You can communicate with us via third party social media sites such as Facebook."
+    assert credit(scorer, talking, "data-sources", "commercial-data") == ("none", [])
+
+
+def test_vendors_bound_to_confidentiality_is_a_partial_processor_term(scorer):
+    text = "Our vendors are required to keep your information confidential."
+    assert credit(scorer, text, "suppliers", "processor-contracts") == ("partial", [text])
+
+
+def test_an_ad_pixel_named_beside_google_analytics_is_still_an_ad_pixel(scorer):
+    text = "We use Google Analytics and the Facebook pixel on this site."
+    assert credit(scorer, text, "online-targeting", "pixels") == ("full", [text])
+    counting = "Our emails contain a tracking pixel that counts how many people opened them."
+    assert credit(scorer, counting, "online-targeting", "pixels") == ("none", [])
+
+
+def test_replying_stop_to_texts_and_keeping_data_until_you_ask_are_what_elements_md_says(scorer):
+    stop = "If you do not want to receive text messages, reply STOP."
+    assert credit(scorer, stop, "rights", "other-rights") == ("partial", [stop])
+    until = "We keep your information until you ask us to delete it."
+    assert credit(scorer, until, "retention", "periods") == ("partial", [until])
