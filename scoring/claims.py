@@ -155,7 +155,7 @@ class ClaimFinder:
                 if not rule.element.reverse and (rule.denial or self._negated(sentence, found_at)):
                     detail["denial"] = True
                 if rule.adds_up:
-                    detail["adds_up"] = len(rule.groups[0] & sentence.keys) if rule.adds_up == "per_term" else 1
+                    detail["adds_up"] = _answers_in(rule, sentence)
                 out.append(Claim(step_id, element_id, credit, text[q_start:q_end], ctx.url,
                                  base + q_start, base + q_end, detail))
             if c.supplier_elements and kind != CONTACT:
@@ -356,3 +356,13 @@ def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool
     if reverse and "none" in (new[0], old[0]):
         return new[0] == "none" and old[0] != "none"
     return (Credit(new[0]).rank, new[1]) > (Credit(old[0]).rank, old[1])
+
+
+def _answers_in(rule: CompiledRule, sentence: Sentence) -> int:
+    """How many answers an adds_up sentence gives towards its element's full_from_claims."""
+    found = rule.groups[0] & sentence.keys
+    if rule.adds_up == "per_term":
+        return len(found)
+    if rule.adds_up == "per_match":
+        return sum(len(sentence.positions[key]) for key in found)
+    return 1

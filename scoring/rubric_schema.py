@@ -50,10 +50,12 @@ class Rule(Model):
     # collect is what you give us"); negated rules are denials too. A denial that the
     # same notice contradicts elsewhere earns no more than the admission (scoring/scorecard.py)
     denial: bool = False
-    # a partial sentence that counts towards the element's full_from_claims: once, or with
+    # a partial sentence that counts towards the element's full_from_claims: once, with
     # "per_term" once for each different `find` term in it ("public task for canvassing and
-    # consent for the newsletter" gives two bases)
-    adds_up: Union[bool, Literal["per_term"]] = False
+    # consent for the newsletter" gives two bases), with "per_match" once for each place a
+    # `find` term matches ("donor records for seven years and canvass records for two years"
+    # gives two periods)
+    adds_up: Union[bool, Literal["per_term", "per_match"]] = False
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="before")

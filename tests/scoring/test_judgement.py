@@ -524,3 +524,35 @@ def test_replying_stop_to_texts_and_keeping_data_until_you_ask_are_what_elements
     assert credit(scorer, stop, "rights", "other-rights") == ("partial", [stop])
     until = "We keep your information until you ask us to delete it."
     assert credit(scorer, until, "retention", "periods") == ("partial", [until])
+
+
+def test_two_periods_for_two_kinds_of_records_in_one_sentence_are_full(scorer):
+    two = ("We keep records of who has donated to us for seven years, as required by electoral law, "
+           "and canvassing records for two years.")
+    assert credit(scorer, two, "retention", "periods") == ("full", [two])
+    one = "We keep canvassing records for two years after each election."
+    assert credit(scorer, one, "retention", "periods")[0] == "partial"
+
+
+def test_every_message_saying_who_paid_is_an_imprint_commitment_and_a_footer_is_not(scorer):
+    commitment = "Our emails and online adverts always say who paid for them."
+    assert credit(scorer, commitment, "message-transparency", "imprints") == ("full", [commitment])
+    footer = "Paid for by Smith for Senate."
+    assert credit(scorer, footer, "message-transparency", "imprints") == ("none", [])
+
+
+def test_tailoring_by_named_criteria_gives_the_criteria(scorer):
+    text = "We tailor the messages we send you based on your location and the issues you have told us you care about."
+    assert credit(scorer, text, "message-transparency", "targeting-criteria") == ("full", [text])
+
+
+def test_consent_relied_on_for_emails_is_a_basis_for_one_purpose(scorer):
+    text = "We rely on your consent to send you emails."
+    assert credit(scorer, text, "lawful-basis", "per-purpose") == ("partial", [text])
+
+
+def test_a_clear_no_to_online_ad_targeting_answers_custom_audiences(scorer):
+    text = "We do not run targeted advertising online."
+    assert credit(scorer, text, "online-targeting", "custom-audiences") == ("full", [text])
+    admitted = "We run targeted advertising online."
+    assert credit(scorer, admitted, "online-targeting", "custom-audiences")[0] == "partial"
