@@ -556,3 +556,15 @@ def test_a_clear_no_to_online_ad_targeting_answers_custom_audiences(scorer):
     assert credit(scorer, text, "online-targeting", "custom-audiences") == ("full", [text])
     admitted = "We run targeted advertising online."
     assert credit(scorer, admitted, "online-targeting", "custom-audiences")[0] == "partial"
+
+
+def test_other_countries_registers_regulators_and_privacy_officers_count(scorer):
+    # ppc-ca, liberal-au and inc-in are Canadian, Australian and Indian notices
+    electors = "We receive the list of electors from Elections Canada."
+    assert credit(scorer, electors, "data-sources", "electoral-register") == ("full", [electors])
+    regulator = "You have the right to file a complaint with the Office of the Privacy Commissioner of Canada."
+    assert credit(scorer, regulator, "rights", "ico-complaint") == ("full", [regulator])
+    grievance = "Our Grievance Officer can be contacted at grievance@party.example."
+    assert credit(scorer, grievance, "accountability", "dpo") == ("full", [grievance])
+    exempt = "Registered political parties are exempt from the Privacy Act."
+    assert credit(scorer, exempt, "rights", "ico-complaint") == ("none", [])
