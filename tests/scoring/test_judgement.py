@@ -559,7 +559,7 @@ def test_a_clear_no_to_online_ad_targeting_answers_custom_audiences(scorer):
 
 
 def test_other_countries_registers_regulators_and_privacy_officers_count(scorer):
-    # ppc-ca, liberal-au and inc-in are Canadian, Australian and Indian notices
+    # notices outside the UK use their own countries' names for these (ELEMENTS.md asks for any regulator)
     electors = "We receive the list of electors from Elections Canada."
     assert credit(scorer, electors, "data-sources", "electoral-register") == ("full", [electors])
     regulator = "You have the right to file a complaint with the Office of the Privacy Commissioner of Canada."
