@@ -556,6 +556,8 @@ def test_a_clear_no_to_online_ad_targeting_answers_custom_audiences(scorer):
     assert credit(scorer, text, "online-targeting", "custom-audiences") == ("full", [text])
     admitted = "We run targeted advertising online."
     assert credit(scorer, admitted, "online-targeting", "custom-audiences")[0] == "partial"
+    conditional = "We do not use your data for targeted advertising without your consent."
+    assert credit(scorer, conditional, "online-targeting", "custom-audiences")[0] != "full"
 
 
 def test_other_countries_registers_regulators_and_privacy_officers_count(scorer):
