@@ -15,6 +15,9 @@ prints:
 - CPU time per page of the crawl subprocess (fetching, parsing, discovery) and of this
   process's threads that read what the crawl hands back and store it in the history (the
   parent's share: spiders.runner, spiders.pipelines), and the two together;
+- whether the parent keeps up: the time the crawl subprocess spent handing fetches over
+  (writing them to the pipe, waiting while it was full) and the most bytes read from it
+  and waiting to be stored at once;
 - peak RSS of the crawl subprocess (target < 500 MB).
 
 With --recrawl the sites send an ETag and answer 304 to a request that presents it back,
@@ -120,6 +123,9 @@ def main() -> None:
           f"total {total_cpu:.1f} s ({total_cpu / pages * 1000:.1f} ms per page)")
     print(f"                       test servers {server_cpu - result.parent_cpu_seconds:.1f} s; "
           f"load average {os.getloadavg()[0]:.1f}")
+    print(f"hand-over              {stats.get('partywatch/handover_seconds', 0.0):.2f} s writing fetches "
+          f"to the parent (waits on a full pipe included); parent's backlog peak "
+          f"{result.backlog_peak_bytes / 1024:.0f} KB")
     print(f"peak RSS (crawl)       {result.peak_rss_kb / 1024:.0f} MB (target < 500 MB)")
 
 

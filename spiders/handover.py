@@ -14,6 +14,8 @@ count against SCRAPER_SLOT_MAX_ACTIVE_SIZE), rather than letting pages pile up h
 
 from __future__ import annotations
 
+import time
+
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.threads import deferToThreadPool
@@ -24,19 +26,30 @@ from spiders.progress import hand_over
 
 
 class HandOverPipeline:
-    def __init__(self):
+    def __init__(self, stats=None):
+        self.stats = stats
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="partywatch-handover")
+        # Time spent writing fetches to the pipe, waiting while it was full included: how
+        # much a parent that fell behind held this crawl back (a crawl stat, for benchmarks).
+        self.writing_seconds = 0.0
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        return cls(crawler.stats)
 
     def open_spider(self):
         self.pool.start()
 
     def close_spider(self):
         self.pool.stop()  # waits for the fetches still being handed over
+        if self.stats is not None:
+            self.stats.set_value("partywatch/handover_seconds", round(self.writing_seconds, 3))
 
     async def process_item(self, item: DocumentFetch):
-        await maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, hand_over, item))
+        await maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, self._hand_over, item))
         return {"party_id": item.party_id, "url": item.url}  # keep raw bytes out of logs
+
+    def _hand_over(self, item: DocumentFetch) -> None:
+        started = time.monotonic()
+        hand_over(item)
+        self.writing_seconds += time.monotonic() - started

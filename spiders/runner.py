@@ -57,6 +57,7 @@ class CrawlResult:
     # and the caller's on_event (the threads' own time, so not what else runs meanwhile).
     parent_cpu_seconds: float = 0.0
     store_errors: list[str] = field(default_factory=list)  # fetches that could not be stored
+    backlog_peak_bytes: int = 0  # the most body bytes read from the crawl and waiting to be stored
 
     @property
     def ok(self) -> bool:
@@ -89,6 +90,7 @@ class _Backlog:
         self.max_bytes = max_bytes
         self.messages: deque[tuple[dict, bytes | None]] = deque()
         self.size = 0
+        self.peak = 0
         self.ended = False
         self.cpu_seconds = 0.0  # the reading thread's
         self.changed = threading.Condition()
@@ -104,6 +106,7 @@ class _Backlog:
                         return  # the storing side gave up
                     self.messages.append((message, body))
                     self.size += len(body or b"")
+                    self.peak = max(self.peak, self.size)
                     self.changed.notify_all()
         except (OSError, ValueError):
             pass  # the stream was closed under us: the crawl is being stopped
@@ -247,6 +250,7 @@ class CrawlProcess:
         result.elapsed = time.monotonic() - self.started
         result.stderr_tail = "".join(stderr_lines)
         result.parent_cpu_seconds = time.thread_time() - cpu_started + backlog.cpu_seconds
+        result.backlog_peak_bytes = backlog.peak
         return result
 
     @staticmethod
