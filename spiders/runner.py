@@ -36,6 +36,8 @@ from spiders.progress import read_messages, received_fetch
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from spiders.pipelines import HistoryPipeline
+
 log = logging.getLogger(__name__)
 
 DEFAULT_CRAWL_TIMEOUT = 30 * 60
@@ -192,6 +194,7 @@ class CrawlProcess:
         .PartyEntry.crawl_spec()): the child reads them as JSON on its stdin and never reads
         parties.yaml itself, so it crawls exactly what was validated, even if the file changes.
         """
+        # Here, not at the top: `check` starts the crawl process before it loads the history.
         from spiders.pipelines import MAX_GROUP, HistoryPipeline
 
         if self.used:
@@ -202,15 +205,16 @@ class CrawlProcess:
         cpu_started = time.thread_time()
         history = HistoryPipeline(self.db_url, run_id)
         history.open(engine)
-        stderr_lines: deque[str] = deque(maxlen=40)
-        stderr = io.TextIOWrapper(process.stderr, errors="replace")
-        threading.Thread(target=lambda: stderr_lines.extend(stderr), daemon=True).start()
         try:
             work = {"parties": list(parties), **history.known_documents(p["id"] for p in parties)}
         except BaseException:
             history.close()
             self.stop()
             raise
+        stderr_lines: deque[str] = deque(maxlen=40)
+        stderr = io.TextIOWrapper(process.stderr, errors="replace")
+        stderr_reader = threading.Thread(target=lambda: stderr_lines.extend(stderr), daemon=True)
+        stderr_reader.start()
         # Written from a thread: a long parties list fills the pipe until the child, once its
         # imports are done, reads it, and the timeout below must run meanwhile.
         threading.Thread(target=_send_work, args=(process, work), daemon=True).start()
@@ -245,7 +249,8 @@ class CrawlProcess:
                 process.kill()
                 process.wait()
             history.close()
-        reader.join(timeout=5)
+        for thread in (reader, stderr_reader):
+            thread.join(timeout=5)
         result.returncode = process.returncode
         result.elapsed = time.monotonic() - self.started
         result.stderr_tail = "".join(stderr_lines)
@@ -254,7 +259,7 @@ class CrawlProcess:
         return result
 
     @staticmethod
-    def _store(history, messages: list[tuple[dict, bytes | None]], result: CrawlResult) -> Iterator[dict]:
+    def _store(history: HistoryPipeline, messages: list[tuple[dict, bytes | None]], result: CrawlResult) -> Iterator[dict]:
         """The events of `messages`, in order, once their fetches are stored (as one group)."""
         items = [received_fetch(message, body) for message, body in messages if message.get("event") == "item"]
         stored = iter(history.store(items))

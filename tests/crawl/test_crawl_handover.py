@@ -81,3 +81,20 @@ def test_a_message_cut_short_is_never_passed_on():
                 whole + b"\n" + body[:100]]  # the process was killed while writing this one
     received = list(read_messages(io.BytesIO(b"".join(messages))))
     assert [(m["event"], b) for m, b in received] == [("start", None), ("item", body)]
+
+
+def test_a_fetch_that_cannot_be_stored_is_reported_and_the_crawl_goes_on(database_url, sites):
+    alpha = sites({"/": page('<a href="/privacy">Privacy notice</a>'), "/privacy": NOTICE})
+    beta = sites({"/": page('<a href="/privacy">Privacy notice</a>'), "/privacy": NOTICE})
+    engine = open_database(database_url)
+    with transaction(engine) as session:  # beta is left out of the history: its pages cannot be stored
+        sync_parties(session, [{"id": "alpha", "name": "Alpha Party", "jurisdiction": "GB",
+                                "homepage": alpha.url("/")}])
+    events = []
+    result = CrawlProcess(database_url, delay=0).run([_spec("alpha", alpha), _spec("beta", beta)], None,
+                                                     on_event=events.append)
+    assert result.ok, result.stderr_tail
+    assert [e["url"] for e in events if e["event"] == "fetch"] == [alpha.url("/privacy")]
+    assert _stored_urls(engine, ["alpha"]) == {alpha.url("/privacy")}
+    [error] = result.store_errors
+    assert error.startswith(f"{beta.url('/privacy')}: could not store the fetch")
