@@ -2,8 +2,9 @@
 
 Each message is one JSON object on a line, with "event". An `item` message (a fetch the
 parent is to store) is followed by the fetch's body as raw bytes, as many as its "body"
-says (null: no body). Raw bytes rather than base64 in the JSON line: a PDF crosses the pipe
-at its own size, and neither side encodes or scans the body.
+says (null: no body). Raw bytes rather than base64 in the JSON line: a body crosses the pipe
+at its own size and neither side encodes or scans it. Measured on a 20 KB page, framing and
+unframing cost ~10 µs each side this way, ~200 µs with base64 (7 ms for a 500 KB PDF).
 
 The crawl process keeps its stdout for these messages alone (open_channel): whatever else
 writes to stdout there (a library's stray print) goes to stderr, so nothing can break the
