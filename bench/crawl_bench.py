@@ -20,6 +20,11 @@ prints:
   and waiting to be stored at once;
 - peak RSS of the crawl subprocess (target < 500 MB).
 
+With --hold-lock SECONDS the database is slow for a while: once a tenth of the pages are
+stored, another connection holds the SQLite file's write lock that long. The crawl should
+go on meanwhile (its time and peak RSS barely move), the fetches waiting in the parent's
+backlog instead.
+
 With --recrawl the sites send an ETag and answer 304 to a request that presents it back,
 and the same crawl runs a second time: it prints how many documents cost a 304 instead
 of their body, and the bytes and time the second crawl took.
@@ -29,8 +34,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from loopback import Handler, serve, write_parties
@@ -46,6 +54,15 @@ def crawl_specs(path: Path) -> list[dict]:
     return [party.crawl_spec() for party in load_parties(path)]
 
 
+def hold_write_lock(database: Path, seconds: float) -> None:
+    """Take the SQLite database's write lock and keep it `seconds`: every write waits."""
+    conn = sqlite3.connect(database, isolation_level=None, timeout=60)
+    conn.execute("BEGIN IMMEDIATE")
+    time.sleep(seconds)
+    conn.execute("COMMIT")
+    conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parties", type=int, default=200)
@@ -54,7 +71,12 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--recrawl", action="store_true",
                         help="serve ETags and crawl twice: measure what conditional requests save")
+    parser.add_argument("--hold-lock", type=float, default=0.0, metavar="SECONDS",
+                        help="a slow database: once a tenth of the pages are stored, hold the SQLite "
+                             "database's write lock this long from another connection")
     args = parser.parse_args()
+    if args.hold_lock and args.db:
+        parser.error("--hold-lock holds a SQLite file's lock: leave out --db")
 
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -76,9 +98,15 @@ def main() -> None:
         import resource
         server_cpu = resource.getrusage(resource.RUSAGE_SELF)
 
+        slowed = threading.Event()
+
         def on_event(event):
             nonlocal fetched
             fetched += event.get("event") == "fetch" and event.get("ok", False)
+            if args.hold_lock and not slowed.is_set() and fetched >= max(1, args.parties * (args.pages - 1) // 10):
+                slowed.set()
+                threading.Thread(target=hold_write_lock, args=(Path(tmp) / "bench.db", args.hold_lock),
+                                 daemon=True).start()
 
         result = run_crawl(db_url, crawl_specs(Path(tmp) / "parties.yaml"), None, delay=args.delay,
                            on_event=on_event, crawl_timeout=3600)
