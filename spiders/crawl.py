@@ -30,6 +30,8 @@ def _read_work(stream) -> tuple[list[dict], dict, dict]:
     and their stored validators ({(party, url): (etag, last_modified)}), as the parent sent them."""
     try:
         work = json.load(stream)
+        if not isinstance(work, dict) or not isinstance(work["parties"], list):
+            raise TypeError("not an object with a list of parties")
         known = {party: [tuple(document) for document in documents]
                  for party, documents in work.get("known_documents", {}).items()}
         validators = {(party, url): (etag, last_modified)
