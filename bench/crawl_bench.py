@@ -10,9 +10,20 @@ prints:
 - pages per second;
 - crawl time / politeness bound, where the bound is pages per host × delay: the least time
   a crawl that waits `delay` between two requests to one host can take (target ≤ 1.5);
-- the subprocess's fixed cost (interpreter, scrapy and database start-up), which is what
-  running each crawl in its own process costs;
+- the subprocess's fixed cost (interpreter and scrapy start-up), which is what running
+  each crawl in its own process costs;
+- CPU time per page of the crawl subprocess (fetching, parsing, discovery) and of this
+  process's threads that read what the crawl hands back and store it in the history (the
+  parent's share: spiders.runner, spiders.pipelines), and the two together;
+- whether the parent keeps up: the time the crawl subprocess spent handing fetches over
+  (writing them to the pipe, waiting while it was full) and the most bytes read from it
+  and waiting to be stored at once;
 - peak RSS of the crawl subprocess (target < 500 MB).
+
+With --hold-lock SECONDS the database is slow for a while: once a tenth of the pages are
+stored, another connection holds the SQLite file's write lock that long. The crawl should
+go on meanwhile (its time and peak RSS barely move), the fetches waiting in the parent's
+backlog instead.
 
 With --recrawl the sites send an ETag and answer 304 to a request that presents it back,
 and the same crawl runs a second time: it prints how many documents cost a 304 instead
@@ -23,8 +34,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from loopback import Handler, serve, write_parties
@@ -40,6 +54,15 @@ def crawl_specs(path: Path) -> list[dict]:
     return [party.crawl_spec() for party in load_parties(path)]
 
 
+def hold_write_lock(database: Path, seconds: float) -> None:
+    """Take the SQLite database's write lock and keep it `seconds`: every write waits."""
+    conn = sqlite3.connect(database, isolation_level=None, timeout=60)
+    conn.execute("BEGIN IMMEDIATE")
+    time.sleep(seconds)
+    conn.execute("COMMIT")
+    conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parties", type=int, default=200)
@@ -48,7 +71,12 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--recrawl", action="store_true",
                         help="serve ETags and crawl twice: measure what conditional requests save")
+    parser.add_argument("--hold-lock", type=float, default=0.0, metavar="SECONDS",
+                        help="a slow database: once a tenth of the pages are stored, hold the SQLite "
+                             "database's write lock this long from another connection")
     args = parser.parse_args()
+    if args.hold_lock and args.db:
+        parser.error("--hold-lock holds a SQLite file's lock: leave out --db")
 
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -70,9 +98,15 @@ def main() -> None:
         import resource
         server_cpu = resource.getrusage(resource.RUSAGE_SELF)
 
+        slowed = threading.Event()
+
         def on_event(event):
             nonlocal fetched
             fetched += event.get("event") == "fetch" and event.get("ok", False)
+            if args.hold_lock and not slowed.is_set() and fetched >= max(1, args.parties * (args.pages - 1) // 10):
+                slowed.set()
+                threading.Thread(target=hold_write_lock, args=(Path(tmp) / "bench.db", args.hold_lock),
+                                 daemon=True).start()
 
         result = run_crawl(db_url, crawl_specs(Path(tmp) / "parties.yaml"), None, delay=args.delay,
                            on_event=on_event, crawl_timeout=3600)
@@ -110,9 +144,16 @@ def main() -> None:
               f"(first crawl {crawl_time:.2f} s)")
     print(f"subprocess fixed cost  {tiny.elapsed - tiny_crawl:.2f} s "
           f"(1-page crawl: {tiny.elapsed:.2f} s wall, {tiny_crawl:.2f} s crawling)")
+    total_cpu = result.cpu_seconds + result.parent_cpu_seconds
     print(f"CPU time               crawl process {result.cpu_seconds:.1f} s "
-          f"({result.cpu_seconds / pages * 1000:.1f} ms per page), test servers {server_cpu:.1f} s; "
+          f"({result.cpu_seconds / pages * 1000:.1f} ms per page), storing in the parent "
+          f"{result.parent_cpu_seconds:.1f} s ({result.parent_cpu_seconds / pages * 1000:.1f} ms per page), "
+          f"total {total_cpu:.1f} s ({total_cpu / pages * 1000:.1f} ms per page)")
+    print(f"                       test servers {server_cpu - result.parent_cpu_seconds:.1f} s; "
           f"load average {os.getloadavg()[0]:.1f}")
+    print(f"hand-over              {stats.get('partywatch/handover_seconds', 0.0):.2f} s writing fetches "
+          f"to the parent (waits on a full pipe included); parent's backlog peak "
+          f"{result.backlog_peak_bytes / 1024:.0f} KB")
     print(f"peak RSS (crawl)       {result.peak_rss_kb / 1024:.0f} MB (target < 500 MB)")
 
 

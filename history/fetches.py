@@ -1,7 +1,7 @@
 """Storing one fetch of a document: the fetch row, its content once per hash, the document's status.
 
-These functions are the one way a fetch is stored, whoever made it: the crawl child calls
-them for every page (spiders.pipelines), and history.store's record_fetch and
+These functions are the one way a fetch is stored, whoever made it: the crawl's parent
+calls them for every page the crawl process hands it (spiders.pipelines), and history.store's record_fetch and
 record_not_modified, which `import`, the archive fallback and tests use, are these plus
 the ORM rows they return.
 

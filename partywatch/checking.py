@@ -4,12 +4,13 @@
     for party in report.parties:
         print(party.party_id, party.grade, party.overall, [d.status for d in party.documents])
 
-The crawl runs in a subprocess (spiders.runner) that writes fetches and snapshots to the
-history itself; this process then scores the parties' current snapshots (partywatch
-.pipeline), which stores a new scorecard only for a party whose scorecard changed, and
-queues one notification per subscriber. A party whose site is down keeps its last good
-snapshots, so its scorecard stays as it was; the failures are listed in the report. A
-party with no readable privacy notice is "not scored", with the reason, and has no grade.
+The crawl runs in a subprocess (spiders.runner) that hands every fetch back to this
+process, which stores it (fetches and snapshots) as it comes; then this process scores
+the parties' current snapshots (partywatch.pipeline), which stores a new scorecard only
+for a party whose scorecard changed, and queues one notification per subscriber. A party
+whose site is down keeps its last good snapshots, so its scorecard stays as it was; the
+failures are listed in the report. A party with no readable privacy notice is "not
+scored", with the reason, and has no grade.
 
 CheckError means the check could not run at all (bad parties.yaml or rubric, database
 unreachable, the crawl process crashed). Fetch failures are not errors: they are reported.
@@ -325,7 +326,7 @@ def run_check(
     started = time.monotonic()
     crawl_process = crawl_process or CrawlProcess(db_url, **(crawl_options or {}))
     crawl = crawl_process.run([p.crawl_spec() for p in parties], run_id, on_event=handle,
-                              crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT)
+                              crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, engine=engine)
     if crawl.timed_out:
         report(progress, Kind.PROBLEM, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
     elif crawl.returncode != 0:

@@ -1,7 +1,8 @@
 """The one item the spider yields: a fetch of one document, its bytes or why there are none.
 
-Scrapy accepts dataclass items (itemadapter); this one is built by the spider only and
-read by the history pipeline (spiders.pipelines), which stores it and reports it.
+Scrapy accepts dataclass items (itemadapter); this one is built by the spider only,
+handed by the crawl process to its parent (spiders.handover, spiders.progress) and stored
+there by the history pipeline (spiders.pipelines), which reports it.
 """
 
 from __future__ import annotations

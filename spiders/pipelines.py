@@ -1,4 +1,10 @@
-"""The item pipeline: every document fetch goes into the history database.
+"""The item pipeline's second half, in the crawl's parent: every document fetch goes into the history.
+
+The crawl process hands each fetch over on its stdout (spiders.handover, spiders.progress);
+its parent (spiders.runner.CrawlProcess), which has SQLAlchemy loaded anyway, stores it
+here and only then reports it as a "fetch" event, with what storing found (new content or
+not, the document's status). It also reads, before the crawl, what the crawl needs from
+the history: each party's known documents and their validators.
 
 Content is stored once per distinct hash (history.fetches.write_fetch), every attempt is
 recorded with its status or error (a 304 answer to a conditional request is an unchanged
@@ -6,31 +12,23 @@ fetch of the current snapshot: history.fetches.write_not_modified), and a failur
 document but keeps its snapshots (a challenge page or a JavaScript shell is such a
 failure, flagged `blocked` or `unreadable`).
 
-Database writes run on one worker thread, not on the reactor's: a commit blocks, and a
-reactor blocked by commits would delay every site's next request (with 200 sites, a
-wave of 200 commits stalled all of them by a fraction of a second each time).
-
-Items are written in groups: those that arrive while a group is being written go
+Fetches are written in groups: those that arrived while a group was being written go
 together in the next transaction (at most MAX_GROUP). A transaction per page was a large
-part of the crawl's database time; grouping adds no waiting (an item that arrives when
-the writer is idle is written at once), and a crawl that is killed still keeps all but
-the group in hand. A group that fails is written again item by item, so a bad item
-fails alone.
+part of the crawl's database time; grouping adds no waiting (a fetch that arrives when
+nothing is being written is written at once), and a crawl that is killed still has every
+fetch that reached the parent stored. A group that fails is written again item by item, so
+a bad item fails alone.
 """
 
 from __future__ import annotations
 
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
-from twisted.internet.defer import Deferred
-from twisted.internet.threads import deferToThreadPool
-from twisted.python.failure import Failure
-from twisted.python.threadpool import ThreadPool
+from typing import Iterable
 
-from history.db import open_database
-from history.fetches import document_for, write_fetch, write_not_modified
+from sqlalchemy import Engine, select
+
+from history.db import make_engine
+from history.fetches import DOCUMENTS, document_for, write_fetch, write_not_modified
 from spiders.items import DocumentFetch
-from spiders.progress import emit
 
 MAX_GROUP = 100  # items per transaction
 
@@ -39,53 +37,41 @@ class HistoryPipeline:
     def __init__(self, db_url: str, run_id: int | None):
         self.db_url = db_url
         self.run_id = run_id
-        self.engine = None
-        self.pool = ThreadPool(minthreads=1, maxthreads=1, name="partywatch-history")
-        self._waiting: list[tuple[DocumentFetch, Deferred]] = []
-        self._writing = False
+        self.engine: Engine | None = None
+        self._own_engine = False
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        run_id = crawler.settings.get("PARTYWATCH_RUN_ID")
-        return cls(crawler.settings["PARTYWATCH_DB_URL"], int(run_id) if run_id else None)
+    def open(self, engine: Engine | None = None) -> None:
+        """Use `engine` (the caller's, left open), or one of its own for db_url."""
+        self._own_engine = engine is None
+        self.engine = engine if engine is not None else make_engine(self.db_url)
 
-    def open_spider(self):
-        self.engine = open_database(self.db_url)
-        self.pool.start()
-
-    def close_spider(self):
-        self.pool.stop()  # waits for the writes still queued
-        if self.engine is not None:
+    def close(self) -> None:
+        if self._own_engine and self.engine is not None:
             self.engine.dispose()
 
-    async def process_item(self, item: DocumentFetch):
-        stored: Deferred = Deferred()
-        self._waiting.append((item, stored))
-        if not self._writing:
-            self._write_next_group()
-        ok, error, new_content, document_id, status = await maybe_deferred_to_future(stored)
-        emit("fetch", party=item.party_id, url=item.url, kind=item.kind,
-             ok=ok, http_status=item.http_status, status=status,
-             new_content=new_content, error=error, document_id=document_id,
-             rendered=item.rendered, size=item.size)
-        return {"party_id": item.party_id, "url": item.url}  # keep raw bytes out of logs
+    def known_documents(self, party_ids: Iterable[str]) -> dict:
+        """What the crawl needs from the history, as JSON for its work message: each party's
+        documents already in the history ({party: [[url, kind]]}, to be fetched again) and
+        their stored validators ([[party, url, etag, last_modified]], for conditional requests)."""
+        known: dict[str, list[list[str]]] = {}
+        validators: list[list[str | None]] = []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(DOCUMENTS.c.party_id, DOCUMENTS.c.url, DOCUMENTS.c.kind, DOCUMENTS.c.etag,
+                       DOCUMENTS.c.last_modified)
+                .where(DOCUMENTS.c.party_id.in_(list(party_ids)))
+                .order_by(DOCUMENTS.c.id))
+            for party_id, url, kind, etag, last_modified in rows:
+                known.setdefault(party_id, []).append([url, kind])
+                if etag or last_modified:
+                    validators.append([party_id, url, etag, last_modified])
+        return {"known_documents": known, "validators": validators}
 
-    def _write_next_group(self) -> None:
-        """Hand the waiting items to the database thread as one group (on the reactor's thread)."""
-        group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
-        self._writing = bool(group)
-        if not group:
-            return
-
-        def written(results: list) -> None:
-            for (_, stored), result in zip(group, results):
-                if isinstance(result, BaseException):
-                    stored.errback(Failure(result))
-                else:
-                    stored.callback(result)
-            self._write_next_group()
-
-        deferToThreadPool(reactor, self.pool, self._store_group, [item for item, _ in group]).addCallback(written)
+    def store(self, items: list[DocumentFetch]) -> list[dict | Exception]:
+        """Store `items` as one group: for each, its "fetch" event (see spiders.progress) or
+        the exception storing it raised."""
+        return [result if isinstance(result, BaseException) else _fetch_event(item, *result)
+                for item, result in zip(items, self._store_group(items))]
 
     def _store_group(self, items: list[DocumentFetch]) -> list:
         """Each item's outcome, or the exception storing it raised; one transaction if all go well."""
@@ -116,3 +102,10 @@ class HistoryPipeline:
                 error=item.error, validators=validators, failure_status=item.status,
             )
         return stored.ok, stored.error, stored.new_content, stored.document_id, stored.document_status
+
+
+def _fetch_event(item: DocumentFetch, ok: bool, error: str | None, new_content: bool, document_id: int,
+                 status: str) -> dict:
+    return {"event": "fetch", "party": item.party_id, "url": item.url, "kind": item.kind, "ok": ok,
+            "http_status": item.http_status, "status": status, "new_content": new_content,
+            "error": error, "document_id": document_id, "rendered": item.rendered, "size": item.size}

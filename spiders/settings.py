@@ -162,7 +162,7 @@ def crawl_settings(
             # is never fetched either.
             "spiders.middlewares.AllowedHostsMiddleware": 50,
         },
-        "ITEM_PIPELINES": {"spiders.pipelines.HistoryPipeline": 300},
+        "ITEM_PIPELINES": {"spiders.handover.HandOverPipeline": 300},
         "SPIDER_MODULES": ["spiders.spider"],
         **PAGE_CHECK_SETTINGS,
     }
