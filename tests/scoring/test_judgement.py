@@ -505,6 +505,10 @@ def test_commercially_available_sources_and_social_platforms_are_third_party_dat
         assert credit(scorer, text, "data-sources", "commercial-data") == ("partial", [text])
     talking = "You can communicate with us via third party social media sites such as Facebook."
     assert credit(scorer, talking, "data-sources", "commercial-data") == ("none", [])
+    # a social plugin sends the visitor's data out to the network: not data the party receives
+    plugin = ("When you visit a page with a social plugin, your browser connects to the social network, "
+              "which enables the social network to receive information about your visit.")
+    assert credit(scorer, plugin, "data-sources", "commercial-data") == ("none", [])
 
 
 def test_vendors_bound_to_confidentiality_is_a_partial_processor_term(scorer):
