@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 # Alembic is imported by the functions that migrate: the crawl process, which writes to a
-# database its parent has opened (and upgraded), never needs it.
+# database its parent has opened (and upgraded), never needs it. The ORM is imported by the
+# functions that make sessions: `check` opens the database and starts its run without it.
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -166,6 +167,8 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -25,16 +25,17 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from sqlalchemy import Engine, select, text
 
 from history.db import transaction
-from history.models import DocumentRow, FetchRow, RunRow, ScorecardRow
-from history.store import current_snapshots, finish_run, start_run, sync_parties
+from history.runs import insert_run, write_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
 from partywatch.progress import Kind, Progress, Reporter, report
 from partywatch.textdiff import summarise_text_change
 
-# The scoring modules and partywatch.pipeline are imported once the crawl has its work
-# (see partywatch.check_prepare): the crawl of a page waits for nothing it does not need.
+# The ORM, the models, the scoring modules and partywatch.pipeline are imported once the
+# crawl has its work (see partywatch.check_prepare): until then the crawl waits for this
+# process, and it needs only the parties, a run and a database at the latest schema.
 if TYPE_CHECKING:
+    from history.models import ScorecardRow
     from partywatch.archive import WaybackArchive
     from spiders.runner import CrawlProcess
 
@@ -134,6 +135,9 @@ def _steps_json(card: ScorecardRow) -> list[dict]:
 
 
 def _documents(session, party_id: str) -> list[DocumentReport]:
+    from history.models import DocumentRow, FetchRow
+    from history.store import current_snapshots
+
     reports = []
     current = {document.id: snapshot for document, snapshot in current_snapshots(session, party_id)}
     for document in session.scalars(select(DocumentRow).where(DocumentRow.party_id == party_id)
@@ -156,6 +160,8 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
         return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=None, grade=None,
                            steps=[], documents=documents, changed=False, scorecard_id=None,
                            failures=failures, reason=outcome.reason)
+    from history.models import ScorecardRow
+
     card = session.get(ScorecardRow, outcome.scorecard.id)
     return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=round(card.overall, 1),
                        grade=card.grade, steps=_steps_json(card), documents=documents,
@@ -250,9 +256,9 @@ def run_check(
         raise CheckError(f"cannot reach the database {engine.url.render_as_string()}: {exc}") from exc
 
     ids = [p.id for p in parties]
-    with transaction(engine) as session:
-        sync_parties(session, [p.as_row() for p in parties])
-        run_id = start_run(session, "check").id
+    with engine.begin() as conn:
+        write_parties(conn, [p.as_row() for p in parties])
+        run_id = insert_run(conn, "check")
     report(progress, Kind.RUN, f"run {run_id}: crawling {len(ids)} part{'y' if len(ids) == 1 else 'ies'}")
 
     failures: dict[str, list[dict]] = {pid: [] for pid in ids}
@@ -285,6 +291,9 @@ def run_check(
     crawl_process = crawl_process or CrawlProcess(db_url, **(crawl_options or {}))
     crawl = crawl_process.run([p.crawl_spec() for p in parties], run_id, on_event=handle,
                               crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT)
+    from history.models import RunRow
+    from history.store import finish_run
+
     if crawl.timed_out:
         report(progress, Kind.PROBLEM, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
     elif crawl.returncode != 0:
