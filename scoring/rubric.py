@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scoring.rubric_file import Problem, RubricError, content_hash, read_rubric_file  # noqa: F401  (imported from here too)
 from scoring.rubric_schema import (  # noqa: F401  (scoring.rubric is where the rest of partywatch imports them)
     DATA_SPENDING_CATEGORIES,
     DOCUMENT_KINDS,
@@ -27,10 +28,8 @@ from scoring.rubric_schema import (  # noqa: F401  (scoring.rubric is where the 
     SupplierSettings,
     Term,
 )
-from scoring.rubric_file import Problem, RubricError, content_hash, read_rubric_file  # noqa: F401  (imported from here too)
 from scoring.rubric_terms import check_token_pattern
 from scoring.yamlfile import YamlDocument, YamlSyntaxError, format_path, read_yaml
-
 
 # ---------------------------------------------------------------- the loaded rubric
 
