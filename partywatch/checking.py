@@ -171,9 +171,10 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
 
 # Start spaCy while the crawl runs (partywatch.check_prepare) for at most this many
 # parties, and only when the check will read new text. A crawl of a few pages takes about
-# as long as starting spaCy, so overlapping the two nearly halves such a check; a crawl of many parties takes far longer
-# than that start-up, and spaCy's ~90 MB held beside the crawl process's own would only
-# raise the check's peak memory. A check whose documents did not change never starts it.
+# as long as starting spaCy, so overlapping the two nearly halves such a check; a crawl of
+# many parties takes far longer than that start-up, and spaCy's ~90 MB held beside the
+# crawl process's own would only raise the check's peak memory. A check whose documents
+# did not change never starts it.
 OVERLAP_SCORER_MAX_PARTIES = 5
 
 
