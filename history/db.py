@@ -13,14 +13,17 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
-# Alembic is imported by the functions that migrate: the crawl process, which writes to a
-# database its parent has opened (and upgraded), never needs it.
+# Alembic is imported by the functions that migrate, and the ORM by the functions that make
+# sessions: `check` opens a database that is up to date, and starts its run, without either.
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Set in an Alembic config's attributes by upgrade and downgrade: the migrations' env.py
+# then leaves out the models, which only autogenerate and `alembic check` compare with.
+MIGRATE_ONLY = "partywatch_migrate_only"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -72,10 +75,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def alembic_config(engine_or_url: Engine | str) -> Config:
+def alembic_config(engine_or_url: Engine | str, *, migrate_only: bool = False) -> Config:
     from alembic.config import Config
 
     cfg = Config()
+    cfg.attributes[MIGRATE_ONLY] = migrate_only
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if isinstance(engine_or_url, str):
         cfg.set_main_option("sqlalchemy.url", _normalise_url(engine_or_url).replace("%", "%%"))
@@ -143,13 +147,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     if revision == "head" and current_revision(engine) == head_revision():
         return
-    command.upgrade(alembic_config(engine), revision)
+    command.upgrade(alembic_config(engine, migrate_only=True), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    command.downgrade(alembic_config(engine), revision)
+    command.downgrade(alembic_config(engine, migrate_only=True), revision)
 
 
 def open_database(url: str, *, migrate: bool = True) -> Engine:
@@ -166,6 +170,8 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from history import fetches
+from history import fetches, runs
 from history.models import (
     ClaimRow,
     DocumentRow,
@@ -36,16 +36,13 @@ from history.models import (
 
 
 def sync_parties(session: Session, parties: Iterable[dict]) -> None:
-    """Insert or update parties from parties.yaml entries (id, name, jurisdiction, homepage)."""
-    for entry in parties:
-        party = session.get(PartyRow, entry["id"])
-        if party is None:
-            party = PartyRow(id=entry["id"])
-            session.add(party)
-        party.name = entry["name"]
-        party.jurisdiction = entry["jurisdiction"]
-        party.homepage = entry["homepage"]
+    """Insert or update parties from parties.yaml entries (id, name, jurisdiction,
+    homepage): history.runs.write_parties, the session's copies of them reloaded."""
     session.flush()
+    for party_id in runs.write_parties(session.connection(), parties):
+        party = session.identity_map.get(session.identity_key(PartyRow, party_id))
+        if party is not None:
+            session.expire(party)
 
 
 def get_or_create_document(session: Session, party_id: str, url: str, kind: str) -> DocumentRow:
@@ -61,10 +58,9 @@ def get_or_create_document(session: Session, party_id: str, url: str, kind: str)
 
 
 def start_run(session: Session, kind: str) -> RunRow:
-    run = RunRow(kind=kind, status="running")
-    session.add(run)
+    """A new run of `kind` (check | rescore): history.runs.insert_run, as its ORM row."""
     session.flush()
-    return run
+    return session.get(RunRow, runs.insert_run(session.connection(), kind))
 
 
 def finish_run(session: Session, run: RunRow, error: str | None = None) -> None:

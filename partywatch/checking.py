@@ -18,7 +18,6 @@ unreachable, the crawl process crashed). Fetch failures are not errors: they are
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,17 +26,18 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from sqlalchemy import Engine, select, text
 
 from history.db import transaction
-from history.models import DocumentRow, FetchRow, RubricVersionRow, RunRow, ScorecardRow
-from history.store import current_snapshots, finish_run, scored_snapshot_ids, start_run, sync_parties
+from history.runs import insert_run, write_parties
 from partywatch.changes import Change
 from partywatch.parties import PartiesError, load_parties, select_parties
 from partywatch.progress import Kind, Progress, Reporter, report
 from partywatch.textdiff import summarise_text_change
-from scoring.models import ElementResult, Evidence, Form, StepResult
 
+# The ORM, the models, the scoring modules and partywatch.pipeline are imported once the
+# crawl has its work (see partywatch.check_prepare): until then the crawl waits for this
+# process, and it needs only the parties, a run and a database at the latest schema.
 if TYPE_CHECKING:
+    from history.models import ScorecardRow
     from partywatch.archive import WaybackArchive
-    from scoring import Rubric, Scorer
     from spiders.runner import CrawlProcess
 
 # The short text-change summary of a document ("+2 / -1 sentences; added: …") is computed
@@ -122,6 +122,8 @@ class CheckReport:
 
 def _steps_json(card: ScorecardRow) -> list[dict]:
     """The stored scorecard's STEP objects, by the scoring results' own serialiser."""
+    from scoring.models import ElementResult, Evidence, Form, StepResult
+
     elements: dict[str, list[ElementResult]] = {}
     for element in card.elements:
         evidence = [Evidence(ev["quote"], ev["url"], ev["start"], ev["end"], ev.get("snapshot_id"))
@@ -134,6 +136,9 @@ def _steps_json(card: ScorecardRow) -> list[dict]:
 
 
 def _documents(session, party_id: str) -> list[DocumentReport]:
+    from history.models import DocumentRow, FetchRow
+    from history.store import current_snapshots
+
     reports = []
     current = {document.id: snapshot for document, snapshot in current_snapshots(session, party_id)}
     for document in session.scalars(select(DocumentRow).where(DocumentRow.party_id == party_id)
@@ -156,6 +161,8 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
         return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=None, grade=None,
                            steps=[], documents=documents, changed=False, scorecard_id=None,
                            failures=failures, reason=outcome.reason)
+    from history.models import ScorecardRow
+
     card = session.get(ScorecardRow, outcome.scorecard.id)
     return PartyReport(party_id=outcome.party_id, name=outcome.name, overall=round(card.overall, 1),
                        grade=card.grade, steps=_steps_json(card), documents=documents,
@@ -163,54 +170,13 @@ def _party_report(session, outcome, failures: list[dict]) -> PartyReport:
                        failures=failures)
 
 
-# Start spaCy while the crawl runs for at most this many parties, and only when the check
-# will read new text. A crawl of a few pages takes about as long as starting spaCy, so
-# overlapping the two nearly halves such a check; a crawl of many parties takes far longer
-# than that start-up, and spaCy's ~90 MB held beside the crawl process's own would only
-# raise the check's peak memory. A check whose documents did not change never starts it.
+# Start spaCy while the crawl runs (partywatch.check_prepare) for at most this many
+# parties, and only when the check will read new text. A crawl of a few pages takes about
+# as long as starting spaCy, so overlapping the two nearly halves such a check; a crawl of
+# many parties takes far longer than that start-up, and spaCy's ~90 MB held beside the
+# crawl process's own would only raise the check's peak memory. A check whose documents
+# did not change never starts it.
 OVERLAP_SCORER_MAX_PARTIES = 5
-
-
-class _BackgroundPrepare:
-    """Scorer.prepare() in a thread, started at most once.
-
-    The crawl is another process, so on a machine with two cores starting spaCy costs a
-    check no time; in this process the crawl's thread mostly waits for progress lines. A
-    failure here is not reported: the scorer's first use builds again and raises it.
-    """
-
-    def __init__(self, scorer: Scorer):
-        self.scorer = scorer
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self.thread is None and not self.scorer.prepared:
-            self.thread = threading.Thread(target=self._prepare, name="partywatch-scorer", daemon=True)
-            self.thread.start()
-
-    def _prepare(self) -> None:
-        try:
-            self.scorer.prepare()
-        except Exception:
-            pass
-
-    def join(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-
-
-def _reads_new_text(engine: Engine, party_ids: Sequence[str], rubric: Rubric) -> bool:
-    """Whether scoring these parties now would read some text afresh: a party with no
-    document yet, or a current snapshot never scored under this rubric. (A crawl may
-    still bring new text; this is what is known before it.)"""
-    with transaction(engine) as session:
-        version = session.scalar(select(RubricVersionRow.id)
-                                 .where(RubricVersionRow.content_hash == rubric.content_hash))
-        for party_id in party_ids:
-            ids = {snapshot.id for _, snapshot in current_snapshots(session, party_id)}
-            if not ids or version is None or scored_snapshot_ids(session, ids, version) != ids:
-                return True
-    return False
 
 
 def _failure_word(event: dict) -> str:
@@ -259,9 +225,9 @@ def run_check(
     PARTYWATCH_ARCHIVE_FALLBACK setting is on. `crawl_process` is a crawl child started
     ahead (spiders.runner.CrawlProcess, with its own options); without it one is started here.
     """
-    from partywatch import archive as archives
-    from partywatch.pipeline import queue_notifications, score_parties
-    from scoring import RubricError, Scorer, load_rubric
+    from partywatch.check_prepare import ScoringPreparation
+    from scoring.loader import known_to_load, load_rubric_text
+    from scoring.rubric_file import RubricError, read_rubric_file
     from spiders.runner import DEFAULT_CRAWL_TIMEOUT, CrawlProcess
 
     try:
@@ -269,7 +235,9 @@ def run_check(
     except PartiesError as exc:
         raise CheckError(f"cannot use the parties file; nothing was checked:\n{exc}") from exc
     try:
-        rubric = load_rubric(rubric_path)
+        rubric_text, rubric_name = read_rubric_file(rubric_path)
+        # A rubric that loaded cleanly before cannot fail now: it is parsed while the crawl runs.
+        rubric = None if known_to_load(rubric_text) else load_rubric_text(rubric_text, rubric_name)
     except RubricError as exc:
         raise CheckError(f"the rubric has errors; nothing was checked:\n{exc}") from exc
     if any(p.renders for p in parties):
@@ -290,9 +258,9 @@ def run_check(
         raise CheckError(f"cannot reach the database {engine.url.render_as_string()}: {exc}") from exc
 
     ids = [p.id for p in parties]
-    with transaction(engine) as session:
-        sync_parties(session, [p.as_row() for p in parties])
-        run_id = start_run(session, "check").id
+    with engine.begin() as conn:
+        write_parties(conn, [p.as_row() for p in parties])
+        run_id = insert_run(conn, "check")
     report(progress, Kind.RUN, f"run {run_id}: crawling {len(ids)} part{'y' if len(ids) == 1 else 'ies'}")
 
     failures: dict[str, list[dict]] = {pid: [] for pid in ids}
@@ -310,23 +278,24 @@ def run_check(
             homepage_errors.setdefault(event["party"], event["error"])
         elif event.get("event") == "skipped":
             skipped.append({k: event[k] for k in ("party", "url", "reason")})
-        if overlap and event.get("event") == "fetch" and event["ok"] and event["new_content"]:
-            background.start()
+        if event.get("event") == "fetch" and event["ok"] and event["new_content"]:
+            preparation.new_text_fetched()
         if on_event is not None:
             on_event(event)
         line = _describe_event(event)
         if line and progress is not None:
             progress(line)
 
-    scorer = Scorer(rubric)
-    background = _BackgroundPrepare(scorer)
-    overlap = len(parties) <= OVERLAP_SCORER_MAX_PARTIES
-    if overlap and _reads_new_text(engine, ids, rubric):
-        background.start()
+    preparation = ScoringPreparation(engine, ids, rubric_text, rubric_name, rubric=rubric,
+                                     start_spacy=len(parties) <= OVERLAP_SCORER_MAX_PARTIES)
+    preparation.start()
     started = time.monotonic()
     crawl_process = crawl_process or CrawlProcess(db_url, **(crawl_options or {}))
     crawl = crawl_process.run([p.crawl_spec() for p in parties], run_id, on_event=handle,
                               crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, engine=engine)
+    from history.models import RunRow
+    from history.store import finish_run
+
     if crawl.timed_out:
         report(progress, Kind.PROBLEM, f"the crawl was stopped after {crawl.elapsed:.0f} s; scoring what it fetched")
     elif crawl.returncode != 0:
@@ -334,7 +303,11 @@ def run_check(
                    f"{crawl.stderr_tail.strip()}")
         with transaction(engine) as session:
             finish_run(session, session.get(RunRow, run_id), error=message[:2000])
+        preparation.join()
         raise CheckError(message)
+
+    from partywatch import archive as archives
+    from partywatch.pipeline import queue_notifications, score_parties
 
     every_party = archive_fallback or archives.fallback_enabled_by_setting()
     fallback_ids = [p.id for p in parties if every_party or p.archive_fallback]
@@ -347,10 +320,16 @@ def run_check(
     report(progress, Kind.SCORING, "scoring")
 
     try:
+        rubric, scorer = preparation.result()
+    except RubricError as exc:  # only if scoring.cache vouched for a rubric it should not have
+        with transaction(engine) as session:
+            finish_run(session, session.get(RunRow, run_id), error=f"rubric: {exc}"[:2000])
+        raise CheckError(f"the rubric has errors; nothing was scored:\n{exc}") from exc
+    try:
         outcomes = score_parties(engine, run_id=run_id, party_ids=ids, rubric=rubric,
                                  scorer=scorer, progress=progress, homepage_errors=homepage_errors)
     finally:
-        background.join()  # never leave spaCy half-imported at exit
+        preparation.join()  # never leave spaCy half-imported at exit
     queued = queue_notifications(engine, run_id, outcomes)
     reports = []
     with transaction(engine) as session:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from history.party_names import normalise
-from scoring.rubric import DOCUMENT_KINDS
+from scoring.kinds import DOCUMENT_KINDS
 from scoring.yamlfile import YamlDocument, YamlSyntaxError, read_yaml
 
 PARTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -21,9 +21,9 @@ _EXPORTS = {
     "Evidence": "scoring.models", "Scorecard": "scoring.models", "StepResult": "scoring.models",
     "Payee": "scoring.models", "SpendingCheck": "scoring.models",
     "step_label": "scoring.models",
-    "load_rubric": "scoring.loader", "load_rubric_text": "scoring.loader",
-    "DOCUMENT_KINDS": "scoring.rubric", "STEP_IDS": "scoring.rubric", "Problem": "scoring.rubric",
-    "Rubric": "scoring.rubric", "RubricError": "scoring.rubric",
+    "load_rubric": "scoring.loader", "load_rubric_text": "scoring.loader", "known_to_load": "scoring.loader",
+    "DOCUMENT_KINDS": "scoring.kinds", "STEP_IDS": "scoring.rubric", "Rubric": "scoring.rubric",
+    "Problem": "scoring.rubric_file", "RubricError": "scoring.rubric_file", "read_rubric_file": "scoring.rubric_file",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -6,14 +6,12 @@ and its line number; a rubric with any problem is rejected as a whole (nothing a
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from scoring.rubric_file import Problem, RubricError, content_hash, read_rubric_file  # noqa: F401  (imported from here too)
 from scoring.rubric_schema import (  # noqa: F401  (scoring.rubric is where the rest of partywatch imports them)
     DATA_SPENDING_CATEGORIES,
     DOCUMENT_KINDS,
@@ -33,25 +31,6 @@ from scoring.rubric_schema import (  # noqa: F401  (scoring.rubric is where the 
 from scoring.rubric_terms import check_token_pattern
 from scoring.yamlfile import YamlDocument, YamlSyntaxError, format_path, read_yaml
 
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int | None
-    message: str
-
-    def format(self, source: str) -> str:
-        where = f"{source}:{self.line}" if self.line else source
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-
-
-class RubricError(Exception):
-    def __init__(self, problems: list[Problem], source: str = "rubric.yaml"):
-        self.problems = problems
-        self.source = source
-        super().__init__("\n".join(p.format(source) for p in problems))
-
-
 # ---------------------------------------------------------------- the loaded rubric
 
 class Rubric:
@@ -60,7 +39,7 @@ class Rubric:
         self.yaml_text = yaml_text
         self.source = source
         self.version = model.version
-        self.content_hash = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+        self.content_hash = content_hash(yaml_text)
         self.steps = model.steps
         self.grade_bands = sorted(model.grade_bands, key=lambda b: -b.min)
 
@@ -321,20 +300,3 @@ def _check_term(term: Term, loc: tuple, add) -> None:
         return
     for sub, msg in check_token_pattern(term):
         add(loc + _parse_path(sub), msg)
-
-
-def read_rubric_file(path: str | Path) -> tuple[str, str]:
-    """(text, name to show in messages) of a rubric file, or a RubricError saying why not."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise RubricError([Problem("", None, "file not found")], str(p)) from None
-    except OSError as exc:
-        raise RubricError([Problem("", None, f"cannot read: {exc.strerror or exc}")], str(p)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise RubricError([Problem("", line, "the rubric is not valid UTF-8 text")], str(p)) from None
-    return text, (p.name if p.parent == Path(".") else str(p))

@@ -8,7 +8,8 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DOCUMENT_KINDS = ("privacy_notice", "supplier_list", "cookie_policy", "other")
+from scoring.kinds import DOCUMENT_KINDS  # noqa: F401  (imported from here and scoring.rubric too)
+
 STEP_IDS = (
     "data-sources",
     "suppliers",

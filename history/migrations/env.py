@@ -3,10 +3,18 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from history.models import Base
+from history.db import MIGRATE_ONLY
 
 config = context.config
-target_metadata = Base.metadata
+# The models are what autogenerate and `alembic check` compare the database with. Applying
+# migrations needs neither them nor the ORM (history.db.upgrade says so with MIGRATE_ONLY),
+# and a command that opens a new database gets on with its work sooner.
+if config.attributes.get(MIGRATE_ONLY):
+    target_metadata = None
+else:
+    from history.models import Base
+
+    target_metadata = Base.metadata
 
 # APScheduler keeps its job store in this database too; its table is not ours to migrate.
 FOREIGN_TABLES = {"apscheduler_jobs"}

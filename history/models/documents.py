@@ -1,4 +1,7 @@
-"""What the crawl stores: parties, runs, documents, their distinct contents, every fetch."""
+"""What the crawl stores: parties, runs, documents, their distinct contents, every fetch.
+
+Parties and runs are Core tables of history.tables, mapped here.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,17 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinar
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from history.models.base import Base, utcnow
+from history.tables import PARTIES, RUNS
 
 
 class PartyRow(Base):
-    __tablename__ = "parties"
+    __table__ = PARTIES
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    jurisdiction: Mapped[str] = mapped_column(String(32))
-    homepage: Mapped[str] = mapped_column(String(2048))
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    id: Mapped[str]
+    name: Mapped[str]
+    jurisdiction: Mapped[str]
+    homepage: Mapped[str]
+    updated_at: Mapped[datetime]
 
     documents: Mapped[list[DocumentRow]] = relationship(back_populates="party")
 
@@ -25,14 +29,14 @@ class PartyRow(Base):
 class RunRow(Base):
     """One invocation of check or rescore; scorecards and notifications hang off it."""
 
-    __tablename__ = "runs"
+    __table__ = RUNS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # check | rescore
-    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
-    error: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int]
+    kind: Mapped[str]  # check | rescore
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str]  # running | ok | failed
+    error: Mapped[str | None]
 
 
 class DocumentRow(Base):

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from partywatch.changes import ChangeKind
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
@@ -28,6 +27,8 @@ def print_report(report: CheckReport, console: Console) -> None:
     A party that is not scored shows no grade and no score anywhere, and gets a line of
     its own saying why (so the reason is never cut short by a narrow table column).
     """
+    from rich.table import Table  # only here: `--format json` prints none
+
     summary = Table(title=f"Scorecards (rubric {report.rubric_version}, run {report.run_id})")
     for column, justify in (("Party", "left"), ("Grade", "center"), ("Score", "right"),
                             ("Since last check", "left"), ("Documents", "left")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path
-from scoring.rubric import DOCUMENT_KINDS
+from scoring.kinds import DOCUMENT_KINDS
 
 
 @click.command("import")

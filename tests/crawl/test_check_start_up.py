@@ -1,5 +1,6 @@
-"""What a check starts: spaCy only when there is text to read, and a crawl process that
-never outlives a check that cannot run.
+"""What a check starts: spaCy only when there is text to read, a crawl that gets its work
+before the check loads what only scoring needs, and a crawl process that never outlives a
+check that cannot run.
 
 Starting spaCy costs about 1.7 s of CPU and 90 MB; a check whose documents did not change
 turns the claims stored last time into its scorecard without it. The crawl process is
@@ -18,6 +19,7 @@ from helpers.crawl import check, count
 from helpers.sites import ABOUT_THE_PARTY, page
 from history.db import open_database
 from history.models import ScorecardRow
+from scoring import load_rubric
 
 NOTICE = ("<h1>Privacy notice</h1>"
           "<p>We get your name and address from the electoral register and from canvassing.</p>"
@@ -77,3 +79,41 @@ def test_a_check_that_cannot_run_leaves_no_crawl_process_behind(database_url, tm
     result = check(database_url, broken, rubric_path, expect_exit=1)
     assert "cannot use the parties file; nothing was checked" in result.output
     assert _crawl_children() == []
+
+
+# `partywatch check`, printing the modules it has loaded when it starts preparing to score:
+# the step just before its crawl is given work (partywatch.checking.run_check).
+CHECK_REPORTING_MODULES_AT_SEND = (
+    "import sys\n"
+    "from partywatch.check_prepare import ScoringPreparation\n"
+    "start = ScoringPreparation.start\n"
+    "def reporting(self):\n"
+    "    print('loaded before the crawl:', ' '.join(sorted(sys.modules)), flush=True)\n"
+    "    start(self)\n"
+    "ScoringPreparation.start = reporting\n"
+    "from partywatch.cli import main\n"
+    "main()\n")
+
+# What a check needs only once the crawl has its work (to score, store and report).
+LOADED_WHILE_CRAWLING = ("sqlalchemy.orm", "history.models", "history.store", "scoring.rubric",
+                         "scoring.engine", "partywatch.pipeline", "partywatch.archive", "spacy", "scrapy")
+
+
+def test_a_check_sends_the_crawl_its_work_before_loading_what_only_scoring_needs(database_url, sites,
+                                                                                write_parties, rubric_path):
+    site = sites({"/": page('<a href="/privacy">Privacy notice</a>'), "/privacy": page(NOTICE)})
+    parties = write_parties({"alpha": site})
+    load_rubric(rubric_path)  # as an earlier check would have: a rubric known to load is parsed later
+    for cycle in ("first", "unchanged"):
+        result = subprocess.run([sys.executable, "-c", CHECK_REPORTING_MODULES_AT_SEND, "check", "--parties",
+                                 str(parties), "--rubric", str(rubric_path), "--db", database_url],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        loaded = set(next(line for line in result.stdout.splitlines()
+                          if line.startswith("loaded before the crawl:")).split(":", 1)[1].split())
+        assert "partywatch.parties" in loaded and "history.runs" in loaded  # validated, run started
+        assert sorted(loaded.intersection(LOADED_WHILE_CRAWLING)) == [], cycle
+        # a database at the latest schema is recognised without Alembic
+        assert ("alembic" in loaded) == (cycle == "first"), cycle
+        summary = next(line for line in result.stdout.splitlines() if "Alpha Party" in line)
+        assert ("new" if cycle == "first" else "unchanged") in summary, result.stdout
