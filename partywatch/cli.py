@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from click.utils import make_default_short_help
 
 from partywatch import __version__
 
@@ -50,7 +49,9 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         width = formatter.width - 6 - max(len(name) for name in COMMANDS)
-        rows = [(name, make_default_short_help(_summary(name), width)) for name in COMMANDS]
+        # a stand-in Command per row, for click's own shortening of a help text (its helper
+        # for that, click.utils.make_default_short_help, is deprecated)
+        rows = [(name, click.Command(name, help=_summary(name)).get_short_help_str(width)) for name in COMMANDS]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
