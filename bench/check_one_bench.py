@@ -24,6 +24,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -52,6 +54,24 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+@contextmanager
+def one_party_site() -> Iterator[tuple[Path, Path]]:
+    """The party site served on 127.0.0.1 while in use: (its parties.yaml, a scratch folder)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            parties = Path(tmp) / "parties.yaml"
+            parties.write_text(f"parties:\n- id: bench\n  name: Bench Party\n  jurisdiction: GB\n"
+                               f"  homepage: {site}/\n  documents:\n"
+                               f"  - url: {site}/privacy-notice.html\n", encoding="utf-8")
+            yield parties, Path(tmp)
+    finally:
+        server.shutdown()
 
 
 def run_once(parties: Path, db_url: str) -> tuple[float, float, float, float]:
@@ -83,24 +103,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    site = f"http://127.0.0.1:{server.server_address[1]}"
     figures: dict[str, list[tuple[float, float, float]]] = {"first": [], "unchanged": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        parties = Path(tmp) / "parties.yaml"
-        parties.write_text(f"parties:\n- id: bench\n  name: Bench Party\n  jurisdiction: GB\n"
-                           f"  homepage: {site}/\n  documents:\n"
-                           f"  - url: {site}/privacy-notice.html\n", encoding="utf-8")
+    with one_party_site() as (parties, tmp):
         for run in range(args.runs):
-            db_url = f"sqlite:///{Path(tmp) / f'check-{run}.db'}"
+            db_url = f"sqlite:///{tmp / f'check-{run}.db'}"
             for cycle in ("first", "unchanged"):
                 wall, cpu, own, tree = run_once(parties, db_url)
                 figures[cycle].append((wall, cpu, tree))
                 print(f"run {run + 1} {cycle:<9}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
                       f"check process {own:.0f} MB, check + crawl child {tree:.0f} MB")
-    server.shutdown()
     for cycle, runs in figures.items():
         print(f"partywatch check, one party, one notice, {cycle}: median {statistics.median(r[0] for r in runs):.2f} s "
               f"over {args.runs} runs (CPU {statistics.median(r[1] for r in runs):.2f} s), "

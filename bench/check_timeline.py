@@ -20,13 +20,10 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from check_one_bench import Handler
+from check_one_bench import one_party_site
 
 # `partywatch check` with its timeline on stderr: "MARK <what> <wall s> <CPU s>".
 CHECK_WITH_MARKS = r'''
@@ -71,21 +68,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    site = f"http://127.0.0.1:{server.server_address[1]}"
     runs: dict[str, list[dict]] = {"first": [], "unchanged": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        parties = Path(tmp) / "parties.yaml"
-        parties.write_text(f"parties:\n- id: bench\n  name: Bench Party\n  jurisdiction: GB\n"
-                           f"  homepage: {site}/\n  documents:\n"
-                           f"  - url: {site}/privacy-notice.html\n", encoding="utf-8")
+    with one_party_site() as (parties, tmp):
         for run in range(args.runs):
-            db_url = f"sqlite:///{Path(tmp) / f'check-{run}.db'}"
+            db_url = f"sqlite:///{tmp / f'check-{run}.db'}"
             for cycle in runs:
                 runs[cycle].append(run_once(parties, db_url))
-    server.shutdown()
     for cycle, marks in runs.items():
         def median(what: str, index: int) -> float:
             return statistics.median(m[what][index] for m in marks)
