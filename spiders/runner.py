@@ -284,14 +284,13 @@ def run_crawl(db_url: str, parties: Sequence[Mapping], run_id: int | None, *,
     """Start a crawl child (`python -m spiders.crawl`), crawl `parties` and wait for it
     (see CrawlProcess.run), after adding them to the history or updating them there.
     `options` (delay, maxsize, timeout) override the crawl settings."""
-    from history.db import make_engine, transaction
-    from history.store import sync_parties
+    from history.db import make_engine
+    from history.runs import write_parties
 
     engine = make_engine(db_url)
     try:
-        with transaction(engine) as session:
-            sync_parties(session, [{k: p[k] for k in ("id", "name", "jurisdiction", "homepage")}
-                                   for p in parties])
+        with engine.begin() as conn:
+            write_parties(conn, [{k: p[k] for k in ("id", "name", "jurisdiction", "homepage")} for p in parties])
         return CrawlProcess(db_url, **options).run(parties, run_id, on_event=on_event,
                                                    crawl_timeout=crawl_timeout, engine=engine)
     finally:
