@@ -574,3 +574,67 @@ def test_other_countries_registers_regulators_and_privacy_officers_count(scorer)
     assert credit(scorer, grievance, "accountability", "dpo") == ("full", [grievance])
     exempt = "Registered political parties are exempt from the Privacy Act."
     assert credit(scorer, exempt, "rights", "ico-complaint") == ("none", [])
+
+
+def test_a_reader_reviewing_their_own_details_or_security_reviews_are_not_disposal(scorer):
+    for text in ("You can review and update your contact information at any time by logging into your account.",
+                 "We conduct periodic reviews of our data security practices."):
+        assert credit(scorer, text, "retention", "disposal")[0] == "none", text
+    honest = "We regularly review the information we hold to check that it is still needed."
+    assert credit(scorer, honest, "retention", "disposal")[0] == "partial"
+
+
+def test_an_email_list_used_to_create_audiences_on_a_platform_is_custom_audiences(scorer):
+    text = "We use your email address to create audiences on advertising platforms such as Facebook."
+    assert credit(scorer, text, "online-targeting", "custom-audiences")[0] == "full"
+    not_a_list = "Our audience grew on Facebook this year."
+    assert credit(scorer, not_a_list, "online-targeting", "custom-audiences")[0] == "none"
+
+
+def test_vendors_only_permitted_to_use_data_for_the_party_is_a_processor_term(scorer):
+    text = "These vendors are only permitted to use your information to perform services for us."
+    assert credit(scorer, text, "suppliers", "processor-contracts")[0] == "partial"
+
+
+def test_canvassing_agencies_named_as_processors_are_supplier_kinds_not_a_data_source(scorer):
+    text = "Our printers, mailing houses and telephone canvassing agencies process data on our behalf."
+    assert credit(scorer, text, "data-sources", "canvassing")[0] == "none"
+    assert credit(scorer, text, "suppliers", "supplier-categories")[0] == "full"
+
+
+def test_registering_with_the_regulator_is_not_a_route_to_complain(scorer):
+    text = "The party is registered with the Information Commissioner's Office as a data controller."
+    assert credit(scorer, text, "rights", "ico-complaint")[0] == "none"
+    honest = "You have the right to lodge a complaint with the Information Commissioner's Office."
+    assert credit(scorer, honest, "rights", "ico-complaint")[0] == "full"
+
+
+def test_organisations_sharing_the_party_s_views_are_not_data_about_the_reader_s_views(scorer):
+    text = "We may share your information with organizations that share our political views."
+    assert credit(scorer, text, "special-category", "political-opinions")[0] == "none"
+    honest = "We may collect information about your political interests and the causes you support."
+    assert credit(scorer, honest, "special-category", "political-opinions")[0] == "partial"
+
+
+def test_analytics_to_find_likely_supporters_is_profiling(scorer):
+    text = "We use data analytics to identify people likely to support our candidates."
+    assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "full"
+    website = "We use analytics to understand which pages of our website visitors read."
+    assert credit(scorer, website, "profiling", "profiling-disclosed")[0] == "none"
+
+
+def test_kept_while_on_the_mailing_list_is_a_retention_criterion(scorer):
+    text = "We keep your information as long as you remain on our mailing list."
+    assert credit(scorer, text, "retention", "periods")[0] == "partial"
+
+
+def test_collecting_to_comply_with_campaign_finance_law_is_a_basis_for_one_activity(scorer):
+    text = "We collect the information necessary to comply with campaign finance laws."
+    assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "partial"
+    not_a_basis = "We may disclose information when we believe disclosure is necessary to comply with the law."
+    assert credit(scorer, not_a_basis, "lawful-basis", "bases-named")[0] == "none"
+
+
+def test_providers_required_to_protect_data_is_a_partial_processor_term(scorer):
+    text = "Our service providers are required to protect your information with appropriate safeguards."
+    assert credit(scorer, text, "suppliers", "processor-contracts")[0] == "partial"
