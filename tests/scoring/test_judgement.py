@@ -638,3 +638,18 @@ def test_collecting_to_comply_with_campaign_finance_law_is_a_basis_for_one_activ
 def test_providers_required_to_protect_data_is_a_partial_processor_term(scorer):
     text = "Our service providers are required to protect your information with appropriate safeguards."
     assert credit(scorer, text, "suppliers", "processor-contracts")[0] == "partial"
+
+
+def test_backup_and_password_intervals_under_a_storage_heading_are_not_retention_periods(scorer):
+    text = ("# How we store and protect your information\nYour information is stored on secure servers. "
+            "Backups are taken every 7 days. Passwords are changed every 90 days.\n")
+    assert credit(scorer, text, "retention", "periods")[0] == "none"
+    honest = "# How long we keep your data\nMembership records | 6 years after your membership ends\n"
+    assert credit(scorer, honest, "retention", "periods")[0] == "partial"
+
+
+def test_data_received_from_other_campaigns_is_third_party_data_and_sharing_with_them_is_not(scorer):
+    text = "We may receive information about you from other campaigns and political committees."
+    assert credit(scorer, text, "data-sources", "commercial-data")[0] == "partial"
+    out = "We may share information you provide with other campaigns, political committees and state parties."
+    assert credit(scorer, out, "data-sources", "commercial-data")[0] == "none"
