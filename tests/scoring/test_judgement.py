@@ -653,3 +653,20 @@ def test_data_received_from_other_campaigns_is_third_party_data_and_sharing_with
     assert credit(scorer, text, "data-sources", "commercial-data")[0] == "partial"
     out = "We may share information you provide with other campaigns, political committees and state parties."
     assert credit(scorer, out, "data-sources", "commercial-data")[0] == "none"
+
+
+def test_ads_shown_to_the_site_s_own_visitors_are_an_audience_technique(scorer):
+    text = "We work with Google and Facebook to show ads to people who have visited our website."
+    assert credit(scorer, text, "online-targeting", "custom-audiences")[0] == "partial"
+
+
+def test_volunteers_recording_their_conversations_with_voters_is_canvassing(scorer):
+    text = "Our volunteers record information about their conversations with voters, including their answers."
+    assert credit(scorer, text, "data-sources", "canvassing")[0] == "full"
+    vague = "Like every party, we need to talk to voters, and that means holding some information about them."
+    assert credit(scorer, vague, "data-sources", "canvassing")[0] == "none"
+
+
+def test_analysing_email_engagement_to_improve_communications_is_not_profiling(scorer):
+    text = "We analyze information about how you interact with our emails to improve our communications."
+    assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "none"
