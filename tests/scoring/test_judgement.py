@@ -670,3 +670,31 @@ def test_volunteers_recording_their_conversations_with_voters_is_canvassing(scor
 def test_analysing_email_engagement_to_improve_communications_is_not_profiling(scorer):
     text = "We analyze information about how you interact with our emails to improve our communications."
     assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "none"
+
+
+def test_article_9_2_d_and_its_legitimate_activities_wording_are_the_condition(scorer):
+    for text in ("We rely on Article 9(2)(d) GDPR for processing special category data about our members.",
+                 "Processing of data revealing political opinions is carried out in the course of our "
+                 "legitimate activities as a political party."):
+        assert credit(scorer, text, "special-category", "condition")[0] == "full", text
+
+
+def test_requests_sent_to_a_postal_address_are_a_route_and_to_a_title_alone_partial(scorer):
+    text = "Please send requests to the Data Protection Officer, The Party, 10 High Street, London."
+    assert credit(scorer, text, "rights", "how-to-exercise")[0] == "full"
+    assert credit(scorer, text, "accountability", "dpo")[0] == "full"
+    no_address = "Please send requests to the General Secretary."
+    assert credit(scorer, no_address, "rights", "how-to-exercise")[0] == "partial"
+
+
+def test_suppliers_bound_to_data_protection_law_is_a_processor_term_not_a_lawful_basis(scorer):
+    text = "All our suppliers are required to comply with data protection law."
+    assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "none"
+    assert credit(scorer, text, "suppliers", "processor-contracts")[0] == "partial"
+    legal_process = "We may disclose information as required to comply with legal process served on our agents."
+    assert credit(scorer, legal_process, "suppliers", "processor-contracts")[0] == "none"
+
+
+def test_marketing_only_if_you_have_consented_is_consent_for_one_activity(scorer):
+    text = "We will only send you marketing emails if you have consented."
+    assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "partial"
