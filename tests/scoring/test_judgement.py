@@ -698,3 +698,16 @@ def test_suppliers_bound_to_data_protection_law_is_a_processor_term_not_a_lawful
 def test_marketing_only_if_you_have_consented_is_consent_for_one_activity(scorer):
     text = "We will only send you marketing emails if you have consented."
     assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "partial"
+
+
+def test_unsubscribing_by_email_or_a_link_is_one_right_the_reader_has(scorer):
+    for text in ("You can instantly unsubscribe at any time by clicking here.",
+                 "If this link does not work, you can unsubscribe by e-mailing info@party.example."):
+        assert credit(scorer, text, "rights", "other-rights")[0] == "partial", text
+
+
+def test_an_organisation_using_an_analytics_company_to_help_it_names_an_incidental_supplier(scorer):
+    text = "Anedot uses Google Analytics to help us learn about who visits the Site and what pages are viewed."
+    assert credit(scorer, text, "suppliers", "named-suppliers")[0] == "partial"
+    not_working_for_it = "Facebook uses cookies on its own pages."
+    assert credit(scorer, not_working_for_it, "suppliers", "named-suppliers")[0] == "none"
