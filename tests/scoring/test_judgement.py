@@ -711,3 +711,28 @@ def test_an_organisation_using_an_analytics_company_to_help_it_names_an_incident
     assert credit(scorer, text, "suppliers", "named-suppliers")[0] == "partial"
     not_working_for_it = "Facebook uses cookies on its own pages."
     assert credit(scorer, not_working_for_it, "suppliers", "named-suppliers")[0] == "none"
+
+
+def test_you_may_access_your_information_is_access_and_staff_who_may_access_it_is_not(scorer):
+    text = "Under PIPEDA, you may access and correct your personal information."
+    assert credit(scorer, text, "rights", "access")[0] == "partial"
+    staff = "Only employees who need it may access your personal information."
+    assert credit(scorer, staff, "rights", "access")[0] == "none"
+
+
+def test_a_version_number_dates_the_notice_and_a_browser_version_does_not(scorer):
+    assert credit(scorer, "This is version 2.3 of our privacy notice.", "accountability", "versioned")[0] == "partial"
+    browser = "We collect your browser type and version, and your operating system."
+    assert credit(scorer, browser, "accountability", "versioned")[0] == "none"
+
+
+def test_a_no_to_one_kind_of_ad_targeting_is_not_a_no_to_targeting(scorer):
+    text = "We do not target adverts based on sensitive characteristics."
+    assert credit(scorer, text, "online-targeting", "custom-audiences")[0] != "full"
+
+
+def test_a_complaint_under_a_data_protection_act_is_not_a_lawful_basis(scorer):
+    text = ("Under the Digital Personal Data Protection Act, 2023, you may file a complaint with the "
+            "Data Protection Board of India.")
+    assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "none"
+    assert credit(scorer, text, "rights", "ico-complaint")[0] == "full"
