@@ -29,7 +29,8 @@ from spacy.tokens import Doc
 
 from scoring.models import Claim, Credit
 from scoring.patterns import CompiledRubric, CompiledRule
-from scoring.sentence_shape import bold_label, heading_like, run_in_label_end, trim, without_unpaired_bold
+from scoring.sentence_shape import (bold_label, heading_like, run_in_label_end, trim, without_outer_pipes,
+                                    without_unpaired_bold)
 from scoring.structure import CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
@@ -221,7 +222,7 @@ class ClaimFinder:
             w0 = max(s.first, found_at - QUOTE_WINDOW_BEFORE)
             w1 = min(s.last, found_at + QUOTE_WINDOW_AFTER)
             start, end = trim(s.text, int(tok_start[w0]), int(tok_end[w1 - 1]))
-        return without_unpaired_bold(s.text, start, end)
+        return without_outer_pipes(s.text, *without_unpaired_bold(s.text, start, end))
 
     # ------------------------------------------------------------ named suppliers
     def _supplier_claims(self, s: Sentence, ctx: DocumentContext, start: int, end: int,
@@ -233,7 +234,7 @@ class ClaimFinder:
         Never an e-mail address, a URL or the party itself.
         """
         c = self.c
-        in_supplier_table = s.block_kind in (ROW, ITEM) and bool(s.section_keys & c.context)
+        in_supplier_table = s.block_kind in (ROW, ITEM) and bool(s.section_keys & c.table_context)
         has_context = bool(s.keys & c.context) or in_supplier_table
         role = next((c.roles[k] for k, p in sorted(((k, min(ps)) for k, ps in s.positions.items()
                                                    if k in c.roles), key=lambda kp: kp[1])), None)

@@ -180,6 +180,7 @@ class CompiledRubric:
         self.off_topic = set(self._terms(m.off_topic, "off_topic"))
         self.clause_breaks = set(self._terms(m.clause_breaks, "clause_breaks"))
         self.context = set(self._terms(m.suppliers.context, "suppliers.context"))
+        self.table_context = set(self._terms(m.suppliers.table_context, "suppliers.table_context"))
         self.roles: dict[int, str] = {}
         for role, terms in m.suppliers.roles.items():
             for k in self._terms(terms, f"suppliers.roles.{role}"):

@@ -73,7 +73,8 @@ class Rubric:
                     for _, g in r.groups():
                         count(g)
                     count(r.unless)
-        for lst in (self.model.hedges, self.model.not_hedges, self.model.negations, self.model.refusals, self.model.suppliers.context):
+        for lst in (self.model.hedges, self.model.not_hedges, self.model.negations, self.model.refusals, self.model.suppliers.context,
+                    self.model.suppliers.table_context):
             count(lst)
         for lst in self.model.suppliers.roles.values():
             count(lst)
@@ -168,7 +169,8 @@ def pattern_problems(rubric: Rubric, problems: list[tuple[str, str]]) -> RubricE
 
 
 TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "hedges", "not_hedges",
-             "negations", "refusals", "off_topic", "clause_breaks", "context"}
+             "negations", "refusals", "off_topic", "clause_breaks", "context",
+             "table_context"}
 
 
 def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
@@ -280,8 +282,9 @@ def _semantic_checks(model: RubricModel, data: dict, document: YamlDocument) -> 
     for name in ("hedges", "not_hedges", "negations", "refusals", "off_topic", "clause_breaks"):
         for t, term in enumerate(getattr(model, name)):
             _check_term(term, (name, t), add)
-    for t, term in enumerate(model.suppliers.context):
-        _check_term(term, ("suppliers", "context", t), add)
+    for key in ("context", "table_context"):
+        for t, term in enumerate(getattr(model.suppliers, key)):
+            _check_term(term, ("suppliers", key, t), add)
     for role, terms in model.suppliers.roles.items():
         for t, term in enumerate(terms):
             _check_term(term, ("suppliers", "roles", role, t), add)

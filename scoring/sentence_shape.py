@@ -75,6 +75,16 @@ def without_unpaired_bold(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def without_outer_pipes(text: str, start: int, end: int) -> tuple[int, int]:
+    """A Markdown table row's bounds without its outer pipes: "| Canvass data | 4 years |" is
+    quoted as a reader sees the rendered row, "Canvass data | 4 years"."""
+    if start < end and text[start] == "|":
+        start, end = trim(text, start + 1, end)
+    if end > start and text[end - 1] == "|":
+        start, end = trim(text, start, end - 1)
+    return start, end
+
+
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1

@@ -143,6 +143,7 @@ def parse(text: str) -> Structure:
         pos = end + 1
     kinds: list[str] = []
     levels: list[int] = []
+    rule_lines: set[int] = set()
     # "Last revised June 26, 2015" looks like a title but says something: never a heading
     for i, (_s, _e, line) in enumerate(lines):
         kind, level = PARAGRAPH, 0
@@ -155,6 +156,7 @@ def parse(text: str) -> Structure:
             kind, level = HEADING, 3  # "3. Processors", "5.1 How long we keep it"
         elif TABLE_RULE.match(line) and set(line.strip()) <= set("|-: "):
             kind = HEADER_ROW  # a Markdown table's rule line: never evidence
+            rule_lines.add(i)
         elif "|" in line and (line.lstrip().startswith("|") or " | " in line):
             kind = ROW
         elif short and BOLD_LINE.match(line) and _words(line) <= SHORT_HEADING_WORDS + 2 and not _bold_sentence(line):
@@ -188,7 +190,9 @@ def parse(text: str) -> Structure:
                 stack.pop()
         parents = tuple(idx for _, idx in stack)
         if kind == HEADER_ROW:
-            header = i
+            # a Markdown rule line ("|---|---|") under the header row leaves the header as it is
+            if i not in rule_lines or header is None:
+                header = i
         elif kind != ROW:
             header = None
         blocks.append(Block(s, e, kind, level, parents, header if kind == ROW else None,

@@ -736,3 +736,47 @@ def test_a_complaint_under_a_data_protection_act_is_not_a_lawful_basis(scorer):
             "Data Protection Board of India.")
     assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "none"
     assert credit(scorer, text, "rights", "ico-complaint")[0] == "full"
+
+
+MARKDOWN_TABLES = """# Privacy notice
+## How we use your data and our lawful basis
+| Purpose | Lawful basis |
+|---|---|
+| Sending you our newsletter | Consent |
+| Canvassing and campaigning | Public task (democratic engagement) |
+
+## Who we share it with
+| Supplier | What they do |
+|---|---|
+| NationBuilder | Our supporter database |
+| Acme Print Ltd | Printing our leaflets |
+| Mailchimp | Sending emails |
+
+## How long we keep it
+| Data | How long |
+|---|---|
+| Canvassing data | 4 years |
+| Newsletter sign-ups | Until you unsubscribe |
+"""
+
+
+def test_markdown_tables_are_read_under_their_header_row_not_their_rule_line(scorer):
+    card = scorer.score_texts([("https://party.example/privacy.md", "privacy_notice", MARKDOWN_TABLES)])
+    named = [e for e in card.step("suppliers").elements if e.id == "named-suppliers"][0]
+    assert named.credit == "full"
+    assert sorted(d["supplier"] for d in named.detail) == ["Acme Print Ltd", "Mailchimp", "NationBuilder"]
+    # quoted as the rendered row reads, without the outer pipes
+    assert "NationBuilder | Our supporter database" in [ev.quote for ev in named.evidence]
+
+
+def test_rows_of_a_lawful_basis_table_under_how_we_use_your_data_name_purposes_not_suppliers(scorer):
+    text = MARKDOWN_TABLES.split("## Who we share")[0]
+    assert credit(scorer, text, "suppliers", "named-suppliers")[0] == "none"
+    assert credit(scorer, text, "lawful-basis", "per-purpose")[0] == "full"
+
+
+def test_a_retention_table_row_is_not_canvassing_nor_a_right_to_unsubscribe(scorer):
+    text = "# Privacy notice\n## How long" + MARKDOWN_TABLES.split("## How long")[1]
+    assert credit(scorer, text, "data-sources", "canvassing")[0] == "none"
+    assert credit(scorer, text, "rights", "other-rights")[0] == "none"
+    assert credit(scorer, text, "retention", "periods")[0] != "none"
