@@ -780,3 +780,13 @@ def test_a_retention_table_row_is_not_canvassing_nor_a_right_to_unsubscribe(scor
     assert credit(scorer, text, "data-sources", "canvassing")[0] == "none"
     assert credit(scorer, text, "rights", "other-rights")[0] == "none"
     assert credit(scorer, text, "retention", "periods")[0] != "none"
+
+
+def test_campaign_texting_calling_and_workspace_companies_are_named_suppliers(scorer):
+    text = ("Our phone banking is done through ThruTalk and our texting through Hustle. "
+            "We rely on Google Workspace for email and document storage. "
+            "We share your data with NGP VAN, our voter file and CRM provider.")
+    card = scorer.score_texts([("https://party.example/privacy", "privacy_notice", text)])
+    named = [e for e in card.step("suppliers").elements if e.id == "named-suppliers"][0]
+    assert named.credit == "full"
+    assert {"ThruTalk", "Hustle", "Google Workspace", "NGP VAN"} <= {d["supplier"] for d in named.detail}
