@@ -289,6 +289,23 @@ def _table_lines(table) -> list[str]:
     return [r for _, r in rows]
 
 
+def _definition_lines(dl) -> list[str]:
+    """A definition list as list items, each term with its definitions: "- Volunteer records:
+    Three years after the election", so that a retention or supplier list written as <dl>
+    reads as the pairs a reader sees, not as terms and periods on lines of their own."""
+    items: list[list[str]] = []
+    for child in dl:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        text = " ".join(child.text_content().split())
+        if not text:
+            continue
+        if tag == "dt" or not items:
+            items.append([text.rstrip(":")])
+        elif tag == "dd":
+            items[-1].append(text)
+    return ["- " + (f"{pair[0]}: {' '.join(pair[1:])}" if len(pair) > 1 else pair[0]) for pair in items]
+
+
 def _bold_only(el) -> bool:
     """<p><strong>What we collect</strong></p>: a heading written in bold."""
     text = " ".join(el.text_content().split())
@@ -311,8 +328,9 @@ def _walk_text(root) -> str:
             if el.tail:
                 out.append(el.tail)
             continue
-        if tag == "table":
-            out.append("\n" + "\n".join(_table_lines(el)) + "\n")
+        if tag in ("table", "dl"):
+            lines = _table_lines(el) if tag == "table" else _definition_lines(el)
+            out.append("\n" + "\n".join(lines) + "\n")
             if el.tail:
                 out.append(el.tail)
             continue

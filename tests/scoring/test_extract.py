@@ -153,3 +153,20 @@ def test_a_wrapper_named_like_chrome_keeps_the_notice():
     text = extract_text(raw, "text/html", "https://party.example/privacy")
     assert text.count("seven years") == 20
     assert "Donate now" not in text
+
+
+DEFINITION_LIST_PAGE = b"""<html><body><main><h1>Privacy Policy</h1>
+<h2>Data Retention</h2>
+<dl><dt>Volunteer records</dt><dd>Three years after the election</dd>
+<dt>Email subscribers</dt><dd>Until you unsubscribe</dd></dl>
+</main></body></html>"""
+
+
+def test_a_definition_list_reads_as_term_and_definition_pairs(scorer):
+    text = extract_text(DEFINITION_LIST_PAGE, "text/html", "https://party.example/privacy")
+    assert "- Volunteer records: Three years after the election" in text.splitlines()
+    assert "- Email subscribers: Until you unsubscribe" in text.splitlines()
+    card = scorer.score_texts([("https://party.example/privacy", "privacy_notice", text)])
+    periods = [e for e in card.step("retention").elements if e.id == "periods"][0]
+    assert [ev.quote for ev in periods.evidence] == ["- Volunteer records: Three years after the election",
+                                                     "- Email subscribers: Until you unsubscribe"]
