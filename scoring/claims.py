@@ -363,7 +363,9 @@ def _answers_in(rule: CompiledRule, sentence: Sentence) -> int:
     """How many answers an adds_up sentence gives towards its element's full_from_claims."""
     found = rule.groups[0] & sentence.keys
     if rule.adds_up == "per_term":
-        return len(found)
+        # terms found at the same place are one answer ("legitimate interests" is found as
+        # itself and, by its lemma, as "legitimate interest")
+        return len({p for key in found for p in sentence.positions[key]})
     if rule.adds_up == "per_match":
         return sum(len(sentence.positions[key]) for key in found)
     return 1

@@ -790,3 +790,25 @@ def test_campaign_texting_calling_and_workspace_companies_are_named_suppliers(sc
     named = [e for e in card.step("suppliers").elements if e.id == "named-suppliers"][0]
     assert named.credit == "full"
     assert {"ThruTalk", "Hustle", "Google Workspace", "NGP VAN"} <= {d["supplier"] for d in named.detail}
+
+
+def test_ethnicity_collected_is_special_category_data_acknowledged(scorer):
+    text = "We collect demographic information such as your age, gender and ethnicity, if you choose to provide it."
+    assert credit(scorer, text, "special-category", "political-opinions")[0] == "partial"
+
+
+def test_one_basis_found_twice_by_its_lemma_is_one_basis(scorer):
+    text = "Where we process data based on legitimate interests, you can object at any time."
+    assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "partial"
+    two = "We rely on your consent for emails and on legitimate interests for canvassing."
+    assert credit(scorer, two, "lawful-basis", "bases-named")[0] == "full"
+
+
+def test_a_basis_permitted_by_the_act_is_named(scorer):
+    text = "We process personal data for democratic engagement, as permitted by section 8 of the Data Protection Act 2018."
+    assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "full"
+
+
+def test_automated_systems_choosing_voters_to_contact_is_profiling(scorer):
+    text = "We use automated systems to help decide which voters to contact."
+    assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "partial"
