@@ -143,6 +143,19 @@ CASES = [
      "suppliers/named-suppliers", "partial"),
     ("a platform's own cookies name no supplier",
      "Facebook uses cookies on its own pages.", "suppliers/named-suppliers", "none"),
+    ("every text identifying the campaign is an imprint commitment, partly",
+     "Every text message we send identifies the campaign.", "message-transparency/imprints", "partial"),
+    ("a link in every email saying why you got it",
+     "We include a link in every email explaining why you are receiving it.",
+     "message-transparency/targeting-criteria", "full"),
+    ("why you got a text",
+     "If you received a text from us, it is because you gave us your number or because you are a registered "
+     "voter in our district.", "message-transparency/targeting-criteria", "full"),
+    ("emails that differ by the issues supporters told us about give the criterion",
+     "We send different emails to different supporters depending on the issues they have told us they care about.",
+     "message-transparency/targeting-criteria", "full"),
+    ("a clear no to micro-targeting",
+     "We do not micro-target our messages.", "message-transparency/targeting-criteria", "full"),
 ]
 
 
