@@ -156,6 +156,17 @@ CASES = [
      "message-transparency/targeting-criteria", "full"),
     ("a clear no to micro-targeting",
      "We do not micro-target our messages.", "message-transparency/targeting-criteria", "full"),
+    ("the CCPA's rights to delete and to opt out are two other rights",
+     "California residents have the right to know what personal information we collect, the right to delete it, "
+     "and the right to opt out of its sale.", "rights/other-rights", "full"),
+    ("... and its right to know is access, partly",
+     "California residents have the right to know what personal information we collect, the right to delete it, "
+     "and the right to opt out of its sale.", "rights/access", "partial"),
+    ("a booth at community events gathers data in person",
+     "Our volunteers may collect information from you when you visit our booth at community events.",
+     "data-sources/canvassing", "partial"),
+    ("calling people about their voting intentions is phone canvassing",
+     "We call supporters to ask about their voting intentions.", "data-sources/canvassing", "full"),
 ]
 
 
