@@ -100,6 +100,7 @@ class HistoryPipeline:
                 conn, document.id, run_id=self.run_id, http_status=item.http_status,
                 raw=item.raw, content_type=item.content_type or "application/octet-stream",
                 error=item.error, validators=validators, failure_status=item.status,
+                new_document=document.added,
             )
         return stored.ok, stored.error, stored.new_content, stored.document_id, stored.document_status
 
