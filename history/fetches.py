@@ -70,6 +70,7 @@ class DocumentState:
     id: int
     kind: str
     status: str
+    added: bool = False  # added by this call of document_for: no fetch or content of it yet
 
 
 def document_for(conn: Connection, party_id: str, url: str, kind: str) -> DocumentState:
@@ -80,7 +81,7 @@ def document_for(conn: Connection, party_id: str, url: str, kind: str) -> Docume
         document_id = conn.execute(DOCUMENTS.insert(), {
             "party_id": party_id, "url": url, "kind": kind, "status": "new", "consecutive_failures": 0,
         }).inserted_primary_key[0]
-        return DocumentState(document_id, kind, "new")
+        return DocumentState(document_id, kind, "new", added=True)
     if kind != "other" and row.kind != kind:
         conn.execute(_UPDATE_DOCUMENT, {"document_id": row.id, "kind": kind})
         return DocumentState(row.id, kind, row.status)
@@ -100,6 +101,10 @@ def _snapshot_id(conn: Connection, document_id: int, digest: str) -> int | None:
     return conn.scalar(_SNAPSHOT_OF_CONTENT, {"document_id": document_id, "content_hash": digest})
 
 
+def _insert_snapshot(conn: Connection, values: dict) -> int:
+    return conn.execute(SNAPSHOTS.insert(), values).inserted_primary_key[0]
+
+
 def _store_content(conn: Connection, document_id: int, digest: str, **values) -> tuple[int, bool]:
     """(snapshot id, whether this call created it) for the document's content `digest`."""
     snapshot_id = _snapshot_id(conn, document_id, digest)
@@ -109,9 +114,7 @@ def _store_content(conn: Connection, document_id: int, digest: str, **values) ->
         # Another process may store the same content at the same moment: the unique
         # constraint decides, and the loser reuses the winner's row.
         with conn.begin_nested():
-            snapshot_id = conn.execute(
-                SNAPSHOTS.insert(), {"document_id": document_id, "content_hash": digest, **values}
-            ).inserted_primary_key[0]
+            snapshot_id = _insert_snapshot(conn, {"document_id": document_id, "content_hash": digest, **values})
         return snapshot_id, True
     except IntegrityError:
         return _snapshot_id(conn, document_id, digest), False
@@ -132,6 +135,7 @@ def write_fetch(
     captured_at: datetime | None = None,
     validators: tuple[str | None, str | None] = (None, None),
     failure_status: str | None = None,
+    new_document: bool = False,
 ) -> StoredFetch:
     """Record one fetch attempt; store its content once per distinct hash.
 
@@ -141,7 +145,8 @@ def write_fetch(
     reuses that snapshot. `provenance` says where a new snapshot's content came from
     (fetched, imported, archived) and `captured_at` when an imported or archived copy was
     made; `validators` are the response's (ETag, Last-Modified), kept for the next
-    conditional request.
+    conditional request. `new_document`: the document was added in this transaction
+    (DocumentState.added), so it has no content to look up or to compare with.
     """
     now = utcnow()
     if raw is None:
@@ -153,11 +158,19 @@ def write_fetch(
         conn.execute(_DOCUMENT_FAILED, {"document_id": document_id, "status": status})
         return StoredFetch(document_id, fetch_id, None, False, error, False, status)
 
-    previous_id = current_snapshot_id(conn, document_id)
-    snapshot_id, created = _store_content(
-        conn, document_id, content_hash(raw), content_type=content_type, raw=raw, size=len(raw),
-        text=text, extraction_error=extraction_error, fetched_at=now, provenance=provenance,
-        captured_at=captured_at)
+    content = {"content_type": content_type, "raw": raw, "size": len(raw), "text": text,
+               "extraction_error": extraction_error, "fetched_at": now, "provenance": provenance,
+               "captured_at": captured_at}
+    if new_document:
+        # Nothing to look up, and no other transaction can store content for a document
+        # this one added until it commits: no savepoint either. A first crawl's fetch is
+        # five statements instead of nine.
+        previous_id = None
+        snapshot_id, created = _insert_snapshot(
+            conn, {"document_id": document_id, "content_hash": content_hash(raw), **content}), True
+    else:
+        previous_id = current_snapshot_id(conn, document_id)
+        snapshot_id, created = _store_content(conn, document_id, content_hash(raw), **content)
     changed = previous_id != snapshot_id
     fetch_id = _insert_fetch(conn, {
         "document_id": document_id, "run_id": run_id, "fetched_at": now, "http_status": http_status,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 
@@ -101,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PartySpider)
     process.crawl(crawler, parties=parties, known_documents=known, validators=validators)
+    # Scrapy leaves the root logger at NOTSET and filters by level in its handler, so every
+    # page's DEBUG lines ("Crawled", "Scraped") were made into records and then dropped: the
+    # loggers now drop them first.
+    logging.root.setLevel(settings["LOG_LEVEL"])
     process.start()
     stats = {k: v for k, v in (crawler.stats.get_stats() or {}).items()
              if isinstance(v, (int, float, str))}

@@ -44,6 +44,10 @@ DEFAULT_CRAWL_TIMEOUT = 30 * 60
 # Fetches read from the crawl but not yet stored, in bytes of body: past this the reading
 # waits (and the crawl process, once the pipe is full, with it).
 MAX_BACKLOG_BYTES = 8 * 1024 * 1024
+# Once a fetch waits to be stored, the fetches that arrive this soon after it join its group
+# (one transaction; spiders.pipelines): a fetch is reported that much later at most, and
+# the groups of a crawl that arrives a page at a time are a few pages, not one or two.
+GROUP_WAIT = 0.05
 
 
 @dataclass
@@ -121,14 +125,19 @@ class _Backlog:
             self.ended = True
             self.changed.notify_all()
 
-    def take(self, max_items: int) -> list[tuple[dict, bytes | None]] | None:
-        """Up to `max_items` fetches (and the other messages among them), waiting for one;
-        None once the crawl's output has ended and everything was taken."""
+    def take(self, max_items: int, gather: float = 0.0) -> list[tuple[dict, bytes | None]] | None:
+        """Up to `max_items` fetches (and the other messages among them), waiting for one
+        and then `gather` seconds more for others (unless the crawl's output has ended);
+        None once it has ended and everything was taken."""
         with self.changed:
             while not self.messages and not self.ended:
                 self.changed.wait()
             if not self.messages:
                 return None
+            gather = 0.0 if self.ended else gather
+        if gather:
+            time.sleep(gather)
+        with self.changed:
             taken, items = [], 0
             while self.messages and items < max_items:
                 message, body = self.messages.popleft()
@@ -232,7 +241,7 @@ class CrawlProcess:
             timer.daemon = True
             timer.start()
         try:
-            while (messages := backlog.take(MAX_GROUP)) is not None:
+            while (messages := backlog.take(MAX_GROUP, GROUP_WAIT)) is not None:
                 for event in self._store(history, messages, result):
                     result.events.append(event)
                     if on_event is not None:

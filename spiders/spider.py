@@ -12,6 +12,7 @@ with status `blocked` or `unreadable`, so it never becomes a snapshot.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urldefrag
 
 import scrapy
@@ -31,6 +32,9 @@ from spiders.settings import DISCOVERY_DEPTH
 
 STORED_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# The start of an element the link extractor reads links from (<a>, <area>). A page without
+# one has none to follow; parsing it whole to find that out was most of its crawl cost.
+_LINK_TAG = re.compile(r"<(?:a|area)[\s/>]", re.I)
 
 
 def _content_type(response) -> tuple[str, str]:
@@ -41,6 +45,11 @@ def _content_type(response) -> tuple[str, str]:
         media = "application/pdf" if response.body[:5] == b"%PDF-" else "text/html"
         value = media
     return media, value
+
+
+def _may_have_links(response) -> bool:
+    text = getattr(response, "text", None)  # None: not a text response; the extractor decides
+    return text is None or _LINK_TAG.search(text) is not None
 
 
 def _validators(response) -> tuple[str | None, str | None]:
@@ -207,7 +216,7 @@ class PartySpider(scrapy.Spider):
                                     rendered="playwright" in response.flags)
             else:
                 yield self._failure_item(meta, response.status, f"unsupported content type {media!r}")
-        if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH:
+        if media in HTML_TYPES and meta["depth"] < DISCOVERY_DEPTH and _may_have_links(response):
             yield from self._follow(response)
 
     def _follow(self, response):
