@@ -76,13 +76,35 @@ KIND_WORDS = {"privacy_notice": "privacy notice", "supplier_list": "supplier lis
               "cookie_policy": "cookie policy", "other": "other page"}
 
 
+@dataclass(frozen=True)
+class ScorecardSummary:
+    """What a run reports and notifies of a stored scorecard: its id, grade and step scores.
+
+    A run keeps one outcome per party until it has queued its notifications, so an outcome
+    holds this, not the ScorecardRow with every element's evidence attached: those ORM
+    rows, kept for 200 parties, held ~20 MB until the check ended. The rows themselves are
+    a `session.get(ScorecardRow, summary.id)` away.
+    """
+
+    id: int
+    overall: float
+    grade: str
+    snapshot_ids: tuple[int, ...]
+    steps: tuple[tuple[str, str, float], ...]  # (step id, title, score), in rubric order
+
+    @classmethod
+    def of(cls, card: ScorecardRow) -> ScorecardSummary:
+        return cls(card.id, card.overall, card.grade, tuple(card.snapshot_ids or ()),
+                   tuple((step.step_id, step.title, step.score) for step in card.steps))
+
+
 @dataclass
 class PartyOutcome:
     party_id: str
     name: str
     # The new one when changed, else the latest stored one; None when not scored.
-    scorecard: ScorecardRow | None
-    previous: ScorecardRow | None
+    scorecard: ScorecardSummary | None
+    previous: ScorecardSummary | None
     changed: bool  # a new scorecard was stored
     changes: list[Change] = field(default_factory=list)
     extraction_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, error)
@@ -247,8 +269,9 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
         # nothing to compare with, so the party's first real scorecard is treated as first.
         previous = None
     reason = unscorable_reason(session, party_id, pairs, homepage_error)
+    previous_summary = ScorecardSummary.of(previous) if previous is not None else None
     if reason is not None:
-        return PartyOutcome(party_id, party.name, None, previous, False, [], [], reason)
+        return PartyOutcome(party_id, party.name, None, previous_summary, False, [], [], reason)
     documents, errors = [], []
     stored = stored_claims(session, [snapshot.id for _, snapshot in pairs], rubric_version_id)
     for document, snapshot in pairs:
@@ -264,7 +287,7 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     snapshots = {snapshot.id: (document, snapshot) for document, snapshot in pairs}
     changes = diff_scorecards(session, previous, steps, card.overall, card.grade, snapshots)
     if previous is not None and not changes:
-        return PartyOutcome(party_id, party.name, previous, previous, False, [], errors)
+        return PartyOutcome(party_id, party.name, previous_summary, previous_summary, False, [], errors)
     stored = store_scorecard(
         session, party_id=party_id, run_id=run_id, rubric_version_id=rubric_version_id,
         overall=card.overall, grade=card.grade, steps=steps, snapshot_ids=list(snapshots),
@@ -272,7 +295,7 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     )
     if created_at is not None:
         stored.created_at = created_at
-    return PartyOutcome(party_id, party.name, stored, previous, True, changes, errors)
+    return PartyOutcome(party_id, party.name, ScorecardSummary.of(stored), previous_summary, True, changes, errors)
 
 
 def score_parties(engine: Engine, *, run_id: int, party_ids: Sequence[str], rubric: Rubric,
@@ -314,9 +337,9 @@ def _describe_outcome(outcome: PartyOutcome) -> str:
 def notification_entry(outcome: PartyOutcome) -> dict:
     """The outbox payload's entry for one party (see the bot's renderer)."""
     card, previous = outcome.scorecard, outcome.previous
-    titles = {s.step_id: s.title for s in card.steps}
-    old_steps = {s.step_id: s.score for s in previous.steps}
-    new_steps = {s.step_id: s.score for s in card.steps}
+    titles = {step_id: title for step_id, title, _ in card.steps}
+    old_steps = {step_id: score for step_id, _, score in previous.steps}
+    new_steps = {step_id: score for step_id, _, score in card.steps}
     return {
         "party": outcome.party_id,
         "name": outcome.name,

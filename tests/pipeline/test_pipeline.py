@@ -126,7 +126,8 @@ def test_every_credit_quotes_the_stored_text(engine, rubric, scorer):
     with transaction(engine) as session:
         from history.models import SnapshotRow
         snapshot = session.scalars(select(SnapshotRow)).one()
-        credited = [e for e in alpha.scorecard.elements if e.credit in ("full", "partial")]
+        card = session.get(ScorecardRow, alpha.scorecard.id)
+        credited = [e for e in card.elements if e.credit in ("full", "partial")]
         assert credited
         for element in credited:
             for evidence in element.evidence:
