@@ -12,7 +12,8 @@ crawl does.
 
 spaCy (about 1.7 s and 90 MB) starts here only for a check of a few parties that will
 read new text: a party with no document yet, a current snapshot never scored under this
-rubric, or a fetch with new content (`new_text_fetched`, from the crawl's events).
+rubric, or a fetch with new content (`new_text_fetched`, from the crawl's events). A
+check of more parties loads nothing during its crawl: `result()` loads after it.
 """
 
 from __future__ import annotations
@@ -77,7 +78,11 @@ class ScoringPreparation:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        self._thread(self._load)
+        # Without spaCy to start, a check is one of many parties: its crawl takes far longer
+        # than this loading, which would only hold ~6 MB more beside the crawl process at
+        # its largest. result() loads then, after the crawl.
+        if self.start_spacy:
+            self._thread(self._load)
 
     def _thread(self, target) -> None:
         thread = threading.Thread(target=target, name="partywatch-scoring", daemon=True)
@@ -125,7 +130,10 @@ class ScoringPreparation:
 
     def result(self) -> tuple[Rubric, Scorer]:
         """The rubric and the scorer, once loaded (spaCy may still be starting)."""
-        self._threads[0].join()
+        if self._threads:
+            self._threads[0].join()
+        else:
+            self._load()
         if self.error is not None:
             raise self.error
         return self.rubric, self.scorer

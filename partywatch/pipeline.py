@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import Engine, Row, select
@@ -47,6 +46,7 @@ from history.store import (
 )
 from history.subscriptions import subscribers_of
 from partywatch.changes import Change, ChangeKind
+from partywatch.outcomes import PartyOutcome, ScorecardSummary
 from partywatch.progress import Kind, Reporter, report
 from partywatch.spending.element import payees_changed, spending_check
 from partywatch.textdiff import same_text, summarise_text_change
@@ -74,23 +74,6 @@ NOTICE_KINDS = ("privacy_notice",)
 MIN_NOTICE_WORDS = 150
 KIND_WORDS = {"privacy_notice": "privacy notice", "supplier_list": "supplier list",
               "cookie_policy": "cookie policy", "other": "other page"}
-
-
-@dataclass
-class PartyOutcome:
-    party_id: str
-    name: str
-    # The new one when changed, else the latest stored one; None when not scored.
-    scorecard: ScorecardRow | None
-    previous: ScorecardRow | None
-    changed: bool  # a new scorecard was stored
-    changes: list[Change] = field(default_factory=list)
-    extraction_errors: list[tuple[str, str]] = field(default_factory=list)  # (url, error)
-    reason: str | None = None  # why the party is not scored; None when it is
-
-    @property
-    def scored(self) -> bool:
-        return self.reason is None
 
 
 def rubric_version_row(session: Session, rubric: Rubric) -> RubricVersionRow:
@@ -247,8 +230,9 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
         # nothing to compare with, so the party's first real scorecard is treated as first.
         previous = None
     reason = unscorable_reason(session, party_id, pairs, homepage_error)
+    previous_summary = ScorecardSummary.of(previous) if previous is not None else None
     if reason is not None:
-        return PartyOutcome(party_id, party.name, None, previous, False, [], [], reason)
+        return PartyOutcome(party_id, party.name, None, previous_summary, False, [], [], reason)
     documents, errors = [], []
     stored = stored_claims(session, [snapshot.id for _, snapshot in pairs], rubric_version_id)
     for document, snapshot in pairs:
@@ -264,7 +248,7 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     snapshots = {snapshot.id: (document, snapshot) for document, snapshot in pairs}
     changes = diff_scorecards(session, previous, steps, card.overall, card.grade, snapshots)
     if previous is not None and not changes:
-        return PartyOutcome(party_id, party.name, previous, previous, False, [], errors)
+        return PartyOutcome(party_id, party.name, previous_summary, previous_summary, False, [], errors)
     stored = store_scorecard(
         session, party_id=party_id, run_id=run_id, rubric_version_id=rubric_version_id,
         overall=card.overall, grade=card.grade, steps=steps, snapshot_ids=list(snapshots),
@@ -272,7 +256,7 @@ def score_party_snapshots(session: Session, *, party_id: str, run_id: int, score
     )
     if created_at is not None:
         stored.created_at = created_at
-    return PartyOutcome(party_id, party.name, stored, previous, True, changes, errors)
+    return PartyOutcome(party_id, party.name, ScorecardSummary.of(stored), previous_summary, True, changes, errors)
 
 
 def score_parties(engine: Engine, *, run_id: int, party_ids: Sequence[str], rubric: Rubric,
@@ -314,9 +298,9 @@ def _describe_outcome(outcome: PartyOutcome) -> str:
 def notification_entry(outcome: PartyOutcome) -> dict:
     """The outbox payload's entry for one party (see the bot's renderer)."""
     card, previous = outcome.scorecard, outcome.previous
-    titles = {s.step_id: s.title for s in card.steps}
-    old_steps = {s.step_id: s.score for s in previous.steps}
-    new_steps = {s.step_id: s.score for s in card.steps}
+    titles = {step_id: title for step_id, title, _ in card.steps}
+    old_steps = {step_id: score for step_id, _, score in previous.steps}
+    new_steps = {step_id: score for step_id, _, score in card.steps}
     return {
         "party": outcome.party_id,
         "name": outcome.name,

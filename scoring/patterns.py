@@ -223,6 +223,9 @@ class CompiledRubric:
         self.prefilter = _Prefilter.build(self.token_patterns, nlp.vocab)
         for key, docs in self._phrase_groups.items():
             self.phrases.add(nlp.vocab.strings[key], docs)
+        # The PhraseMatcher keeps each phrase as a tuple of lemma ids; the Docs it was given
+        # (one per rubric phrase, ~6 MB) would otherwise live as long as the scorer.
+        self._phrase_groups.clear()
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start token, end token) of every rubric term in `doc`."""

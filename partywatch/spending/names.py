@@ -18,7 +18,6 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rapidfuzz import fuzz
 
 ALIASES_FILE = Path(__file__).resolve().parent / "supplier_aliases.yaml"
 # token_sort_ratio at or above this is the same name: "Acme Researh" = "Acme Research" (96),
@@ -85,6 +84,10 @@ class SupplierMatcher:
 
     def match(self, named: str, paid: str) -> Match | None:
         """The match of two names if they are the same supplier, else None."""
+        # Imported here, not with the module: every check loads this module to score the
+        # suppliers step, and most parties have no spending returns to compare (~3 MB).
+        from rapidfuzz import fuzz
+
         best: Match | None = None
         for a, a_alias in self._forms(named):
             for b, b_alias in self._forms(paid):

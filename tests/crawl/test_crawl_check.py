@@ -47,8 +47,11 @@ def two_parties(sites, write_parties):
 
 def test_check_json_follows_the_contract(database_url, two_parties, rubric_path):
     alpha, _, parties = two_parties
-    output = json.loads(check(database_url, parties, rubric_path, "--format", "json").stdout)
+    printed = check(database_url, parties, rubric_path, "--format", "json").stdout
+    output = json.loads(printed)
     jsonschema.validate(output, CHECK_SCHEMA)
+    # printed in pieces (commands.check.echo_json), laid out as one json.dumps would
+    assert printed == json.dumps(output, indent=2, ensure_ascii=False) + "\n"
     assert [p["party"] for p in output["parties"]] == ["alpha", "beta"]
     for party in output["parties"]:
         assert [s["id"] for s in party["steps"]] == STEP_IDS

@@ -8,9 +8,11 @@ from helpers.sites import ABOUT_THE_PARTY
 from history.db import transaction
 from history.models import (
     ClaimRow,
+    ElementResultRow,
     OutboxMessageRow,
     ScorecardChangeRow,
     ScorecardRow,
+    StepScoreRow,
     SubscriberRow,
     SubscriptionRow,
 )
@@ -126,7 +128,8 @@ def test_every_credit_quotes_the_stored_text(engine, rubric, scorer):
     with transaction(engine) as session:
         from history.models import SnapshotRow
         snapshot = session.scalars(select(SnapshotRow)).one()
-        credited = [e for e in alpha.scorecard.elements if e.credit in ("full", "partial")]
+        card = session.get(ScorecardRow, alpha.scorecard.id)
+        credited = [e for e in card.elements if e.credit in ("full", "partial")]
         assert credited
         for element in credited:
             for evidence in element.evidence:
@@ -202,3 +205,24 @@ def test_new_bytes_with_the_same_text_store_a_snapshot_but_no_scorecard(engine, 
     _, (alpha,), queued = run_check(engine, rubric, scorer, {"alpha": rewrapped})
     assert count(engine, SnapshotRow) == 2
     assert not alpha.changed and count(engine, ScorecardRow) == 1 and queued == 0
+
+
+def test_a_check_holds_no_stored_scorecard_rows_while_it_goes_on_to_the_next_party(engine, rubric, scorer):
+    """A check keeps every party's outcome until it has queued its notifications; what an
+    outcome keeps must not be the stored rows (every element with its quoted evidence),
+    or a check's memory grows with every party it scores."""
+    import gc
+
+    run_check(engine, rubric, scorer, {"alpha": VAGUE, "beta": VAGUE})
+    _, outcomes, queued = run_check(engine, rubric, scorer, {"alpha": DETAILED, "beta": DETAILED})
+    assert queued == 0 and all(o.changed and o.previous is not None for o in outcomes)
+    gc.collect()
+    held = [o for o in gc.get_objects() if isinstance(o, (ScorecardRow, StepScoreRow, ElementResultRow))]
+    assert held == []
+    # ... and they still carry what the report and the notifications say
+    with transaction(engine) as session:
+        for outcome in outcomes:
+            stored = session.get(ScorecardRow, outcome.scorecard.id)
+            assert (outcome.scorecard.overall, outcome.scorecard.grade) == (stored.overall, stored.grade)
+            assert [score for _, _, score in outcome.scorecard.steps] == [s.score for s in stored.steps]
+            assert outcome.previous.overall < outcome.scorecard.overall
