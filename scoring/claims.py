@@ -29,8 +29,7 @@ from spacy.tokens import Doc
 
 from scoring.models import Claim, Credit
 from scoring.patterns import CompiledRubric, CompiledRule
-from scoring.sentence_shape import (bold_label, heading_like, run_in_label_end, trim, without_outer_pipes,
-                                    without_unpaired_bold)
+from scoring.sentence_shape import bold_label, heading_like, run_in_label_end, trim, without_outer_pipes, without_unpaired_bold
 from scoring.structure import CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
