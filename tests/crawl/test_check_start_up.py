@@ -96,7 +96,8 @@ CHECK_REPORTING_MODULES_AT_SEND = (
 
 # What a check needs only once the crawl has its work (to score, store and report).
 LOADED_WHILE_CRAWLING = ("sqlalchemy.orm", "history.models", "history.store", "scoring.rubric",
-                         "scoring.engine", "partywatch.pipeline", "partywatch.archive", "spacy", "scrapy")
+                         "scoring.engine", "partywatch.pipeline", "partywatch.archive", "spacy", "scrapy",
+                         "rich")  # rich prints the tables; progress lines on a log need none
 
 
 def test_a_check_sends_the_crawl_its_work_before_loading_what_only_scoring_needs(database_url, sites,
