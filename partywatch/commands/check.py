@@ -137,7 +137,8 @@ class _Progress:
 
     Plain lines are written without rich, which a check with `--format json` then never
     imports (its import is a tenth of a second before the crawl gets its work); they are
-    the text rich would print, tabs expanded and control codes stripped as it does them.
+    the text rich printed, tabs expanded and control codes stripped as it does them, save
+    that a ":name:" in a URL or an error stays as it is (rich made some of those emoji).
     """
 
     def __init__(self):
