@@ -147,7 +147,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if stored is None and head is not None:
             from history.schema import create_schema
 
-            if create_schema(engine, head):
+            try:
+                if create_schema(engine, head):
+                    return
+            except Exception:
+                # Another process made it at the same moment: on PostgreSQL the second of
+                # two transactions creating one table fails. It is there all the same.
+                if _stored_revision(engine) != head:
+                    raise
                 return
     apply_migrations(engine, revision)
 

@@ -161,3 +161,19 @@ def test_a_new_database_goes_down_to_nothing_and_up_again(database_url):
         assert len(inspect(engine).get_view_names()) == len(RESEARCH_VIEWS)
     finally:
         engine.dispose()
+
+
+def test_commands_opening_one_new_database_together_all_get_the_latest_schema(database_url):
+    opening = [subprocess.Popen([sys.executable, "-c", "from history.db import current_revision, open_database; "
+                                                       f"print(current_revision(open_database({database_url!r})))"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(4)]
+    for process in opening:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        assert out.strip() == head_revision()
+    engine = make_engine(database_url)
+    try:
+        assert len(inspect(engine).get_view_names()) == len(RESEARCH_VIEWS)
+    finally:
+        engine.dispose()
