@@ -137,12 +137,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     A database already at the latest revision is recognised without Alembic, which
     every command that opens the database would otherwise spend a few tenths of a second
-    importing.
+    importing; and a database with no tables at all is given the latest schema in one go
+    (history.schema), without Alembic either.
     """
     if revision == "head":
-        stored = _stored_revision(engine)
-        if stored is not None and stored == _head_in_files():
+        stored, head = _stored_revision(engine), _head_in_files()
+        if stored is not None and stored == head:
             return
+        if stored is None and head is not None:
+            from history.schema import create_schema
+
+            try:
+                if create_schema(engine, head):
+                    return
+            except Exception:
+                # Another process made it at the same moment: on PostgreSQL the second of
+                # two transactions creating one table fails. It is there all the same.
+                if _stored_revision(engine) != head:
+                    raise
+                return
+    apply_migrations(engine, revision)
+
+
+def apply_migrations(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations with Alembic, one by one, whatever the database holds (a new one
+    too: see upgrade)."""
     from alembic import command
 
     if revision == "head" and current_revision(engine) == head_revision():

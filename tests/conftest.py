@@ -33,20 +33,34 @@ def pytest_report_header(config):
 
 
 @pytest.fixture
-def database_url(tmp_path):
+def new_database_url(tmp_path):
+    """A function that returns the URL of another empty database on the back-end under test
+    (each dropped after the test)."""
+    created: list[str] = []
+    server = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg") if POSTGRES_URL else None
+
+    def new() -> str:
+        name = f"pw_{uuid.uuid4().hex[:12]}"
+        if server is None:
+            return f"sqlite:///{tmp_path / f'{name}.db'}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT") if server is not None else None
+    yield new
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(new_database_url):
     """A URL of an empty database on the back-end under test."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'partywatch.db'}"
-        return
-    server = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    name = f"pw_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    return new_database_url()
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from partywatch.changes import ChangeKind
 from partywatch.options import db_option, open_db, parties_option, resolve_parties_path, resolve_rubric_path, rubric_option
@@ -15,6 +15,8 @@ from partywatch.paths import database_url
 from partywatch.progress import Kind, Progress
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from partywatch.checking import CheckReport
 
 STATUS_STYLE = {"ok": "green", "new": "green", "failed": "red", "gone": "yellow",
@@ -109,6 +111,8 @@ def run_check_and_print(engine, output_format: str, *, intro: str | None = None,
     if output_format == "json":
         echo_json(report.to_dict())
     else:
+        from rich.console import Console
+
         print_report(report, Console(file=sys.stdout))
     return report
 
@@ -129,12 +133,37 @@ def echo_json(data, flush_every: int = 1 << 16) -> None:
     click.echo("".join(pending), nl=False)
 
 
+# What rich's Console strips from text it prints (rich.control.strip_control_codes).
+_STRIPPED_CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+def _stderr_may_be_a_terminal() -> bool:
+    """False when rich would surely find stderr is no terminal (rich.console.Console
+    .is_terminal): it is not a tty and no TTY_COMPATIBLE or FORCE_COLOR says otherwise."""
+    if os.environ.get("TTY_COMPATIBLE") or os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class _Progress:
-    """A live display on a terminal; plain log lines on stderr otherwise."""
+    """A live display on a terminal; plain log lines on stderr otherwise.
+
+    Plain lines are written without rich, which a check with `--format json` then never
+    imports (its import is a tenth of a second before the crawl gets its work); they are
+    the text rich printed, tabs expanded and control codes stripped as it does them, save
+    that a ":name:" in a URL or an error stays as it is (rich made some of those emoji).
+    """
 
     def __init__(self):
-        self.console = Console(stderr=True)
-        self.live = self.console.is_terminal
+        self.console: Console | None = None
+        if _stderr_may_be_a_terminal():
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
+        self.live = self.console is not None and self.console.is_terminal
         self.fetched = self.failed = self.total = 0
         self.status = None
 
@@ -153,6 +182,10 @@ class _Progress:
     IN_STATUS = (Kind.SCORING, Kind.SCORED)
 
     def line(self, progress: Progress) -> None:
+        if self.console is None:
+            sys.stderr.write(progress.text.expandtabs(8).translate(_STRIPPED_CONTROL_CODES) + "\n")
+            sys.stderr.flush()
+            return
         if not self.live:
             self.console.print(progress.text, markup=False, highlight=False, soft_wrap=True)
             return

@@ -1,9 +1,8 @@
 """research views: latest scorecard, step history, step changes; step score index
 
-Three read-only SQL views for researchers (Datasette, psql, sqlite3, pandas). They use
-only SQL that SQLite (>= 3.25, for window functions) and PostgreSQL both understand, so
-one definition serves both back-ends. Views are not part of the SQLAlchemy metadata, so
-autogenerate (`alembic check`) never sees them. The covering index on step_scores is in
+Three read-only SQL views for researchers (Datasette, psql, sqlite3, pandas), defined in
+history.views (a new database gets them from there too, history.schema). Views are not
+part of the SQLAlchemy metadata, so autogenerate (`alembic check`) never sees them. The covering index on step_scores is in
 the metadata (history/models/) and here alike.
 
 Revision ID: 0002
@@ -13,75 +12,12 @@ Create Date: 2026-11-22
 
 from alembic import op
 
+from history.views import LATEST_SCORECARD, STEP_CHANGES, STEP_HISTORY
+
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
-
-
-# Each party's most recent scorecard, whatever its rubric version.
-LATEST_SCORECARD = """
-CREATE VIEW v_latest_scorecard AS
-SELECT party_id, party_name, scorecard_id, run_id, rubric_version_id, rubric_version,
-       scored_at, overall, grade
-FROM (
-    SELECT s.party_id AS party_id,
-           p.name AS party_name,
-           s.id AS scorecard_id,
-           s.run_id AS run_id,
-           s.rubric_version_id AS rubric_version_id,
-           rv.version AS rubric_version,
-           s.created_at AS scored_at,
-           s.overall AS overall,
-           s.grade AS grade,
-           ROW_NUMBER() OVER (PARTITION BY s.party_id
-                              ORDER BY s.created_at DESC, s.id DESC) AS recency
-    FROM scorecards s
-    JOIN parties p ON p.id = s.party_id
-    JOIN rubric_versions rv ON rv.id = s.rubric_version_id
-) ranked
-WHERE recency = 1
-"""
-
-# One row per (scorecard, step): a party's step scores over time.
-STEP_HISTORY = """
-CREATE VIEW v_step_history AS
-SELECT s.party_id AS party_id,
-       p.name AS party_name,
-       s.id AS scorecard_id,
-       s.created_at AS scored_at,
-       s.rubric_version_id AS rubric_version_id,
-       rv.version AS rubric_version,
-       ss.step_id AS step_id,
-       ss.position AS step_position,
-       ss.title AS step_title,
-       ss.score AS score,
-       s.overall AS overall,
-       s.grade AS grade
-FROM step_scores ss
-JOIN scorecards s ON s.id = ss.scorecard_id
-JOIN parties p ON p.id = s.party_id
-JOIN rubric_versions rv ON rv.id = s.rubric_version_id
-"""
-
-# A step's score moving between two consecutive scorecards of the same party and the same
-# rubric version (scores under different rubric versions are never compared).
-STEP_CHANGES = """
-CREATE VIEW v_step_changes AS
-SELECT party_id, party_name, scorecard_id, previous_scorecard_id, scored_at,
-       rubric_version_id, rubric_version, step_id, step_title,
-       old_score, score AS new_score, score - old_score AS delta
-FROM (
-    SELECT h.party_id, h.party_name, h.scorecard_id, h.scored_at, h.rubric_version_id,
-           h.rubric_version, h.step_id, h.step_title, h.score,
-           LAG(h.score) OVER (PARTITION BY h.party_id, h.rubric_version_id, h.step_id
-                              ORDER BY h.scored_at, h.scorecard_id) AS old_score,
-           LAG(h.scorecard_id) OVER (PARTITION BY h.party_id, h.rubric_version_id, h.step_id
-                                     ORDER BY h.scored_at, h.scorecard_id) AS previous_scorecard_id
-    FROM v_step_history h
-) sequenced
-WHERE previous_scorecard_id IS NOT NULL AND old_score <> score
-"""
 
 
 def upgrade() -> None:
