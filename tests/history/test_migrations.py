@@ -7,10 +7,10 @@ from sqlalchemy import inspect
 
 from history.db import (
     alembic_config,
+    apply_migrations,
     current_revision,
     downgrade,
     head_revision,
-    apply_migrations,
     upgrade,
 )
 from partywatch.cli import main
