@@ -46,8 +46,9 @@ def reads_new_text(engine: Engine, party_ids: Sequence[str], rubric: Rubric) -> 
 
 
 class ScoringPreparation:
-    """Load the rubric, a Scorer and the modules scoring uses on a thread; start spaCy too
-    when `start_spacy` and there is new text to read.
+    """Load the rubric, a Scorer and the modules scoring uses: with `start_spacy` (a check of a
+    few parties) on a thread while the crawl runs, starting spaCy too when there is new
+    text to read; without it, in `result()`, after the crawl.
 
         preparation = ScoringPreparation(engine, party_ids, rubric_text, rubric_name,
                                          rubric=None, start_spacy=True)

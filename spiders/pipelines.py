@@ -59,12 +59,11 @@ class HistoryPipeline:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        if self._connection is None:  # not opened (tests store groups straight on an engine)
-            with self.engine.begin() as conn:
-                yield conn
-        else:
-            with self._connection.begin():
-                yield self._connection
+        """A transaction on the crawl's one connection (between open and close)."""
+        if self._connection is None:
+            raise RuntimeError("HistoryPipeline.open() first")
+        with self._connection.begin():
+            yield self._connection
 
     def known_documents(self, party_ids: Iterable[str]) -> dict:
         """What the crawl needs from the history, as JSON for its work message: each party's

@@ -299,7 +299,7 @@ def run_crawl(db_url: str, parties: Sequence[Mapping], run_id: int | None, *,
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:
-            write_parties(conn, [{k: p[k] for k in ("id", "name", "jurisdiction", "homepage")} for p in parties])
+            write_parties(conn, parties)  # a crawl spec has the party's id, name, jurisdiction, homepage
         return CrawlProcess(db_url, **options).run(parties, run_id, on_event=on_event,
                                                    crawl_timeout=crawl_timeout, engine=engine)
     finally:

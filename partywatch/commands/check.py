@@ -158,12 +158,13 @@ class _Progress:
     """
 
     def __init__(self):
-        self.console: Console | None = None
+        self.console: Console | None = None  # a terminal's, for the live display
         if _stderr_may_be_a_terminal():
             from rich.console import Console
 
-            self.console = Console(stderr=True)
-        self.live = self.console is not None and self.console.is_terminal
+            console = Console(stderr=True)
+            self.console = console if console.is_terminal else None
+        self.live = self.console is not None
         self.fetched = self.failed = self.total = 0
         self.status = None
 
@@ -182,12 +183,9 @@ class _Progress:
     IN_STATUS = (Kind.SCORING, Kind.SCORED)
 
     def line(self, progress: Progress) -> None:
-        if self.console is None:
+        if not self.live:
             sys.stderr.write(progress.text.expandtabs(8).translate(_STRIPPED_CONTROL_CODES) + "\n")
             sys.stderr.flush()
-            return
-        if not self.live:
-            self.console.print(progress.text, markup=False, highlight=False, soft_wrap=True)
             return
         if progress.kind in self.KEPT:
             self.console.print(progress.text, markup=False, highlight=False)

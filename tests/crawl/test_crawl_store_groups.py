@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -13,26 +14,28 @@ from spiders.items import DocumentFetch
 from spiders.pipelines import HistoryPipeline
 
 
-def _pipeline(engine, url):
-    pipeline = HistoryPipeline(url, run_id=None)
-    pipeline.engine = engine
-    return pipeline
+@pytest.fixture
+def pipeline(engine, database_url):
+    pipeline = HistoryPipeline(database_url, run_id=None)
+    pipeline.open(engine)
+    yield pipeline
+    pipeline.close()
 
 
-def test_a_group_of_fetches_is_stored(engine, database_url):
+def test_a_group_of_fetches_is_stored(engine, pipeline):
     with transaction(engine) as session:
         session.add(PartyRow(id="snp", name="SNP", jurisdiction="GB-SCT", homepage="http://127.0.0.1/"))
     items = [DocumentFetch("snp", f"http://127.0.0.1/privacy-{n}.html", "privacy_notice", 200,
                            raw=f"<p>notice {n}</p>".encode(), content_type="text/html") for n in range(3)]
     items.append(DocumentFetch("snp", "http://127.0.0.1/gone.html", "privacy_notice", 404, error="HTTP 404"))
-    results = _pipeline(engine, database_url)._store_group(items)
+    results = pipeline._store_group(items)
     assert [(ok, new, status) for ok, _error, new, _id, status in results] == \
         [(True, True, "ok")] * 3 + [(False, False, "gone")]
     with transaction(engine) as session:
         assert len(session.scalars(select(FetchRow)).all()) == 4
 
 
-def test_a_fetch_that_cannot_be_stored_fails_alone(engine, database_url):
+def test_a_fetch_that_cannot_be_stored_fails_alone(engine, pipeline):
     with transaction(engine) as session:
         session.add(PartyRow(id="snp", name="SNP", jurisdiction="GB-SCT", homepage="http://127.0.0.1/"))
     good = DocumentFetch("snp", "http://127.0.0.1/privacy.html", "privacy_notice", 200,
@@ -41,7 +44,7 @@ def test_a_fetch_that_cannot_be_stored_fails_alone(engine, database_url):
                                   raw=b"<p>x</p>", content_type="text/html")
     also_good = DocumentFetch("snp", "http://127.0.0.1/suppliers.html", "supplier_list", 200,
                               raw=b"<p>Our suppliers</p>", content_type="text/html")
-    results = _pipeline(engine, database_url)._store_group([good, unknown_party, also_good])
+    results = pipeline._store_group([good, unknown_party, also_good])
     assert isinstance(results[1], Exception)  # the party is not in the history
     assert results[0][0] is True and results[2][0] is True
     with transaction(engine) as session:
@@ -49,13 +52,12 @@ def test_a_fetch_that_cannot_be_stored_fails_alone(engine, database_url):
     assert stored == ["http://127.0.0.1/privacy.html", "http://127.0.0.1/suppliers.html"]
 
 
-def test_what_a_crawl_stores_for_new_unchanged_not_modified_and_failed_fetches(engine, database_url):
+def test_what_a_crawl_stores_for_new_unchanged_not_modified_and_failed_fetches(engine, pipeline):
     """Every column the crawl writes, for each kind of fetch, as the history's readers rely on."""
     with transaction(engine) as session:
         session.add(PartyRow(id="snp", name="SNP", jurisdiction="GB-SCT", homepage="http://127.0.0.1/"))
     url = "http://127.0.0.1/privacy.html"
     body = b"<p>We keep canvassing data for two years.</p>"
-    pipeline = _pipeline(engine, database_url)
 
     def fetch(**fields):
         return DocumentFetch("snp", url, "privacy_notice", fields.pop("http_status", 200), **fields)
