@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 # The code whose behaviour decides whether a rubric compiles.
-_COMPILER_SOURCES = ("patterns.py", "nlp.py", "rubric.py", "rubric_file.py", "rubric_schema.py", "rubric_terms.py",
+_COMPILER_SOURCES = ("patterns.py", "nlp.py", "english.py", "rubric.py", "rubric_file.py", "rubric_schema.py", "rubric_terms.py",
                      "kinds.py", "yamlfile.py", "loader.py")
 _PACKAGES = ("spacy", "spacy-lookups-data", "pydantic", "PyYAML")
 

@@ -14,10 +14,10 @@ from typing import Any, Iterable
 
 import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
-from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from scoring.english import EnglishPipeline
 from scoring.nlp import LEMMA_OVERRIDES, Analyzer, lookup_lemma, make_nlp
 from scoring.rubric import Element, Rubric, Term
 
@@ -162,9 +162,9 @@ class CompiledRule:
 class CompiledRubric:
     """All terms of a rubric compiled into one Matcher and one PhraseMatcher."""
 
-    def __init__(self, rubric: Rubric, nlp: Language):
+    def __init__(self, rubric: Rubric, nlp: EnglishPipeline):
         self.nlp = nlp
-        self.analyzer: Analyzer = nlp.get_pipe("partywatch_lemma_sents")
+        self.analyzer: Analyzer = nlp.component
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.known = PhraseMatcher(nlp.vocab, attr="LOWER")

@@ -1,0 +1,74 @@
+"""spaCy's blank English tokenizer and vocabulary, without a `spacy.Language` around them.
+
+The scorer needs a tokenizer, a vocabulary and one component of its own (scoring.nlp's
+Analyzer). ``spacy.blank("en")`` builds those through spaCy's config machinery: it
+populates the whole function registry (every factory, the entry points of spacy-legacy and
+spacy-loggers, five more languages' modules) and validates a training config, ~0.1 s and
+~1.5 MB that scoring never uses. `EnglishPipeline` builds the same two parts straight from
+English's defaults, exactly as spaCy's own tokenizer factory (spacy.Tokenizer.v1) and
+``Language.__init__`` do, so the tokens and their lexical attributes are the ones
+``spacy.blank("en")`` gives (tests/scoring/test_english.py compares them).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator, TypeVar
+
+from spacy.lang.en import English
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+from spacy.vocab import Vocab, create_vocab
+
+Context = TypeVar("Context")
+
+# spaCy's own limit per text (Language.max_length).
+MAX_LENGTH = 1_000_000
+
+
+def english_vocab() -> Vocab:
+    """The vocabulary of spacy.blank("en"): English's lexical attributes and stop words."""
+    return create_vocab("en", English.Defaults)
+
+
+def english_tokenizer(vocab: Vocab) -> Tokenizer:
+    """The tokenizer of spacy.blank("en"): English's exceptions, prefixes, suffixes, infixes
+    and URL / token matches."""
+    defaults = English.Defaults
+    return Tokenizer(
+        vocab,
+        rules=defaults.tokenizer_exceptions,
+        prefix_search=compile_prefix_regex(defaults.prefixes).search,
+        suffix_search=compile_suffix_regex(defaults.suffixes).search,
+        infix_finditer=compile_infix_regex(defaults.infixes).finditer,
+        token_match=defaults.token_match,
+        url_match=defaults.url_match,
+    )
+
+
+class EnglishPipeline:
+    """Tokenizer, then one component that annotates the Doc in place.
+
+        nlp = EnglishPipeline(Analyzer)     # the component is made from the vocab
+        doc = nlp(text)
+    """
+
+    def __init__(self, make_component: Callable[[Vocab], Callable[[Doc], Doc]]):
+        self.vocab = english_vocab()
+        self.tokenizer = english_tokenizer(self.vocab)
+        self.component = make_component(self.vocab)
+
+    def make_doc(self, text: str) -> Doc:
+        """The tokens of `text`, not annotated."""
+        if len(text) > MAX_LENGTH:
+            raise ValueError(f"a text of {len(text):,} characters is longer than spaCy reads at once "
+                             f"({MAX_LENGTH:,}); split it first")
+        return self.tokenizer(text)
+
+    def __call__(self, text: str) -> Doc:
+        return self.component(self.make_doc(text))
+
+    def pipe(self, texts: Iterable[tuple[str, Context]]) -> Iterator[tuple[Doc, Context]]:
+        """(Doc, context) for each (text, context), in order, one at a time."""
+        for text, context in texts:
+            yield self(text), context

@@ -1,0 +1,63 @@
+"""The scorer's English tokenizer (scoring.english, built without spacy.Language) reads text
+exactly as spacy.blank("en") does: same tokens, same offsets, same lexical attributes."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.attrs import (IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, IS_STOP, IS_TITLE, IS_UPPER, LIKE_EMAIL, LIKE_NUM,
+                         LIKE_URL, LOWER, NORM, ORTH, PREFIX, SHAPE, SUFFIX)
+
+from scoring.english import MAX_LENGTH, EnglishPipeline
+from scoring.nlp import make_nlp
+
+VARIED = (
+    "Contact our DPO at dpo@example.org.uk or https://www.example.org/privacy?lang=en#rights (e.g. to object).\n"
+    "We don't sell data; you can't opt out, won't you? Y'all'd've asked. It's the U.K. and the U.S.A. office.\n"
+    "Fees: £5, $10.50, €7 and 20% off... or 3-4 weeks, 1,000,000 records, 2nd May 2024 at 10:30am.\n"
+    "• Bullet one · bullet two ▪ three – an en dash — an em dash… and \"quotes\" and ‘single’ ones.\n"
+    "Well-known, state-of-the-art, e-mail, re-use and co-operate; (see s.3(1)(a) of the Act) [1] {2}.\n"
+    "Mr. Smith, Dr. Jones & Co. Ltd., Inc. vs. etc. :) ;-) <3 #tags @handles 555-0199 +44 (0)20 7946 0000\n"
+    "\tTabs\tand   spaces,\u00a0non-breaking, ALL CAPS, CamelCase, v2.0.1, file.pdf, www.party.example.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def blank():
+    return spacy.blank("en")
+
+
+@pytest.fixture(scope="module")
+def ours():
+    return EnglishPipeline(lambda vocab: (lambda doc: doc))
+
+
+def tokens(doc):
+    return [(t.text, t.idx, t.whitespace_) for t in doc]
+
+
+@pytest.mark.parametrize("text", [VARIED, VARIED.replace("\n", " "), VARIED.upper(), "", " ", "don't", "(e.g.",
+                                  "U.K.", "£5", "...", "•item", "well-known"])
+def test_tokens_and_offsets_are_those_of_spacy_blank_english(blank, ours, text):
+    assert tokens(ours.make_doc(text)) == tokens(blank(text))
+
+
+def test_the_lexical_attributes_are_those_of_spacy_blank_english(blank, ours):
+    attrs = [ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, IS_STOP, IS_TITLE,
+             IS_UPPER, LIKE_EMAIL, LIKE_NUM, LIKE_URL]
+    expected, got = blank(VARIED), ours.make_doc(VARIED)
+    assert (got.to_array(attrs) == expected.to_array(attrs)).all()
+    assert [t.lang_ for t in got] == [t.lang_ for t in expected] == ["en"] * len(expected)
+
+
+def test_the_scorer_pipeline_sets_lemmas_and_sentence_starts():
+    nlp = make_nlp()
+    doc = nlp("We don't sell your data. Newsletters go out monthly! Contact us\nor write")
+    assert [t.lemma_ for t in doc][:4] == ["we", "do", "not", "sell"]
+    assert [t.text for t in doc if t.is_sent_start] == ["We", "Newsletters", "Contact", "or"]
+    assert [(doc.text, context) for doc, context in nlp.pipe([("one", 1), ("two", 2)])] == [("one", 1), ("two", 2)]
+
+
+def test_a_text_longer_than_spacy_reads_at_once_is_refused_with_a_message(ours):
+    with pytest.raises(ValueError, match="longer than spaCy reads at once"):
+        ours.make_doc("a" * (MAX_LENGTH + 1))
