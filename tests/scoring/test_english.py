@@ -5,8 +5,24 @@ from __future__ import annotations
 
 import pytest
 import spacy
-from spacy.attrs import (IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, IS_STOP, IS_TITLE, IS_UPPER, LIKE_EMAIL, LIKE_NUM,
-                         LIKE_URL, LOWER, NORM, ORTH, PREFIX, SHAPE, SUFFIX)
+from spacy.attrs import (
+    IS_ALPHA,
+    IS_DIGIT,
+    IS_PUNCT,
+    IS_SPACE,
+    IS_STOP,
+    IS_TITLE,
+    IS_UPPER,
+    LIKE_EMAIL,
+    LIKE_NUM,
+    LIKE_URL,
+    LOWER,
+    NORM,
+    ORTH,
+    PREFIX,
+    SHAPE,
+    SUFFIX,
+)
 
 from scoring.english import MAX_LENGTH, EnglishPipeline
 from scoring.nlp import make_nlp
