@@ -4,6 +4,11 @@ Every phrase becomes a PhraseMatcher entry on LEMMA (so "registers" finds "regis
 "don't" finds "do not"), every token pattern a Matcher entry; a rule becomes a
 `CompiledRule` holding the match keys of its groups. `compile_problems` reports patterns
 spaCy refuses, with their place in the rubric.
+
+A phrase is given to the PhraseMatcher as what it keeps of a Doc, the ids of its tokens'
+lemmas (lower-case forms for supplier names); the token strings behind them come from the
+cache (scoring.cache) when this code compiled the phrase before, else from the tokenizer
+and the Analyzer, as the text being scored will.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from scoring.cache import cached_term_tokens, remember_term_tokens
 from scoring.english import EnglishPipeline
 from scoring.nlp import LEMMA_OVERRIDES, Analyzer, lookup_lemma, make_nlp
 from scoring.rubric import Element, Rubric, Term
@@ -171,7 +177,9 @@ class CompiledRubric:
         self.term_keys: dict[str, int] = {}
         self.token_patterns: list[list[dict]] = []
         self.problems: list[tuple[str, str]] = []
-        self._phrase_groups: dict[int, list[Doc]] = defaultdict(list)
+        self._phrase_groups: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        self._term_tokens = cached_term_tokens()
+        self._term_tokens_added = False
         m = rubric.model
         self.hedge = set(self._terms(m.hedges, "hedges"))
         self.not_hedge = set(self._terms(m.not_hedges, "not_hedges"))
@@ -192,7 +200,7 @@ class CompiledRubric:
         self.known_names: dict[int, str] = {}
         for name in m.suppliers.known:
             key = nlp.vocab.strings.add("KNOWN::" + name)
-            self.known.add("KNOWN::" + name, [nlp.make_doc(name)])
+            self.known.add("KNOWN::" + name, [self._phrase(name, lemmas=False)])
             self.known_names[key] = name
         self.known_keys = frozenset(self.known_names)
         self.rules: list[CompiledRule] = []
@@ -221,11 +229,12 @@ class CompiledRubric:
                             self.rules_by_key[key].append(len(self.rules))
                         self.rules.append(compiled)
         self.prefilter = _Prefilter.build(self.token_patterns, nlp.vocab)
-        for key, docs in self._phrase_groups.items():
-            self.phrases.add(nlp.vocab.strings[key], docs)
-        # The PhraseMatcher keeps each phrase as a tuple of lemma ids; the Docs it was given
-        # (one per rubric phrase, ~6 MB) would otherwise live as long as the scorer.
+        for key, phrases in self._phrase_groups.items():
+            self.phrases.add(nlp.vocab.strings[key], phrases)
         self._phrase_groups.clear()
+        if self._term_tokens_added:
+            remember_term_tokens(self._term_tokens)
+        self._term_tokens = {}
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start token, end token) of every rubric term in `doc`."""
@@ -240,8 +249,7 @@ class CompiledRubric:
                 key = self.nlp.vocab.strings.add(name)
                 if name not in self.term_keys:
                     self.term_keys[name] = key
-                    doc = self.analyzer(self.nlp.make_doc(term.strip()))
-                    self._phrase_groups[key].append(doc)
+                    self._phrase_groups[key].append(self._phrase(term.strip(), lemmas=True))
             else:
                 name = "T::" + repr(term)
                 key = self.nlp.vocab.strings.add(name)
@@ -256,6 +264,19 @@ class CompiledRubric:
                     self.term_keys[name] = key
             keys.append(key)
         return keys
+
+
+    def _phrase(self, text: str, *, lemmas: bool) -> tuple[int, ...]:
+        """`text` as a PhraseMatcher pattern: the ids of its tokens' lemmas (or lower-case
+        forms), the tuple PhraseMatcher.add keeps of a Doc and accepts in its place."""
+        cache_key = ("LEMMA:" if lemmas else "LOWER:") + text
+        strings = self._term_tokens.get(cache_key)
+        if strings is None:
+            doc = self.nlp.make_doc(text)
+            strings = [t.lemma_ for t in self.analyzer(doc)] if lemmas else [t.lower_ for t in doc]
+            self._term_tokens[cache_key] = strings
+            self._term_tokens_added = True
+        return tuple(self.nlp.vocab.strings.add(s) for s in strings)
 
 
 # The rubric compiled last and its compilation: loading a rubric (which compiles it to
