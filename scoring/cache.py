@@ -78,7 +78,7 @@ def _package_version(name: str) -> str:
         return "-"
 
 
-def cached_lemma_table(build) -> dict[str, str]:
+def cached_lemma_table(build) -> dict[int, str]:
     """spacy-lookups-data's lemma table: from the cache, else `build()` (then cached)."""
     path = cache_dir() / f"lemma-lookup-en-{_package_version('spacy-lookups-data')}.marshal"
     try:

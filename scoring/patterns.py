@@ -1,7 +1,8 @@
 """Rubric terms compiled into spaCy matchers, once per rubric.
 
-Every phrase becomes a PhraseMatcher entry on LEMMA (so "registers" finds "register" and
-"don't" finds "do not"), every token pattern a Matcher entry; a rule becomes a
+Every phrase becomes a PhraseMatcher entry: on LEMMA when written in dictionary form (so
+"register" finds "registers" and "registered", "do not" finds "don't"), on NORM (plural
+folded only) when written inflected; every token pattern a Matcher entry; a rule becomes a
 `CompiledRule` holding the match keys of its groups. `compile_problems` reports patterns
 spaCy refuses, with their place in the rubric.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
@@ -18,31 +19,27 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from scoring.nlp import LEMMA_OVERRIDES, Analyzer, lookup_lemma, make_nlp
+from scoring.nlp import Analyzer, folded_form, lemma_of, make_nlp
 from scoring.rubric import Element, Rubric, Term
 
 
 def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
-    """Rewrite LEMMA values through the same lookup table, so {LEMMA: data} works."""
-
-    def lem(w: Any) -> Any:
-        if not isinstance(w, str):
-            return w
-        low = w.lower()
-        if low in LEMMA_OVERRIDES:
-            return LEMMA_OVERRIDES[low]
-        return lookup_lemma(analyzer.table, low)
-
+    """LEMMA values in dictionary form, or as NORM when written inflected (see `_is_base_form`)."""
+    table = analyzer.table
     out = []
     for tok in pattern:
         tok = dict(tok)
         if "LEMMA" in tok:
-            v = tok["LEMMA"]
+            v = tok.pop("LEMMA")
+            words = [x for x in (v.get("IN", []) if isinstance(v, dict) else [v]) if isinstance(x, str)]
+            base = all(_is_base_form(table, w.lower()) for w in words)
+            form = (lambda w: lemma_of(table, w.lower())) if base else (lambda w: folded_form(w.lower()))
             if isinstance(v, dict):
-                v = {k: ([lem(x) for x in vals] if isinstance(vals, list) else vals) for k, vals in v.items()}
-            else:
-                v = lem(v)
-            tok["LEMMA"] = v
+                v = {k: ([form(x) if isinstance(x, str) else x for x in vals] if isinstance(vals, list) else vals)
+                     for k, vals in v.items()}
+            elif isinstance(v, str):
+                v = form(v)
+            tok["LEMMA" if base else "NORM"] = v
         for attr in ("LOWER",):
             if attr in tok and isinstance(tok[attr], str):
                 tok[attr] = tok[attr].lower()
@@ -50,6 +47,18 @@ def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
                 tok[attr] = {k: ([str(x).lower() for x in vals] if isinstance(vals, list) else vals) for k, vals in tok[attr].items()}
         out.append(tok)
     return out
+
+
+def _is_base_form(table: dict[int, str], low: str) -> bool:
+    """A word written in its dictionary form ("collect", "opt", "newsletters").
+
+    A rubric phrase whose words all are finds every form of them ("collected", "opted");
+    a phrase with an inflected word ("updated", "canvassing") finds that form and its
+    plural only, because the maintainer chose that form on purpose. Words the lookup
+    table maps oddly ("data" -> "datum", "as" -> "a", "broker" -> "broke") count as
+    inflected, so a phrase holding them is matched as written.
+    """
+    return lemma_of(table, low) == folded_form(low)
 
 
 def _expand_first(pattern: list[dict]) -> list[list[dict]]:
@@ -167,11 +176,13 @@ class CompiledRubric:
         self.analyzer: Analyzer = nlp.get_pipe("partywatch_lemma_sents")
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.inflected_phrases = PhraseMatcher(nlp.vocab, attr="NORM")
         self.known = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.term_keys: dict[str, int] = {}
         self.token_patterns: list[list[dict]] = []
         self.problems: list[tuple[str, str]] = []
         self._phrase_groups: dict[int, list[Doc]] = defaultdict(list)
+        self._inflected_groups: dict[int, list[Doc]] = defaultdict(list)
         m = rubric.model
         self.hedge = set(self._terms(m.hedges, "hedges"))
         self.not_hedge = set(self._terms(m.not_hedges, "not_hedges"))
@@ -221,16 +232,17 @@ class CompiledRubric:
                             self.rules_by_key[key].append(len(self.rules))
                         self.rules.append(compiled)
         self.prefilter = _Prefilter.build(self.token_patterns, nlp.vocab)
-        for key, docs in self._phrase_groups.items():
-            self.phrases.add(nlp.vocab.strings[key], docs)
-        # The PhraseMatcher keeps each phrase as a tuple of lemma ids; the Docs it was given
-        # (one per rubric phrase, ~6 MB) would otherwise live as long as the scorer.
-        self._phrase_groups.clear()
+        for matcher, groups in ((self.phrases, self._phrase_groups), (self.inflected_phrases, self._inflected_groups)):
+            for key, docs in groups.items():
+                matcher.add(nlp.vocab.strings[key], docs)
+            # The PhraseMatcher keeps each phrase as a tuple of ids; the Docs it was given
+            # (one per rubric phrase, ~6 MB) would otherwise live as long as the scorer.
+            groups.clear()
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start token, end token) of every rubric term in `doc`."""
         tokens = self.prefilter(self.matcher, doc) if self.prefilter is not None else self.matcher(doc)
-        return tokens + self.phrases(doc) + self.known(doc)
+        return tokens + self.phrases(doc) + self.inflected_phrases(doc) + self.known(doc)
 
     def _terms(self, terms: Iterable[Term], where: str) -> list[int]:
         keys = []
@@ -241,7 +253,8 @@ class CompiledRubric:
                 if name not in self.term_keys:
                     self.term_keys[name] = key
                     doc = self.analyzer(self.nlp.make_doc(term.strip()))
-                    self._phrase_groups[key].append(doc)
+                    base = all(tok.lemma == tok.norm for tok in doc)
+                    (self._phrase_groups if base else self._inflected_groups)[key].append(doc)
             else:
                 name = "T::" + repr(term)
                 key = self.nlp.vocab.strings.add(name)
