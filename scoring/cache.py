@@ -25,8 +25,8 @@ from importlib import metadata
 from pathlib import Path
 
 # The code whose behaviour decides whether a rubric compiles.
-_COMPILER_SOURCES = ("patterns.py", "nlp.py", "english.py", "rubric.py", "rubric_file.py", "rubric_schema.py", "rubric_terms.py",
-                     "kinds.py", "yamlfile.py", "loader.py")
+_COMPILER_SOURCES = ("patterns.py", "nlp.py", "english.py", "rubric.py", "rubric_file.py", "rubric_schema.py",
+                     "rubric_terms.py", "kinds.py", "yamlfile.py", "loader.py")
 _PACKAGES = ("spacy", "spacy-lookups-data", "pydantic", "PyYAML")
 
 
@@ -80,7 +80,7 @@ def _package_version(name: str) -> str:
         return "-"
 
 
-def cached_lemma_table(build) -> dict[str, str]:
+def cached_lemma_table(build) -> dict[int, str]:
     """spacy-lookups-data's lemma table: from the cache, else `build()` (then cached)."""
     path = cache_dir() / f"lemma-lookup-en-{_package_version('spacy-lookups-data')}.marshal"
     table = _read_table(path)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from spacy.attrs import LEMMA, ORTH, SENT_START
+from spacy.attrs import LEMMA, NORM, ORTH, SENT_START
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from scoring.cache import cached_lemma_table
@@ -26,22 +27,32 @@ BREAK_PUNCT = {".", "!", "?", "…", "•", "·", "■", "▪"}
 
 
 @lru_cache(maxsize=1)
-def lemma_table() -> dict[str, str]:
+def lemma_table() -> dict[int, str]:
+    """spacy-lookups-data's English lemma table, keyed as spaCy keys it: by string hash."""
     return cached_lemma_table(_load_lemma_table)
 
 
-def _load_lemma_table() -> dict[str, str]:
+def _load_lemma_table() -> dict[int, str]:
     from spacy.lookups import load_lookups
 
     table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
     return dict(table.items()) if hasattr(table, "items") else table
 
 
-def lookup_lemma(table: dict[str, str], low: str) -> str:
-    """The lookup table's lemma; plain plurals it lacks ("newsletters") lose their -s."""
-    got = table.get(low)
-    if isinstance(got, str):
-        return got.lower()
+def lemma_of(table: dict[int, str], low: str) -> str:
+    """The dictionary form: "collected" -> "collect", "sent" -> "send", "newsletters" -> "newsletter"."""
+    override = LEMMA_OVERRIDES.get(low)
+    if override is not None:
+        return override
+    got = table.get(get_string_id(low))
+    return got.lower() if isinstance(got, str) else folded_form(low)
+
+
+def folded_form(low: str) -> str:
+    """The word with only a plural's -s folded away ("newsletters" -> "newsletter")."""
+    override = LEMMA_OVERRIDES.get(low)
+    if override is not None:
+        return override
     if len(low) > 4 and low.isalpha():
         if low.endswith("ies"):
             return low[:-3] + "y"
@@ -51,21 +62,23 @@ def lookup_lemma(table: dict[str, str], low: str) -> str:
 
 
 class Analyzer:
-    """Lookup lemmas + sentence starts, set with Doc.from_array (no per-token Python)."""
+    """Lemmas, folded forms and sentence starts, set with Doc.from_array (no per-token Python).
+
+    LEMMA holds the dictionary form; NORM holds the word with only its plural folded, for
+    rubric phrases written in an inflected form (see scoring.patterns).
+    """
 
     def __init__(self, vocab):
         self.vocab = vocab
         self.table = lemma_table()
-        self.cache: dict[int, tuple[int, int]] = {}
+        self.cache: dict[int, tuple[int, int, int]] = {}
 
-    def _info(self, orth: int) -> tuple[int, int]:
+    def _info(self, orth: int) -> tuple[int, int, int]:
         s = self.vocab.strings[orth]
         low = s.lower()
-        lemma = LEMMA_OVERRIDES.get(low)
-        if lemma is None:
-            lemma = lookup_lemma(self.table, low)
         brk = 1 if (s in BREAK_PUNCT or "\n" in s) else 0
-        return self.vocab.strings.add(lemma), brk
+        strings = self.vocab.strings
+        return strings.add(lemma_of(self.table, low)), strings.add(folded_form(low)), brk
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -73,24 +86,25 @@ class Analyzer:
             return doc
         uniq, inv = np.unique(doc.to_array([ORTH]), return_inverse=True)
         lem = np.empty(len(uniq), dtype=np.uint64)
+        fold = np.empty(len(uniq), dtype=np.uint64)
         brk = np.empty(len(uniq), dtype=np.int8)
         cache = self.cache
         for i, o in enumerate(uniq.tolist()):
             info = cache.get(o)
             if info is None:
                 info = cache[o] = self._info(o)
-            lem[i], brk[i] = info
+            lem[i], fold[i], brk[i] = info
         inv = inv.reshape(-1)
-        lemmas = lem[inv]
         breaks = brk[inv]
         starts = np.full(n, -1, dtype=np.int64)
         starts[0] = 1
         if n > 1:
             starts[1:][breaks[:-1] == 1] = 1
-        arr = np.empty((n, 2), dtype=np.uint64)
-        arr[:, 0] = lemmas
-        arr[:, 1] = starts.astype(np.uint64)
-        doc.from_array([LEMMA, SENT_START], arr)
+        arr = np.empty((n, 3), dtype=np.uint64)
+        arr[:, 0] = lem[inv]
+        arr[:, 1] = fold[inv]
+        arr[:, 2] = starts.astype(np.uint64)
+        doc.from_array([LEMMA, NORM, SENT_START], arr)
         return doc
 
 

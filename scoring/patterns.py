@@ -1,21 +1,22 @@
 """Rubric terms compiled into spaCy matchers, once per rubric.
 
-Every phrase becomes a PhraseMatcher entry on LEMMA (so "registers" finds "register" and
-"don't" finds "do not"), every token pattern a Matcher entry; a rule becomes a
+Every phrase becomes a PhraseMatcher entry: on LEMMA when written in dictionary form (so
+"register" finds "registers" and "registered", "do not" finds "don't"), on NORM (plural
+folded only) when written inflected; every token pattern a Matcher entry; a rule becomes a
 `CompiledRule` holding the match keys of its groups. `compile_problems` reports patterns
 spaCy refuses, with their place in the rubric.
 
-A phrase is given to the PhraseMatcher as what it keeps of a Doc, the ids of its tokens'
-lemmas (lower-case forms for supplier names); the token strings behind them come from the
-cache (scoring.cache) when this code compiled the phrase before, else from the tokenizer
-and the Analyzer, as the text being scored will.
+A phrase is given to the PhraseMatcher as what it keeps of a Doc: the ids of its tokens'
+lemmas or folded forms (lower-case forms for supplier names). The strings behind them come
+from the cache (scoring.cache) when this code compiled the phrase before, else from the
+tokenizer and the Analyzer, as the text being scored will.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
@@ -24,31 +25,27 @@ from spacy.tokens import Doc
 
 from scoring.cache import cached_term_tokens, remember_term_tokens
 from scoring.english import EnglishPipeline
-from scoring.nlp import LEMMA_OVERRIDES, Analyzer, lookup_lemma, make_nlp
+from scoring.nlp import Analyzer, folded_form, lemma_of, make_nlp
 from scoring.rubric import Element, Rubric, Term
 
 
 def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
-    """Rewrite LEMMA values through the same lookup table, so {LEMMA: data} works."""
-
-    def lem(w: Any) -> Any:
-        if not isinstance(w, str):
-            return w
-        low = w.lower()
-        if low in LEMMA_OVERRIDES:
-            return LEMMA_OVERRIDES[low]
-        return lookup_lemma(analyzer.table, low)
-
+    """LEMMA values in dictionary form, or as NORM when written inflected (see `_is_base_form`)."""
+    table = analyzer.table
     out = []
     for tok in pattern:
         tok = dict(tok)
         if "LEMMA" in tok:
-            v = tok["LEMMA"]
+            v = tok.pop("LEMMA")
+            words = [x for x in (v.get("IN", []) if isinstance(v, dict) else [v]) if isinstance(x, str)]
+            base = all(_is_base_form(table, w.lower()) for w in words)
+            form = (lambda w: lemma_of(table, w.lower())) if base else (lambda w: folded_form(w.lower()))
             if isinstance(v, dict):
-                v = {k: ([lem(x) for x in vals] if isinstance(vals, list) else vals) for k, vals in v.items()}
-            else:
-                v = lem(v)
-            tok["LEMMA"] = v
+                v = {k: ([form(x) if isinstance(x, str) else x for x in vals] if isinstance(vals, list) else vals)
+                     for k, vals in v.items()}
+            elif isinstance(v, str):
+                v = form(v)
+            tok["LEMMA" if base else "NORM"] = v
         for attr in ("LOWER",):
             if attr in tok and isinstance(tok[attr], str):
                 tok[attr] = tok[attr].lower()
@@ -56,6 +53,18 @@ def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
                 tok[attr] = {k: ([str(x).lower() for x in vals] if isinstance(vals, list) else vals) for k, vals in tok[attr].items()}
         out.append(tok)
     return out
+
+
+def _is_base_form(table: dict[int, str], low: str) -> bool:
+    """A word written in its dictionary form ("collect", "opt", "newsletters").
+
+    A rubric phrase whose words all are finds every form of them ("collected", "opted");
+    a phrase with an inflected word ("updated", "canvassing") finds that form and its
+    plural only, because the maintainer chose that form on purpose. Words the lookup
+    table maps oddly ("data" -> "datum", "as" -> "a", "broker" -> "broke") count as
+    inflected, so a phrase holding them is matched as written.
+    """
+    return lemma_of(table, low) == folded_form(low)
 
 
 def _expand_first(pattern: list[dict]) -> list[list[dict]]:
@@ -173,11 +182,13 @@ class CompiledRubric:
         self.analyzer: Analyzer = nlp.component
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.inflected_phrases = PhraseMatcher(nlp.vocab, attr="NORM")
         self.known = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.term_keys: dict[str, int] = {}
         self.token_patterns: list[list[dict]] = []
         self.problems: list[tuple[str, str]] = []
         self._phrase_groups: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        self._inflected_groups: dict[int, list[tuple[int, ...]]] = defaultdict(list)
         self._term_tokens = cached_term_tokens()
         self._term_tokens_added = False
         m = rubric.model
@@ -200,7 +211,7 @@ class CompiledRubric:
         self.known_names: dict[int, str] = {}
         for name in m.suppliers.known:
             key = nlp.vocab.strings.add("KNOWN::" + name)
-            self.known.add("KNOWN::" + name, [self._phrase(name, lemmas=False)])
+            self.known.add("KNOWN::" + name, [self._name_phrase(name)])
             self.known_names[key] = name
         self.known_keys = frozenset(self.known_names)
         self.rules: list[CompiledRule] = []
@@ -229,9 +240,10 @@ class CompiledRubric:
                             self.rules_by_key[key].append(len(self.rules))
                         self.rules.append(compiled)
         self.prefilter = _Prefilter.build(self.token_patterns, nlp.vocab)
-        for key, phrases in self._phrase_groups.items():
-            self.phrases.add(nlp.vocab.strings[key], phrases)
-        self._phrase_groups.clear()
+        for matcher, groups in ((self.phrases, self._phrase_groups), (self.inflected_phrases, self._inflected_groups)):
+            for key, phrases in groups.items():
+                matcher.add(nlp.vocab.strings[key], phrases)
+            groups.clear()
         if self._term_tokens_added:
             remember_term_tokens(self._term_tokens)
         self._term_tokens = {}
@@ -239,7 +251,7 @@ class CompiledRubric:
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start token, end token) of every rubric term in `doc`."""
         tokens = self.prefilter(self.matcher, doc) if self.prefilter is not None else self.matcher(doc)
-        return tokens + self.phrases(doc) + self.known(doc)
+        return tokens + self.phrases(doc) + self.inflected_phrases(doc) + self.known(doc)
 
     def _terms(self, terms: Iterable[Term], where: str) -> list[int]:
         keys = []
@@ -249,7 +261,8 @@ class CompiledRubric:
                 key = self.nlp.vocab.strings.add(name)
                 if name not in self.term_keys:
                     self.term_keys[name] = key
-                    self._phrase_groups[key].append(self._phrase(term.strip(), lemmas=True))
+                    base, phrase = self._rubric_phrase(term.strip())
+                    (self._phrase_groups if base else self._inflected_groups)[key].append(phrase)
             else:
                 name = "T::" + repr(term)
                 key = self.nlp.vocab.strings.add(name)
@@ -266,16 +279,33 @@ class CompiledRubric:
         return keys
 
 
-    def _phrase(self, text: str, *, lemmas: bool) -> tuple[int, ...]:
-        """`text` as a PhraseMatcher pattern: the ids of its tokens' lemmas (or lower-case
-        forms), the tuple PhraseMatcher.add keeps of a Doc and accepts in its place."""
-        cache_key = ("LEMMA:" if lemmas else "LOWER:") + text
-        strings = self._term_tokens.get(cache_key)
-        if strings is None:
-            doc = self.nlp.make_doc(text)
-            strings = [t.lemma_ for t in self.analyzer(doc)] if lemmas else [t.lower_ for t in doc]
-            self._term_tokens[cache_key] = strings
+    def _rubric_phrase(self, text: str) -> tuple[bool, tuple[int, ...]]:
+        """(in dictionary form, pattern): a phrase whose words all are in dictionary form
+        is matched on LEMMA, else on NORM (see the module's docstring)."""
+
+        def read() -> tuple[bool, list[str]]:
+            doc = self.analyzer(self.nlp.make_doc(text))
+            if all(tok.lemma == tok.norm for tok in doc):
+                return True, [tok.lemma_ for tok in doc]
+            return False, [tok.norm_ for tok in doc]
+
+        base, strings = self._token_strings("PHRASE:" + text, read)
+        return base, self._ids(strings)
+
+    def _name_phrase(self, name: str) -> tuple[int, ...]:
+        """A known supplier's name as a pattern on LOWER."""
+        return self._ids(self._token_strings("NAME:" + name, lambda: [tok.lower_ for tok in self.nlp.make_doc(name)]))
+
+    def _token_strings(self, cache_key: str, read: Callable[[], Any]) -> Any:
+        """What `read()` gives for a term, from the cache of term tokens when it is there."""
+        found = self._term_tokens.get(cache_key)
+        if found is None:
+            found = self._term_tokens[cache_key] = read()
             self._term_tokens_added = True
+        return found
+
+    def _ids(self, strings: list[str]) -> tuple[int, ...]:
+        """The tuple of ids PhraseMatcher.add keeps of a Doc, and accepts in its place."""
         return tuple(self.nlp.vocab.strings.add(s) for s in strings)
 
 

@@ -167,6 +167,34 @@ CASES = [
      "data-sources/canvassing", "partial"),
     ("calling people about their voting intentions is phone canvassing",
      "We call supporters to ask about their voting intentions.", "data-sources/canvassing", "full"),
+    # found when the lemma table began to answer ("accessing" -> "access", "concerning" -> "concern")
+    ("visiting the site from abroad is not the right of access",
+     "If you are accessing the Site from outside of the United States, you consent to the transfer of your "
+     "information to the United States.", "rights/access", "none"),
+    ("regulators disagreeing about do-not-track is no complaint route",
+     "Despite current efforts, there is still disagreement amongst leading Internet standards organizations and "
+     "regulators, concerning what, if anything, websites should do when they receive such signals.",
+     "rights/ico-complaint", "none"),
+    ("... raising a concern with the ICO is",
+     "You can raise a concern with the Information Commissioner's Office.", "rights/ico-complaint", "full"),
+    ("a DPO reached by 'contacting' gives no contact details",
+     "You can opt out of this modelling by contacting our DPO.", "accountability/dpo", "partial"),
+    ("... a DPO with an address does",
+     "You can contact our DPO at dpo@party.example.", "accountability/dpo", "full"),
+    ("data deleted when no longer required is retention, not the reader's right",
+     "Your data will be held securely and deleted when it is no longer required.", "rights/other-rights", "none"),
+    ("... asking for it to be corrected or deleted is",
+     "You can ask us to correct or delete your information at any time.", "rights/other-rights", "full"),
+    ("cookies tailoring a website are no message's criteria",
+     "Cookies help us tailor content to your interests.", "message-transparency/targeting-criteria", "none"),
+    ("... emails tailored to what supporters said are",
+     "We tailored our emails to the issues you told us you care about.", "message-transparency/targeting-criteria",
+     "partial"),
+    ("third parties who received data are recipients, not sources",
+     "We may receive information about you from third parties who received it from you.",
+     "data-sources/commercial-data", "none"),
+    ("bought data is commercial data whatever the tense",
+     "We bought voter data from a data broker.", "data-sources/commercial-data", "partial"),
 ]
 
 

@@ -270,3 +270,36 @@ def test_full_needs_naming_an_element_the_step_lacks_is_an_error_with_its_line(s
     [p] = problems(text).problems
     assert p.path == "steps[7].full_needs[0]" and "full_needs must name elements of step 'rights'" in p.message
     assert p.line == line_of(text, "full_needs: [ico]")
+
+
+def _access_credit(rubric_text: str, sentence: str) -> str:
+    card = Scorer(load_rubric_text(rubric_text)).score_texts([("https://party.example/privacy", "privacy_notice",
+                                                                sentence)])
+    return [e for e in card.step("rights").elements if e.id == "access"][0].credit.value
+
+
+@pytest.mark.parametrize("find, sentence, credit", [
+    # written in dictionary form: every form of the word
+    ('["share a copy"]', "We shared a copy with you.", "full"),
+    ('["share a copy"]', "We are sharing a copy with you.", "full"),
+    ('[[{LEMMA: "buy"}, {LOWER: "a"}]]', "You bought a copy.", "full"),
+    # written inflected: that form (and its plural) only, as the maintainer chose it
+    ('["updated copy"]', "We send an updated copy.", "full"),
+    ('["updated copy"]', "We update copies.", "none"),
+    ('[[{LEMMA: "sent"}]]', "We will send it.", "none"),
+    # the dictionary's odd entries ("data" -> "datum", "as" -> "a") are matched as written
+    ('["data as"]', "We keep data as agreed.", "full"),
+    ('["data as"]', "We keep datum a year.", "none"),
+])
+def test_a_phrase_in_dictionary_form_finds_every_form_an_inflected_one_only_itself(small_text, find, sentence,
+                                                                                    credit):
+    edited = broken(small_text, '          - find: ["right of access"]', f"          - find: {find}")
+    assert _access_credit(edited, sentence) == credit
+
+
+def test_the_lookup_table_gives_dictionary_forms():
+    from scoring.nlp import lemma_of, lemma_table
+
+    table = lemma_table()
+    assert [lemma_of(table, w) for w in ("collected", "sent", "bought", "newsletters", "parties")] == \
+        ["collect", "send", "buy", "newsletter", "party"]
