@@ -49,11 +49,14 @@ class Scorer:
         """Build the spaCy pipeline and the compiled rubric, once (thread-safe)."""
         with self._lock:
             if self._finder is None:
-                from scoring.claims import ClaimFinder
-                from scoring.patterns import compile_rubric
+                from scoring.startup import long_lived_objects
 
-                compiled = compile_rubric(self.rubric)
-                self._nlp, self._finder = compiled.nlp, ClaimFinder(compiled)
+                with long_lived_objects():
+                    from scoring.claims import ClaimFinder
+                    from scoring.patterns import compile_rubric
+
+                    compiled = compile_rubric(self.rubric)
+                    self._nlp, self._finder = compiled.nlp, ClaimFinder(compiled)
 
     @property
     def prepared(self) -> bool:

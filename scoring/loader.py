@@ -30,9 +30,12 @@ def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     rubric = parse_rubric_text(text, source_name)
     if known_to_compile(rubric.content_hash):
         return rubric
-    from scoring.patterns import compile_problems  # spaCy
+    from scoring.startup import long_lived_objects
 
-    problems = compile_problems(rubric)
+    with long_lived_objects():
+        from scoring.patterns import compile_problems  # spaCy
+
+        problems = compile_problems(rubric)
     if problems:
         raise pattern_problems(rubric, problems)
     remember_compiles(rubric.content_hash)

@@ -32,6 +32,7 @@ from spacy.tokens import Doc
 from scoring import Scorer, load_rubric
 scorer = Scorer(load_rubric("rubric.yaml"))
 scorer.prepare()
+gc.unfreeze()  # what spaCy's start made is frozen (scoring.startup); count it too
 gc.collect()
 print(sum(isinstance(o, Doc) for o in gc.get_objects()))
 print(scorer.score_texts([("https://party.example/privacy", "privacy_notice",
@@ -44,3 +45,21 @@ def test_a_ready_scorer_keeps_no_doc_of_the_rubrics_phrases():
     done = subprocess.run([sys.executable, "-c", READY_SCORER_DOCS], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["0", "True"]
+
+
+START_WITH_GC = """
+import gc, sys
+from scoring import Scorer, load_rubric
+gc.{state}()
+scorer = Scorer(load_rubric("rubric.yaml"))
+scorer.prepare()
+print(gc.isenabled(), gc.get_freeze_count() > 50_000, "spacy" in sys.modules)
+"""
+
+
+def test_starting_spacy_pauses_the_garbage_collector_and_leaves_it_as_it_found_it():
+    for state, enabled in (("enable", "True"), ("disable", "False")):
+        done = subprocess.run([sys.executable, "-c", START_WITH_GC.format(state=state)], cwd=REPO,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == [enabled, "True", "True"]
