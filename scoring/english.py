@@ -24,6 +24,9 @@ Context = TypeVar("Context")
 
 # spaCy's own limit per text (Language.max_length).
 MAX_LENGTH = 1_000_000
+# Texts shorter than this (rubric phrases, a sentence) are read without filling the
+# tokenizer's cache first (EnglishPipeline._cache_pieces): too few of their pieces repeat.
+CACHE_PIECES_FROM = 2_000
 
 
 def english_vocab() -> Vocab:
@@ -57,13 +60,36 @@ class EnglishPipeline:
         self.vocab = english_vocab()
         self.tokenizer = english_tokenizer(self.vocab)
         self.component = make_component(self.vocab)
+        self._special_pieces = frozenset(self.tokenizer.rules)
 
     def make_doc(self, text: str) -> Doc:
         """The tokens of `text`, not annotated."""
         if len(text) > MAX_LENGTH:
             raise ValueError(f"a text of {len(text):,} characters is longer than spaCy reads at once "
                              f"({MAX_LENGTH:,}); split it first")
+        if len(text) >= CACHE_PIECES_FROM:
+            self._cache_pieces(text)
         return self.tokenizer(text)
+
+    def _cache_pieces(self, text: str) -> None:
+        """Have spaCy's tokenizer cache how it splits each piece of `text` (the runs between
+        whitespace) before it reads the text.
+
+        The tokenizer caches the split of every piece it reads, except that within one Doc
+        it stops caching at the first special case ("don't", "e.g."), which a long text meets
+        in its first lines: every later piece was split again with the prefix, suffix and
+        infix expressions each time it occurred, most of the tokenizer's time. Read as short
+        texts first (the plain words together, every other piece alone), the pieces are
+        cached and the text is then read from the cache, in a sixth of the time. The cache
+        only remembers a piece's split, so the tokens are the same.
+        """
+        words, others = [], []
+        for piece in set(text.split()):
+            if piece not in self._special_pieces:
+                (words if piece.isalpha() else others).append(piece)
+        self.tokenizer(" ".join(words))
+        for piece in others:
+            self.tokenizer(piece)
 
     def __call__(self, text: str) -> Doc:
         return self.component(self.make_doc(text))

@@ -1,7 +1,10 @@
-"""The scorer's English tokenizer (scoring.english, built without spacy.Language) reads text
-exactly as spacy.blank("en") does: same tokens, same offsets, same lexical attributes."""
+"""The scorer's English tokenizer (scoring.english, built without spacy.Language, its cache
+filled before a long text is read) reads text exactly as spacy.blank("en") does: same
+tokens, same offsets, same lexical attributes."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import spacy
@@ -24,8 +27,12 @@ from spacy.attrs import (
     SUFFIX,
 )
 
-from scoring.english import MAX_LENGTH, EnglishPipeline
+from scoring import extract_text
+from scoring.engine import _chunks
+from scoring.english import CACHE_PIECES_FROM, MAX_LENGTH, EnglishPipeline
 from scoring.nlp import make_nlp
+
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
 
 VARIED = (
     "Contact our DPO at dpo@example.org.uk or https://www.example.org/privacy?lang=en#rights (e.g. to object).\n"
@@ -56,6 +63,23 @@ def tokens(doc):
                                   "U.K.", "£5", "...", "•item", "well-known"])
 def test_tokens_and_offsets_are_those_of_spacy_blank_english(blank, ours, text):
     assert tokens(ours.make_doc(text)) == tokens(blank(text))
+
+
+def test_a_long_text_read_after_caching_its_pieces_has_the_tokens_of_spacy_blank_english(blank, ours):
+    text = "\n\n".join(f"{i}. {VARIED}" for i in range(40))
+    assert len(text) >= CACHE_PIECES_FROM
+    for _ in range(2):  # the second time every piece is in the tokenizer's cache
+        assert tokens(ours.make_doc(text)) == tokens(blank(text))
+
+
+def test_every_corpus_document_has_the_tokens_of_spacy_blank_english(blank, ours):
+    # the fictional corpus only: the real notices' locked split stays unread
+    texts = [extract_text(path.read_bytes(), None, path.name) for path in sorted(CORPUS.iterdir())
+             if path.suffix in (".html", ".md", ".txt", ".pdf")]
+    assert len(texts) >= 15
+    for text in texts:
+        for base, piece in _chunks(text):
+            assert tokens(ours.make_doc(piece)) == tokens(blank(piece)), (base, piece[:80])
 
 
 def test_the_lexical_attributes_are_those_of_spacy_blank_english(blank, ours):
