@@ -23,6 +23,7 @@ from scoring.structure import parse
 if TYPE_CHECKING:
     from scoring.claims import ClaimFinder
     from scoring.english import EnglishPipeline
+    from scoring.nlp import Analyzer
 
 # Text is fed to spaCy in pieces of at most this many characters: a tenth of spaCy's own
 # limit per text (scoring.english.MAX_LENGTH), so a 100-page PDF never hits it.
@@ -42,7 +43,7 @@ class Scorer:
     def __init__(self, rubric: Rubric):
         self.rubric = rubric
         self._finder: ClaimFinder | None = None
-        self._nlp: EnglishPipeline | None = None
+        self._nlp: EnglishPipeline[Analyzer] | None = None
         self._lock = threading.Lock()
 
     def prepare(self) -> None:
@@ -63,7 +64,7 @@ class Scorer:
         return self._finder is not None
 
     @property
-    def nlp(self) -> EnglishPipeline:
+    def nlp(self) -> EnglishPipeline[Analyzer]:
         self.prepare()
         assert self._nlp is not None
         return self._nlp

@@ -12,7 +12,7 @@ English's defaults, exactly as spaCy's own tokenizer factory (spacy.Tokenizer.v1
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 from spacy.lang.en import English
 from spacy.tokenizer import Tokenizer
@@ -21,6 +21,7 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 from spacy.vocab import Vocab, create_vocab
 
 Context = TypeVar("Context")
+Component = TypeVar("Component", bound=Callable[[Doc], Doc])
 
 # spaCy's own limit per text (Language.max_length).
 MAX_LENGTH = 1_000_000
@@ -38,25 +39,26 @@ def english_tokenizer(vocab: Vocab) -> Tokenizer:
     """The tokenizer of spacy.blank("en"): English's exceptions, prefixes, suffixes, infixes
     and URL / token matches."""
     defaults = English.Defaults
+    prefixes, suffixes, infixes = defaults.prefixes, defaults.suffixes, defaults.infixes
     return Tokenizer(
         vocab,
         rules=defaults.tokenizer_exceptions,
-        prefix_search=compile_prefix_regex(defaults.prefixes).search,
-        suffix_search=compile_suffix_regex(defaults.suffixes).search,
-        infix_finditer=compile_infix_regex(defaults.infixes).finditer,
+        prefix_search=compile_prefix_regex(prefixes).search if prefixes else None,
+        suffix_search=compile_suffix_regex(suffixes).search if suffixes else None,
+        infix_finditer=compile_infix_regex(infixes).finditer if infixes else None,
         token_match=defaults.token_match,
         url_match=defaults.url_match,
     )
 
 
-class EnglishPipeline:
+class EnglishPipeline(Generic[Component]):
     """Tokenizer, then one component that annotates the Doc in place.
 
         nlp = EnglishPipeline(Analyzer)     # the component is made from the vocab
         doc = nlp(text)
     """
 
-    def __init__(self, make_component: Callable[[Vocab], Callable[[Doc], Doc]]):
+    def __init__(self, make_component: Callable[[Vocab], Component]):
         self.vocab = english_vocab()
         self.tokenizer = english_tokenizer(self.vocab)
         self.component = make_component(self.vocab)
@@ -83,7 +85,8 @@ class EnglishPipeline:
         cached and the text is then read from the cache, in a sixth of the time. The cache
         only remembers a piece's split, so the tokens are the same.
         """
-        words, others = [], []
+        words: list[str] = []
+        others: list[str] = []
         for piece in set(text.split()):
             if piece not in self._special_pieces:
                 (words if piece.isalpha() else others).append(piece)

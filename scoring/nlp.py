@@ -108,7 +108,7 @@ class Analyzer:
         return doc
 
 
-def make_nlp() -> EnglishPipeline:
+def make_nlp() -> EnglishPipeline[Analyzer]:
     """spacy.blank("en")'s tokenizer, then the Analyzer (as `nlp.component`)."""
     return EnglishPipeline(Analyzer)
 

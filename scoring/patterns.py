@@ -177,9 +177,9 @@ class CompiledRule:
 class CompiledRubric:
     """All terms of a rubric compiled into one Matcher and one PhraseMatcher."""
 
-    def __init__(self, rubric: Rubric, nlp: EnglishPipeline):
+    def __init__(self, rubric: Rubric, nlp: EnglishPipeline[Analyzer]):
         self.nlp = nlp
-        self.analyzer: Analyzer = nlp.component
+        self.analyzer = nlp.component
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.inflected_phrases = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -211,7 +211,7 @@ class CompiledRubric:
         self.known_names: dict[int, str] = {}
         for name in m.suppliers.known:
             key = nlp.vocab.strings.add("KNOWN::" + name)
-            self.known.add("KNOWN::" + name, [self._name_phrase(name)])
+            self.known.add("KNOWN::" + name, [self._name_phrase(name)])  # type: ignore[list-item]  # see _ids
             self.known_names[key] = name
         self.known_keys = frozenset(self.known_names)
         self.rules: list[CompiledRule] = []
@@ -240,10 +240,10 @@ class CompiledRubric:
                             self.rules_by_key[key].append(len(self.rules))
                         self.rules.append(compiled)
         self.prefilter = _Prefilter.build(self.token_patterns, nlp.vocab)
-        for matcher, groups in ((self.phrases, self._phrase_groups), (self.inflected_phrases, self._inflected_groups)):
-            for key, phrases in groups.items():
-                matcher.add(nlp.vocab.strings[key], phrases)
-            groups.clear()
+        for matcher, by_key in ((self.phrases, self._phrase_groups), (self.inflected_phrases, self._inflected_groups)):
+            for key, phrases in by_key.items():
+                matcher.add(nlp.vocab.strings[key], phrases)  # type: ignore[arg-type]  # id tuples: see _ids
+            by_key.clear()
         if self._term_tokens_added:
             remember_term_tokens(self._term_tokens)
         self._term_tokens = {}
