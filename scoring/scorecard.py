@@ -3,8 +3,10 @@
 After Ranking Digital Rights: an element is full (100), partial (50), none (0) or n/a
 (left out); a step is the weighted mean of its elements, held to its class rules
 (`full_needs`, `some_is_partial`), the overall score the weighted mean of the steps.
-Each credit keeps its evidence, strongest first: the sentence that most directly answers
-the element's question leads, not the first one found.
+Each credit keeps the evidence that earns it: the one sentence that most directly answers
+the element's question (not the first one found), or, for a credit that adds up, the
+answers that add up to it. Every other sentence that touches on the question is left out:
+each quote published is one more a party could contest, and it adds nothing to the credit.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from scoring.models import (
 )
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric, Step
 
-EVIDENCE_PER_ELEMENT = 3
+EVIDENCE_PER_ELEMENT = 1
 SUPPLIERS_SHOWN = 5
 SHORT_QUOTE_WORDS = 5
 
@@ -128,7 +130,7 @@ def _add_up(res: ElementResult, el: Element, found: Found) -> None:
         answers = sum(int((cl.detail or {}).get("adds_up", 1)) for cl, _ in distinct.values())
     if answers >= (el.full_from_partials or el.full_from_claims):
         res.credit = Credit.FULL
-        res.evidence = strongest_first(list(distinct.values()))
+        res.evidence = strongest_first(list(distinct.values()), limit=el.full_from_partials or el.full_from_claims)
 
 
 def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementResult:

@@ -168,5 +168,6 @@ def test_a_definition_list_reads_as_term_and_definition_pairs(scorer):
     assert "- Email subscribers: Until you unsubscribe" in text.splitlines()
     card = scorer.score_texts([("https://party.example/privacy", "privacy_notice", text)])
     periods = [e for e in card.step("retention").elements if e.id == "periods"][0]
-    assert [ev.quote for ev in periods.evidence] == ["- Volunteer records: Three years after the election",
-                                                     "- Email subscribers: Until you unsubscribe"]
+    # one period (partial): its row is the quote, with its term
+    assert periods.credit == "partial"
+    assert [ev.quote for ev in periods.evidence] == ["- Volunteer records: Three years after the election"]

@@ -127,6 +127,21 @@ def test_a_date_and_a_change_notice_together_are_full(scorer):
     assert credit(scorer, both, "accountability", "versioned")[0] == "full"
 
 
+def test_a_credit_shows_the_sentence_that_earns_it_not_every_one_that_touches_on_it(scorer):
+    text = ("You have the right to access your data.\n"
+            "You have the right to request a copy of the personal information we hold about you.\n"
+            "You can ask for access to your personal data by writing to us.")
+    assert credit(scorer, text, "rights", "access") == (
+        "full", ["You have the right to request a copy of the personal information we hold about you."])
+
+
+def test_a_credit_that_adds_up_shows_the_answers_it_adds_up_from(scorer):
+    both = ("Last updated 1 May 2025.\n"
+            "If we change this notice, we will post the changes on this page and notify you by email.")
+    got, quotes = credit(scorer, both, "accountability", "versioned")
+    assert got == "full" and len(quotes) == 2
+
+
 def test_a_run_in_bold_label_is_a_heading_not_evidence(scorer):
     text = "- **The electoral roll.** Every year we receive the full electoral register from the council."
     _, quotes = credit(scorer, text, "data-sources", "electoral-register")

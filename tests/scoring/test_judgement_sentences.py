@@ -195,6 +195,13 @@ CASES = [
      "data-sources/commercial-data", "none"),
     ("bought data is commercial data whatever the tense",
      "We bought voter data from a data broker.", "data-sources/commercial-data", "partial"),
+    ("predicting who will support the party is profiling",
+     "We use your information to predict how likely you are to support us.", "profiling/profiling-disclosed", "full"),
+    ("predicting responses to adverts is not profiling voters",
+     "This information may also be used to predict responses to advertisements and to help determine which ads "
+     "perform best.", "profiling/profiling-disclosed", "none"),
+    ("asking the party to stop processing is a right",
+     "You can ask us to stop processing your data.", "rights/other-rights", "partial"),
 ]
 
 
