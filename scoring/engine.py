@@ -50,9 +50,10 @@ class Scorer:
         """Build the spaCy pipeline and the compiled rubric, once (thread-safe)."""
         with self._lock:
             if self._finder is None:
-                from scoring.startup import long_lived_objects
+                from scoring.startup import collection_paused, import_spacy
 
-                with long_lived_objects():
+                with collection_paused():
+                    import_spacy()
                     from scoring.claims import ClaimFinder
                     from scoring.patterns import compile_rubric
 

@@ -30,10 +30,11 @@ def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     rubric = parse_rubric_text(text, source_name)
     if known_to_compile(rubric.content_hash):
         return rubric
-    from scoring.startup import long_lived_objects
+    from scoring.startup import collection_paused, import_spacy
 
-    with long_lived_objects():
-        from scoring.patterns import compile_problems  # spaCy
+    with collection_paused():
+        import_spacy()
+        from scoring.patterns import compile_problems
 
         problems = compile_problems(rubric)
     if problems:
