@@ -7,7 +7,9 @@ spacy-loggers, five more languages' modules) and validates a training config, ~0
 ~1.5 MB that scoring never uses. `EnglishPipeline` builds the same two parts straight from
 English's defaults, exactly as spaCy's own tokenizer factory (spacy.Tokenizer.v1) and
 ``Language.__init__`` do, so the tokens and their lexical attributes are the ones
-``spacy.blank("en")`` gives (tests/scoring/test_english.py compares them).
+``spacy.blank("en")`` gives (tests/scoring/test_english.py compares them). Before it reads
+a long text it fills the tokenizer's cache with the text's pieces (`_cache_pieces`), which
+changes how fast the tokens come, not which.
 """
 
 from __future__ import annotations

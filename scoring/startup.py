@@ -3,8 +3,8 @@
 Importing spaCy makes ~75,000 objects that live as long as the process (modules, classes,
 pydantic schemas); building the tokenizer and the rubric's matchers makes more. While they
 are being made, Python's cyclic garbage collector scans them over and over (two full
-collections and ~300 young ones: ~0.2 s of a ~1.2 s start) and finds almost nothing to
-free (~1,100 objects, ~130 kB).
+collections and ~300 young ones) and finds almost nothing to free (~1,100 objects,
+~130 kB). Pausing it takes ~0.14 s off a ~1.1 s start (bench/scorer_start_bench.py).
 
 So the collector is paused while the scorer starts (`collection_paused`), and what
 importing spaCy made is moved to the permanent generation (`gc.freeze`) the first time
