@@ -7,7 +7,9 @@ compiled without a problem once will again, as long as neither its text nor the 
 packages that compile it changed. So the cache keeps one empty file per rubric known to
 compile, named by the hash of all of these, and `load_rubric` skips the compilation when
 it is there. It also keeps spacy-lookups-data's English lemma table as a marshal file per
-package version (reading the package's compressed JSON takes a quarter of a second).
+package version (reading the package's compressed JSON takes a quarter of a second), and
+the tokens of every rubric phrase and supplier name compiled with this code and these
+packages (tokenizing ~1,700 phrases takes another quarter of a second when scoring starts).
 Anything that goes wrong with the cache (no home, a read-only disk, a damaged file) only
 means the work is done as before.
 """
@@ -23,8 +25,8 @@ from importlib import metadata
 from pathlib import Path
 
 # The code whose behaviour decides whether a rubric compiles.
-_COMPILER_SOURCES = ("patterns.py", "nlp.py", "rubric.py", "rubric_file.py", "rubric_schema.py", "rubric_terms.py",
-                     "kinds.py", "yamlfile.py", "loader.py")
+_COMPILER_SOURCES = ("patterns.py", "nlp.py", "english.py", "rubric.py", "rubric_file.py", "rubric_schema.py",
+                     "rubric_terms.py", "kinds.py", "yamlfile.py", "loader.py")
 _PACKAGES = ("spacy", "spacy-lookups-data", "pydantic", "PyYAML")
 
 
@@ -81,13 +83,44 @@ def _package_version(name: str) -> str:
 def cached_lemma_table(build) -> dict[int, str]:
     """spacy-lookups-data's lemma table: from the cache, else `build()` (then cached)."""
     path = cache_dir() / f"lemma-lookup-en-{_package_version('spacy-lookups-data')}.marshal"
+    table = _read_table(path)
+    if table is not None:
+        return table
+    table = build()
+    _write_table(path, table)
+    return table
+
+
+def _term_tokens_path() -> Path:
+    return cache_dir() / "term-tokens" / f"{_compiler_fingerprint()}.marshal"
+
+
+def cached_term_tokens() -> dict[str, list[str]]:
+    """The token strings of the rubric terms compiled before with this code and these
+    packages (scoring.patterns decides the keys); empty when there are none."""
+    try:
+        return _read_table(_term_tokens_path()) or {}
+    except OSError:
+        return {}
+
+
+def remember_term_tokens(table: dict[str, list[str]]) -> None:
+    """Keep `table` for `cached_term_tokens` (best effort)."""
+    try:
+        _write_table(_term_tokens_path(), table)
+    except OSError:
+        pass
+
+
+def _read_table(path: Path) -> dict | None:
     try:
         table = marshal.loads(path.read_bytes())
-        if isinstance(table, dict):
-            return table
     except (OSError, ValueError, EOFError, TypeError):
-        pass
-    table = build()
+        return None
+    return table if isinstance(table, dict) else None
+
+
+def _write_table(path: Path, table: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # written whole, then renamed: a concurrent reader never sees half a table
@@ -96,4 +129,3 @@ def cached_lemma_table(build) -> dict[int, str]:
         os.replace(handle.name, path)
     except (OSError, ValueError):
         pass
-    return table

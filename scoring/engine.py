@@ -21,19 +21,19 @@ from scoring.scorecard import build_scorecard
 from scoring.structure import parse
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-
     from scoring.claims import ClaimFinder
+    from scoring.english import EnglishPipeline
+    from scoring.nlp import Analyzer
 
 # Text is fed to spaCy in pieces of at most this many characters: a tenth of spaCy's own
-# limit per text (Language.max_length), so a 100-page PDF never hits it.
+# limit per text (scoring.english.MAX_LENGTH), so a 100-page PDF never hits it.
 MAX_CHUNK_CHARS = 100_000
 
 
 class Scorer:
     """Compile a rubric once; score many documents with it.
 
-    The spaCy side (the blank English pipeline, lemma tables, the rubric's matchers) is
+    The spaCy side (the blank English tokenizer, lemma tables, the rubric's matchers) is
     built the first time a text is read, not when the Scorer is made: turning stored
     claims into a scorecard needs only the rubric, so a check whose documents did not
     change never starts spaCy (~1.7 s and ~90 MB). `prepare()` builds it ahead of time,
@@ -43,25 +43,29 @@ class Scorer:
     def __init__(self, rubric: Rubric):
         self.rubric = rubric
         self._finder: ClaimFinder | None = None
-        self._nlp: Language | None = None
+        self._nlp: EnglishPipeline[Analyzer] | None = None
         self._lock = threading.Lock()
 
     def prepare(self) -> None:
         """Build the spaCy pipeline and the compiled rubric, once (thread-safe)."""
         with self._lock:
             if self._finder is None:
-                from scoring.claims import ClaimFinder
-                from scoring.patterns import compile_rubric
+                from scoring.startup import collection_paused, import_spacy
 
-                compiled = compile_rubric(self.rubric)
-                self._nlp, self._finder = compiled.nlp, ClaimFinder(compiled)
+                with collection_paused():
+                    import_spacy()
+                    from scoring.claims import ClaimFinder
+                    from scoring.patterns import compile_rubric
+
+                    compiled = compile_rubric(self.rubric)
+                    self._nlp, self._finder = compiled.nlp, ClaimFinder(compiled)
 
     @property
     def prepared(self) -> bool:
         return self._finder is not None
 
     @property
-    def nlp(self) -> Language:
+    def nlp(self) -> EnglishPipeline[Analyzer]:
         self.prepare()
         assert self._nlp is not None
         return self._nlp
@@ -69,8 +73,8 @@ class Scorer:
     def claims(self, text: str, url: str, kind: str = "privacy_notice") -> list[Claim]:
         return self.claims_many([(text, url, kind)])[0]
 
-    def claims_many(self, items: list[tuple[str, str, str]], batch_size: int = 64) -> list[list[Claim]]:
-        """Claims for many (text, url, kind) at once (nlp.pipe over all chunks, in order,
+    def claims_many(self, items: list[tuple[str, str, str]]) -> list[list[Claim]]:
+        """Claims for many (text, url, kind) at once (all chunks through nlp.pipe, in order,
         so a sentence's headings are always matched before the sentence)."""
         from scoring.claims import DocumentContext
 
@@ -84,7 +88,7 @@ class Scorer:
                   for idx, ((text, _u, _k), ctx) in enumerate(zip(items, contexts))
                   for base, piece in _chunks(text or "")]
         results: list[list[Claim]] = [[] for _ in items]
-        for doc, (idx, base, piece) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
+        for doc, (idx, base, piece) in self.nlp.pipe(chunks):
             results[idx].extend(self._finder.claims(doc, piece, base, contexts[idx]))
         return results
 

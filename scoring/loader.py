@@ -30,9 +30,13 @@ def load_rubric_text(text: str, source_name: str = "rubric.yaml") -> Rubric:
     rubric = parse_rubric_text(text, source_name)
     if known_to_compile(rubric.content_hash):
         return rubric
-    from scoring.patterns import compile_problems  # spaCy
+    from scoring.startup import collection_paused, import_spacy
 
-    problems = compile_problems(rubric)
+    with collection_paused():
+        import_spacy()
+        from scoring.patterns import compile_problems
+
+        problems = compile_problems(rubric)
     if problems:
         raise pattern_problems(rubric, problems)
     remember_compiles(rubric.content_hash)

@@ -1,6 +1,7 @@
 """The spaCy pipeline: a blank English tokenizer and one component for lemmas and sentences.
 
-No trained pipeline can be installed here, so partywatch builds on ``spacy.blank("en")``
+No trained pipeline can be installed here, so partywatch builds on the tokenizer and
+vocabulary of ``spacy.blank("en")`` (made without ``spacy.Language``: scoring.english)
 plus one component that applies the lookup lemmatizer table from spacy-lookups-data and
 sets sentence boundaries (., !, ?, and line breaks) with array operations instead of a
 Python loop per token. Wrapped lines never reach it as line breaks: the engine gives spaCy
@@ -12,13 +13,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import spacy
 from spacy.attrs import LEMMA, NORM, ORTH, SENT_START
-from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from scoring.cache import cached_lemma_table
+from scoring.english import EnglishPipeline
 
 # Contractions the lookup table does not know.
 LEMMA_OVERRIDES = {"n't": "not", "'re": "be", "'m": "be", "'s": "'s", "ca": "can", "wo": "will", "'ll": "will",
@@ -108,13 +108,7 @@ class Analyzer:
         return doc
 
 
-@Language.factory("partywatch_lemma_sents")
-def _make_analyzer(nlp: Language, name: str):
-    return Analyzer(nlp.vocab)
-
-
-def make_nlp() -> Language:
-    nlp = spacy.blank("en")
-    nlp.add_pipe("partywatch_lemma_sents")
-    return nlp
+def make_nlp() -> EnglishPipeline[Analyzer]:
+    """spacy.blank("en")'s tokenizer, then the Analyzer (as `nlp.component`)."""
+    return EnglishPipeline(Analyzer)
 

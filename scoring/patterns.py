@@ -5,20 +5,26 @@ Every phrase becomes a PhraseMatcher entry: on LEMMA when written in dictionary 
 folded only) when written inflected; every token pattern a Matcher entry; a rule becomes a
 `CompiledRule` holding the match keys of its groups. `compile_problems` reports patterns
 spaCy refuses, with their place in the rubric.
+
+A phrase is given to the PhraseMatcher as what it keeps of a Doc: the ids of its tokens'
+lemmas or folded forms (lower-case forms for supplier names). The strings behind them come
+from the cache (scoring.cache) when this code compiled the phrase before, else from the
+tokenizer and the Analyzer, as the text being scored will.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
-from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from scoring.cache import cached_term_tokens, remember_term_tokens
+from scoring.english import EnglishPipeline
 from scoring.nlp import Analyzer, folded_form, lemma_of, make_nlp
 from scoring.rubric import Element, Rubric, Term
 
@@ -171,9 +177,9 @@ class CompiledRule:
 class CompiledRubric:
     """All terms of a rubric compiled into one Matcher and one PhraseMatcher."""
 
-    def __init__(self, rubric: Rubric, nlp: Language):
+    def __init__(self, rubric: Rubric, nlp: EnglishPipeline[Analyzer]):
         self.nlp = nlp
-        self.analyzer: Analyzer = nlp.get_pipe("partywatch_lemma_sents")
+        self.analyzer = nlp.component
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.inflected_phrases = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -181,8 +187,10 @@ class CompiledRubric:
         self.term_keys: dict[str, int] = {}
         self.token_patterns: list[list[dict]] = []
         self.problems: list[tuple[str, str]] = []
-        self._phrase_groups: dict[int, list[Doc]] = defaultdict(list)
-        self._inflected_groups: dict[int, list[Doc]] = defaultdict(list)
+        self._phrase_groups: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        self._inflected_groups: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        self._term_tokens = cached_term_tokens()
+        self._term_tokens_added = False
         m = rubric.model
         self.hedge = set(self._terms(m.hedges, "hedges"))
         self.not_hedge = set(self._terms(m.not_hedges, "not_hedges"))
@@ -203,7 +211,7 @@ class CompiledRubric:
         self.known_names: dict[int, str] = {}
         for name in m.suppliers.known:
             key = nlp.vocab.strings.add("KNOWN::" + name)
-            self.known.add("KNOWN::" + name, [nlp.make_doc(name)])
+            self.known.add("KNOWN::" + name, [self._name_phrase(name)])  # type: ignore[list-item]  # see _ids
             self.known_names[key] = name
         self.known_keys = frozenset(self.known_names)
         self.rules: list[CompiledRule] = []
@@ -232,12 +240,13 @@ class CompiledRubric:
                             self.rules_by_key[key].append(len(self.rules))
                         self.rules.append(compiled)
         self.prefilter = _Prefilter.build(self.token_patterns, nlp.vocab)
-        for matcher, groups in ((self.phrases, self._phrase_groups), (self.inflected_phrases, self._inflected_groups)):
-            for key, docs in groups.items():
-                matcher.add(nlp.vocab.strings[key], docs)
-            # The PhraseMatcher keeps each phrase as a tuple of ids; the Docs it was given
-            # (one per rubric phrase, ~6 MB) would otherwise live as long as the scorer.
-            groups.clear()
+        for matcher, by_key in ((self.phrases, self._phrase_groups), (self.inflected_phrases, self._inflected_groups)):
+            for key, phrases in by_key.items():
+                matcher.add(nlp.vocab.strings[key], phrases)  # type: ignore[arg-type]  # id tuples: see _ids
+            by_key.clear()
+        if self._term_tokens_added:
+            remember_term_tokens(self._term_tokens)
+        self._term_tokens = {}
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start token, end token) of every rubric term in `doc`."""
@@ -252,9 +261,8 @@ class CompiledRubric:
                 key = self.nlp.vocab.strings.add(name)
                 if name not in self.term_keys:
                     self.term_keys[name] = key
-                    doc = self.analyzer(self.nlp.make_doc(term.strip()))
-                    base = all(tok.lemma == tok.norm for tok in doc)
-                    (self._phrase_groups if base else self._inflected_groups)[key].append(doc)
+                    base, phrase = self._rubric_phrase(term.strip())
+                    (self._phrase_groups if base else self._inflected_groups)[key].append(phrase)
             else:
                 name = "T::" + repr(term)
                 key = self.nlp.vocab.strings.add(name)
@@ -269,6 +277,36 @@ class CompiledRubric:
                     self.term_keys[name] = key
             keys.append(key)
         return keys
+
+
+    def _rubric_phrase(self, text: str) -> tuple[bool, tuple[int, ...]]:
+        """(in dictionary form, pattern): a phrase whose words all are in dictionary form
+        is matched on LEMMA, else on NORM (see the module's docstring)."""
+
+        def read() -> tuple[bool, list[str]]:
+            doc = self.analyzer(self.nlp.make_doc(text))
+            if all(tok.lemma == tok.norm for tok in doc):
+                return True, [tok.lemma_ for tok in doc]
+            return False, [tok.norm_ for tok in doc]
+
+        base, strings = self._token_strings("PHRASE:" + text, read)
+        return base, self._ids(strings)
+
+    def _name_phrase(self, name: str) -> tuple[int, ...]:
+        """A known supplier's name as a pattern on LOWER."""
+        return self._ids(self._token_strings("NAME:" + name, lambda: [tok.lower_ for tok in self.nlp.make_doc(name)]))
+
+    def _token_strings(self, cache_key: str, read: Callable[[], Any]) -> Any:
+        """What `read()` gives for a term, from the cache of term tokens when it is there."""
+        found = self._term_tokens.get(cache_key)
+        if found is None:
+            found = self._term_tokens[cache_key] = read()
+            self._term_tokens_added = True
+        return found
+
+    def _ids(self, strings: list[str]) -> tuple[int, ...]:
+        """The tuple of ids PhraseMatcher.add keeps of a Doc, and accepts in its place."""
+        return tuple(self.nlp.vocab.strings.add(s) for s in strings)
 
 
 # The rubric compiled last and its compilation: loading a rubric (which compiles it to

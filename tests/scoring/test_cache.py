@@ -1,13 +1,18 @@
 """The cache (scoring.cache) saves work and never changes an answer: a rubric spaCy refuses
-is refused every time, and the cached lemma table is the package's own."""
+is refused every time, the cached lemma table is the package's own, and a rubric compiled
+from cached term tokens finds what one compiled from the tokenizer finds."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from scoring import RubricError, load_rubric_text
+from scoring import RubricError, Scorer, extract_text, load_rubric_text
 from scoring.cache import cache_dir, known_to_compile
 from scoring.nlp import _load_lemma_table, lemma_table
+
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +44,23 @@ def test_the_lemma_table_from_the_cache_is_the_package_table():
         assert lemma_table() == first
     finally:
         lemma_table.cache_clear()
+
+
+def test_a_rubric_compiled_from_cached_term_tokens_finds_the_same_claims(rubric):
+    import scoring.patterns
+
+    text = extract_text((CORPUS / "alba-renewal.html").read_bytes(), "text/html", "alba-renewal.html")
+
+    def claims_of_a_fresh_compile():
+        scoring.patterns._last_compiled = None  # compile again, not the pipeline of an earlier test
+        return Scorer(rubric).claims(text, "https://alba.example/privacy")
+
+    try:
+        tokenized = claims_of_a_fresh_compile()  # no cache yet: every phrase tokenized, then cached
+        [cached] = (cache_dir() / "term-tokens").glob("*.marshal")
+        from_cache = claims_of_a_fresh_compile()
+        cached.write_bytes(b"damaged")  # a damaged file only means tokenizing again
+        after_damage = claims_of_a_fresh_compile()
+    finally:
+        scoring.patterns._last_compiled = None
+    assert tokenized and from_cache == tokenized == after_damage

@@ -32,6 +32,7 @@ from spacy.tokens import Doc
 from scoring import Scorer, load_rubric
 scorer = Scorer(load_rubric("rubric.yaml"))
 scorer.prepare()
+gc.unfreeze()  # what importing spaCy made is frozen (scoring.startup); count it too
 gc.collect()
 print(sum(isinstance(o, Doc) for o in gc.get_objects()))
 print(scorer.score_texts([("https://party.example/privacy", "privacy_notice",
@@ -44,3 +45,30 @@ def test_a_ready_scorer_keeps_no_doc_of_the_rubrics_phrases():
     done = subprocess.run([sys.executable, "-c", READY_SCORER_DOCS], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["0", "True"]
+
+
+TWO_PIPELINES = """
+import gc, sys, weakref
+from scoring import Scorer, load_rubric
+gc.{state}()
+first = Scorer(load_rubric("rubric.yaml"))
+first.prepare()
+frozen = gc.get_freeze_count()
+import scoring.patterns
+first_pipeline = weakref.ref(scoring.patterns._last_compiled[1])
+del first
+second = Scorer(load_rubric("rubric.yaml"))  # as the scheduler does for its next check
+second.prepare()
+gc.collect()
+print(gc.isenabled(), frozen > 50_000, gc.get_freeze_count() <= frozen, first_pipeline() is None)
+"""
+
+
+def test_starting_spacy_pauses_the_garbage_collector_and_a_later_pipeline_leaves_the_old_one_collectable():
+    # what importing spaCy made is frozen once; the pipelines built later are not, so a
+    # long-running scheduler that builds one per check does not keep every old one
+    for state, enabled in (("enable", "True"), ("disable", "False")):
+        done = subprocess.run([sys.executable, "-c", TWO_PIPELINES.format(state=state)], cwd=REPO,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == [enabled, "True", "True", "True"]
