@@ -1,4 +1,5 @@
-"""Starting spaCy without the garbage collector rescanning it.
+"""Starting spaCy without the garbage collector rescanning it (and a pause for any work
+that makes many short-lived objects and no cycles, such as an export).
 
 Importing spaCy makes ~75,000 objects that live as long as the process (modules, classes,
 pydantic schemas); building the tokenizer and the rubric's matchers makes more. While they
