@@ -175,7 +175,8 @@ class CompiledRule:
 
 
 class CompiledRubric:
-    """All terms of a rubric compiled into one Matcher and one PhraseMatcher."""
+    """All terms of a rubric compiled: token patterns into a Matcher; phrases into PhraseMatchers
+    on LEMMA (dictionary form) and on NORM (inflected); supplier names into one on LOWER."""
 
     def __init__(self, rubric: Rubric, nlp: EnglishPipeline[Analyzer]):
         self.nlp = nlp
