@@ -279,14 +279,13 @@ class CompiledRubric:
             keys.append(key)
         return keys
 
-
     def _rubric_phrase(self, text: str) -> tuple[bool, tuple[int, ...]]:
         """(in dictionary form, pattern): a phrase whose words all are in dictionary form
         is matched on LEMMA, else on NORM (see the module's docstring)."""
 
         def read() -> tuple[bool, list[str]]:
             doc = self.analyzer(self.nlp.make_doc(text))
-            if all(tok.lemma == tok.norm for tok in doc):
+            if all(_is_base_form(self.analyzer.table, tok.lower_) for tok in doc):
                 return True, [tok.lemma_ for tok in doc]
             return False, [tok.norm_ for tok in doc]
 
