@@ -51,6 +51,9 @@ def test_a_crawl_process_that_dies_keeps_every_fetch_its_parent_received(databas
                                                      for i in range(8))),
                                    **{f"/privacy-{i}": NOTICE for i in range(8)}})
                    for n in range(6)}
+    # a homepage that answers late keeps the crawl alive until it is killed: fast sites alone
+    # could all be fetched before the first fetch is stored and reported (seen on PostgreSQL)
+    party_sites["slow"] = sites({"/": Response(200, b"<p>late</p>", {"Content-Type": "text/html"}, delay=10)})
     specs = [_spec(party_id, site) for party_id, site in party_sites.items()]
     engine = open_database(database_url)
     with transaction(engine) as session:
