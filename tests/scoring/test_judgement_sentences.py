@@ -202,6 +202,11 @@ CASES = [
      "perform best.", "profiling/profiling-disclosed", "none"),
     ("asking the party to stop processing is a right",
      "You can ask us to stop processing your data.", "rights/other-rights", "partial"),
+    ("data stored and processed in another country is a transfer, without safeguards",
+     "We may store and process personal information in the United States and other countries.",
+     "accountability/transfers", "partial"),
+    ("... where donors must live is not",
+     "We process donations from residents of the United States only.", "accountability/transfers", "none"),
 ]
 
 
