@@ -207,6 +207,11 @@ CASES = [
      "accountability/transfers", "partial"),
     ("... where donors must live is not",
      "We process donations from residents of the United States only.", "accountability/transfers", "none"),
+    ("unnamed ad companies serving its ads are platforms, partly",
+     "We may work with third party advertising companies that may use cookies to serve advertisements based upon "
+     "your interests.", "online-targeting/platforms-named", "partial"),
+    ("... data kept from ad companies is not",
+     "We do not sell your information to advertising companies.", "online-targeting/platforms-named", "none"),
 ]
 
 
