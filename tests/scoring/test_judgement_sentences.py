@@ -212,6 +212,11 @@ CASES = [
      "your interests.", "online-targeting/platforms-named", "partial"),
     ("... data kept from ad companies is not",
      "We do not sell your information to advertising companies.", "online-targeting/platforms-named", "none"),
+    ("ads customised for the reader admit targeting",
+     "Networks use this information to customize the ads that you encounter.",
+     "online-targeting/custom-audiences", "partial"),
+    ("... a link to opt out of targeted ads does not",
+     "To opt out of targeted advertising, visit aboutads.info.", "online-targeting/custom-audiences", "none"),
 ]
 
 
