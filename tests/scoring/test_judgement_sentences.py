@@ -217,6 +217,12 @@ CASES = [
      "online-targeting/custom-audiences", "partial"),
     ("... a link to opt out of targeted ads does not",
      "To opt out of targeted advertising, visit aboutads.info.", "online-targeting/custom-audiences", "none"),
+    ("an offer to opt out of ad cookies does not say which are used",
+     "We have provided you the opportunity to opt out of future 3rd party advertising cookies.",
+     "online-targeting/pixels", "none"),
+    ("... a cookie placed for customised advertising does",
+     "A data provider we have engaged may place a unique cookie on your browser to enable you to receive "
+     "customized advertising.", "online-targeting/pixels", "full"),
 ]
 
 
