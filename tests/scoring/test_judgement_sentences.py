@@ -223,6 +223,13 @@ CASES = [
     ("... a cookie placed for customised advertising does",
      "A data provider we have engaged may place a unique cookie on your browser to enable you to receive "
      "customized advertising.", "online-targeting/pixels", "full"),
+    # found by an independent probe set written from LABELLING.md alone (not from the rules)
+    ("a legal duty to keep a category of records is a retention criterion",
+     "We must keep donor records for tax purposes.", "retention/periods", "partial"),
+    ("... keeping data secure is not",
+     "We must keep your data secure.", "retention/periods", "none"),
+    ("... nor is storing it in compliance with data protection law",
+     "We store your data in compliance with data protection law.", "retention/periods", "none"),
 ]
 
 
