@@ -651,3 +651,12 @@ def test_campaign_texting_calling_and_workspace_companies_are_named_suppliers(sc
     named = [e for e in card.step("suppliers").elements if e.id == "named-suppliers"][0]
     assert named.credit == "full"
     assert {"ThruTalk", "Hustle", "Google Workspace", "NGP VAN"} <= {d["supplier"] for d in named.detail}
+
+
+def test_a_cookie_table_row_is_no_retention_period(scorer):
+    cookies = ("## Cookies we use\nCategory | Provider | Cookie | Lifetime\n"
+               "Marketing | Facebook | _fbp | 3 months\nAnalytics | Google | _ga | 2 years\n")
+    retention = "## How long we keep your data\nData | Period\nCanvass records | 5 years after the election\n"
+    assert credit(scorer, cookies, "retention", "periods")[0] == "none"
+    got, quotes = credit(scorer, cookies + retention, "retention", "periods")
+    assert (got, quotes) == ("partial", ["Canvass records | 5 years after the election"])
