@@ -230,6 +230,18 @@ CASES = [
      "We must keep your data secure.", "retention/periods", "none"),
     ("... nor is storing it in compliance with data protection law",
      "We store your data in compliance with data protection law.", "retention/periods", "none"),
+    ("the law on digital imprints is no commitment to carry them",
+     "The Elections Act 2022 introduced a requirement for digital imprints on online political material.",
+     "message-transparency/imprints", "none"),
+    ("... nor is a changelog line about them",
+     "Version 3.2, May 2024: we added a section on digital imprints and updated our list of suppliers.",
+     "message-transparency/imprints", "none"),
+    ("... nor a register published by the election authority",
+     "We use electoral rolls published by the Election Commission of India to reach voters in each booth.",
+     "message-transparency/imprints", "none"),
+    ("... the party's material carrying an imprint is",
+     "All our digital campaign material carries an imprint saying who promoted it.",
+     "message-transparency/imprints", "full"),
 ]
 
 
