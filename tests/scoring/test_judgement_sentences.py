@@ -242,6 +242,11 @@ CASES = [
     ("... the party's material carrying an imprint is",
      "All our digital campaign material carries an imprint saying who promoted it.",
      "message-transparency/imprints", "full"),
+    ("a clear no to canvassing answers the question",
+     "We do not canvass door to door or by phone; all our contact with voters is online.",
+     "data-sources/canvassing", "full"),
+    ("... sharing canvassing data says nothing of how it is gathered",
+     "We share canvassing data with our candidates.", "data-sources/canvassing", "none"),
 ]
 
 
