@@ -247,6 +247,23 @@ CASES = [
      "data-sources/canvassing", "full"),
     ("... sharing canvassing data says nothing of how it is gathered",
      "We share canvassing data with our candidates.", "data-sources/canvassing", "none"),
+    ("asking for support is not recording it",
+     "We use your information to keep you updated about our campaigns and to ask for your support.",
+     "special-category/political-opinions", "none"),
+    ("... recording it is",
+     "We record your support for the party when you talk to a canvasser.",
+     "special-category/political-opinions", "partial"),
+    ("following the regulator's guidance is no route to complain",
+     "We follow the ICO's guidance on political campaigning.", "rights/ico-complaint", "none"),
+    ("... nor is its approval of transfer clauses",
+     "Our international transfers rely on standard contractual clauses approved by the ICO.",
+     "rights/ico-complaint", "none"),
+    ("a country named with the safeguard relied on is a full answer on transfers",
+     "Some of our suppliers store data in the United States; where they do, we rely on the International Data "
+     "Transfer Agreement.", "accountability/transfers", "full"),
+    ("emails sent only with consent given is consent for one activity",
+     "We send you emails only if you have given your consent, which you can withdraw at any time.",
+     "lawful-basis/bases-named", "partial"),
 ]
 
 
