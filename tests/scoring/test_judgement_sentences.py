@@ -264,6 +264,15 @@ CASES = [
     ("emails sent only with consent given is consent for one activity",
      "We send you emails only if you have given your consent, which you can withdraw at any time.",
      "lawful-basis/bases-named", "partial"),
+    ("a profile photo is no profile of a voter",
+     "The app may request access to your device's camera so that you can upload a profile photo.",
+     "profiling/profiling-purpose", "none"),
+    ("a candidate's election agent is not a kind of supplier",
+     "We share voter information with our candidates and their election agents for campaigning purposes.",
+     "suppliers/supplier-categories", "none"),
+    ("the webmaster's address for questions about the website is no route for rights",
+     "If you have any questions about this website, please email webmaster@mariaforcongress.com.",
+     "rights/how-to-exercise", "none"),
 ]
 
 
