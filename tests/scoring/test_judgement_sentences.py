@@ -273,6 +273,23 @@ CASES = [
     ("the webmaster's address for questions about the website is no route for rights",
      "If you have any questions about this website, please email webmaster@mariaforcongress.com.",
      "rights/how-to-exercise", "none"),
+    ("a clear no to buying commercial datasets",
+     "We do not purchase commercial datasets or lifestyle data about voters.", "data-sources/commercial-data", "full"),
+    ("Australia's authorisation statement is an imprint",
+     "Our electoral communications carry an authorisation statement as required by the Commonwealth Electoral Act.",
+     "message-transparency/imprints", "full"),
+    ("data stored outside Canada is a transfer (consent is no safeguard)",
+     "By giving us your information, you consent to its transfer to and storage on servers outside Canada.",
+     "accountability/transfers", "partial"),
+    ("a request made by writing to a street address is a route",
+     "You can make a subject access request by writing to our Data Protection Officer at 12 Market Street, Leeds.",
+     "rights/how-to-exercise", "full"),
+    ("requesting deletion is a right",
+     "California residents have the right to know what personal information we have collected about them and to "
+     "request its deletion.", "rights/other-rights", "partial"),
+    ("'may only' restricts, it is not vague",
+     "Our suppliers may only process your data on our instructions and under a written contract.",
+     "suppliers/processor-contracts", "full"),
 ]
 
 
