@@ -290,6 +290,9 @@ CASES = [
     ("'may only' restricts, it is not vague",
      "Our suppliers may only process your data on our instructions and under a written contract.",
      "suppliers/processor-contracts", "full"),
+    ("US political data vendors named as the source of commercial data",
+     "We supplement our voter file with commercially available data, such as consumer purchasing information, "
+     "from vendors including L2 and TargetSmart.", "data-sources/commercial-data", "full"),
 ]
 
 
