@@ -37,6 +37,8 @@ PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")
 SHORT_HEADING_WORDS = 10
 CONTACT_MAX_WORDS = 14
 BODY_MIN_WORDS = 12
+SHORT_BODY_MIN_WORDS = 5  # a shorter line under a title is its body when it is a sentence
+SENTENCE_CASE_TITLE_WORDS = 8
 WRAP_MIN_CHARS = 60  # a paragraph line this long that runs on into the next was wrapped
 
 
@@ -165,7 +167,8 @@ def parse(text: str) -> Structure:
             kind = ITEM
         elif (short or CONTACT_FIELD.match(line)) and _is_contact(line):
             kind = CONTACT
-        elif short and _looks_like_title(line) and _followed_by_body(lines, i) and not _after_list_intro(lines, i):
+        elif short and (_looks_like_title(line) or _sentence_case_title(lines, i)) and _followed_by_body(lines, i) \
+                and not _after_list_intro(lines, i):
             kind, level = HEADING, 5
         if kind == HEADING and DATED.search(line):
             kind, level = PARAGRAPH, 0
@@ -221,12 +224,27 @@ def _wrapped(previous: str, line: str) -> bool:
     return len(prev) >= WRAP_MIN_CHARS and not prev.endswith((":", "|"))
 
 
+def _sentence_case_title(lines: list[tuple[int, int, str]], i: int) -> bool:
+    """A short line in sentence case set apart like a heading ("Information we receive from the
+    electoral register"): too short to be a wrapped paragraph line, no closing punctuation, and
+    the next line starts a new sentence (a wrapped line's next line carries on in lower case)."""
+    line = lines[i][2].strip().strip("*").strip()
+    if not line or len(line) >= WRAP_MIN_CHARS or _words(line) > SENTENCE_CASE_TITLE_WORDS:
+        return False
+    if not line[0].isupper() or line[-1] in ".,;:!|" or EMAIL_OR_URL.search(line):
+        return False
+    nxt = lines[i + 1][2].strip() if i + 1 < len(lines) else ""
+    return nxt[:1].isupper()
+
+
 def _followed_by_body(lines: list[tuple[int, int, str]], i: int) -> bool:
-    """A title line is a heading only when what follows is a paragraph or a list."""
+    """A title line is a heading only when what follows is a paragraph (a long line, or a
+    sentence) or a list."""
     if i + 1 >= len(lines):
         return False
-    nxt = lines[i + 1][2]
-    return _words(nxt) >= BODY_MIN_WORDS or bool(ITEM_START.match(nxt)) or "|" in nxt
+    nxt = lines[i + 1][2].strip()
+    sentence = nxt.endswith(".") and _words(nxt) >= SHORT_BODY_MIN_WORDS
+    return _words(nxt) >= BODY_MIN_WORDS or sentence or bool(ITEM_START.match(nxt)) or "|" in nxt
 
 
 def _after_list_intro(lines: list[tuple[int, int, str]], i: int) -> bool:

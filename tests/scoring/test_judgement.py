@@ -20,6 +20,21 @@ def test_a_heading_alone_is_never_evidence(scorer):
     assert quotes == []
 
 
+def test_an_unmarked_sentence_case_heading_is_not_evidence(scorer):
+    # plain text, as a PDF or a text archive gives it: the headings carry no markup, are in
+    # sentence case, and sit over short paragraphs
+    text = ("This notice explains how we use your personal data.\n\n"
+            "Special category data\n\nWe keep your details safe and never sell them.\n\n"
+            "Information we receive from the electoral register\n\n"
+            "We do not share your details with anyone outside the party.\n")
+    assert credit(scorer, text, "special-category", "political-opinions") == ("none", [])
+    assert credit(scorer, text, "data-sources", "electoral-register") == ("none", [])
+    # a line that a PDF wrapped is still read with the rest of its sentence
+    wrapped = ("We receive information about the voters in each ward from the electoral\n"
+               "register, which councils supply to registered parties.\n")
+    assert credit(scorer, wrapped, "data-sources", "electoral-register")[0] == "full"
+
+
 def test_a_contact_line_or_email_is_not_a_named_supplier(scorer):
     text = ("## Contact\nEmail: info@party.example\n"
             "Our website is hosted by our own team and you can email support@party.example with questions.\n")
