@@ -293,6 +293,8 @@ CASES = [
     ("US political data vendors named as the source of commercial data",
      "We supplement our voter file with commercially available data, such as consumer purchasing information, "
      "from vendors including L2 and TargetSmart.", "data-sources/commercial-data", "full"),
+    ("the party deleting data it no longer needs is retention, not the reader's right",
+     "When your data is no longer needed, we securely delete or anonymise it.", "rights/other-rights", "none"),
 ]
 
 
