@@ -2,9 +2,9 @@
 
 A candidate is a rule whose terms all occur in one sentence. It is accepted only when a
 reader would accept the sentence as evidence:
-- the sentence is not a heading, a table's header row or a contact line on its own (a
-  contact line counts only for a rule that asks for its section, "Email: dpo@..." under
-  "Data Protection Officer");
+- the sentence is not a heading, a table's header row, a cookie-consent banner or a contact
+  line on its own (a contact line counts only for a rule that asks for its section,
+  "Email: dpo@..." under "Data Protection Officer");
 - the rule's section conditions hold for the headings the sentence sits under;
 - a refusal ("we do not publish the names of our suppliers") earns nothing, and neither
   does a sentence about something else the notice also covers (children's data, job
@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from scoring.models import Claim, Credit
 from scoring.patterns import CompiledRubric, CompiledRule
 from scoring.sentence_shape import bold_label, heading_like, run_in_label_end, trim, without_outer_pipes, without_unpaired_bold
-from scoring.structure import CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
+from scoring.structure import BANNER, CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
 QUOTE_WINDOW_BEFORE, QUOTE_WINDOW_AFTER = 25, 40  # tokens around the words a long sentence is credited for
@@ -105,7 +105,7 @@ class ClaimFinder:
                 continue
             block = structure.block_at(base + start)
             kind = structure.blocks[block].kind
-            if (kind in (HEADING, HEADER_ROW) or bold_label(text, start, end)
+            if (kind in (HEADING, HEADER_ROW, BANNER) or bold_label(text, start, end)
                     or (kind not in (ITEM, ROW) and heading_like(text, start, end))):
                 continue  # context for what follows, never evidence on its own
             # "**Opting out of Advertising Cookies:** The party respects your privacy.": the

@@ -21,6 +21,7 @@ ITEM = "item"
 ROW = "row"
 HEADER_ROW = "header_row"
 CONTACT = "contact"
+BANNER = "banner"  # a cookie-consent banner left in the text ("By clicking 'Accept all' ...")
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
 BOLD_LINE = re.compile(r"^\s*\*{2,}[^*]+\*{2,}\s*[.:]?\s*$")  # "**Cookies**", "****3.5 Access.****"
@@ -28,6 +29,10 @@ ENUMERATOR = re.compile(r"^\(?[a-z0-9]{1,3}\)\s+")
 NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?=[A-Z])")
 ITEM_START = re.compile(r"^\s*([-*•▪◦–·]\s|\d{1,2}[.)]\s|\(?[a-z]{1,3}\)\s|\*\*\(?[a-z0-9]{1,3}\)\*\*)")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+# A consent banner's buttons; HTML extraction drops banners by their markup, a PDF or a text
+# copy keeps them as a line of their own
+CONSENT_BUTTONS = re.compile(r"\b(accept all|reject all|allow all|accept cookies|accept all cookies|cookie settings|"
+                             r"manage cookies|cookie preferences)\b", re.I)
 CONTACT_FIELD = re.compile(
     r"^\s*(\*\*)?(e-?mail( address)?|tel(ephone)?|phone|fax|(postal |registered |our )?address|post|"
     r"write to|website)\s*:?(\*\*)?\s*:", re.I)
@@ -153,6 +158,8 @@ def parse(text: str) -> Structure:
         m = MARKDOWN_HEADING.match(line)
         if m:
             kind, level = HEADING, len(m.group(1))
+        elif CONSENT_BUTTONS.search(line) and "cookie" in line.lower():
+            kind = BANNER
         elif short and NUMBERED_TITLE.match(line) and _looks_like_title(NUMBERED_TITLE.sub("", line)) \
                 and _followed_by_body(lines, i):
             kind, level = HEADING, 3  # "3. Processors", "5.1 How long we keep it"

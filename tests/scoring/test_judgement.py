@@ -675,3 +675,12 @@ def test_a_cookie_table_row_is_no_retention_period(scorer):
     assert credit(scorer, cookies, "retention", "periods")[0] == "none"
     got, quotes = credit(scorer, cookies + retention, "retention", "periods")
     assert (got, quotes) == ("partial", ["Canvass records | 5 years after the election"])
+
+
+def test_a_cookie_banner_left_in_the_text_is_not_evidence(scorer):
+    banner = ("We use cookies to give you the best experience on our website, including cookies for analytics "
+              "and personalised advertising. By clicking \"Accept all\", you agree to the storing of cookies on "
+              "your device. [Accept all] [Reject all] [Cookie settings]\n")
+    assert credit(scorer, banner, "online-targeting", "pixels") == ("none", [])
+    policy = "## Cookies\nWe use advertising cookies from Meta to show our adverts to people who visited our site.\n"
+    assert credit(scorer, banner + policy, "online-targeting", "pixels")[0] == "full"

@@ -295,6 +295,36 @@ CASES = [
      "from vendors including L2 and TargetSmart.", "data-sources/commercial-data", "full"),
     ("the party deleting data it no longer needs is retention, not the reader's right",
      "When your data is no longer needed, we securely delete or anonymise it.", "rights/other-rights", "none"),
+    # found by independent mini-notices written from LABELLING.md alone
+    ("vendors contractually obligated to serve only the party work under contract",
+     "Our vendors are contractually obligated to use your information only to provide services to us.",
+     "suppliers/processor-contracts", "full"),
+    ("asking to access one's data is the right of access",
+     "Under the Digital Personal Data Protection Act, 2023, you may ask to access, correct or erase your personal "
+     "data.", "rights/access", "full"),
+    ("an 'Effective:' date dates the notice", "Effective: February 1, 2026", "accountability/versioned", "partial"),
+    ("notice before a change takes effect is a change notice",
+     "If we make material changes, we will notify account holders by email before the change takes effect.",
+     "accountability/versioned", "partial"),
+    ("activists noting what voters say is canvassing",
+     "When our activists speak to you, they note whether you are likely to support us and any issues you raise.",
+     "data-sources/canvassing", "full"),
+    ("a text-message opt-in withheld from third parties names no basis",
+     "We do not share your mobile phone number or text-message opt-in with third parties for their marketing "
+     "purposes.", "lawful-basis/bases-named", "none"),
+    ("a request written to a PO box is a route",
+     "You may request access to, or correction of, the personal information we hold about you by writing to The "
+     "Privacy Officer, Southern Cross Party, PO Box 600, Canberra ACT 2601.", "rights/how-to-exercise", "full"),
+    ("kept while a membership is active is a retention criterion",
+     "We retain your data as long as your membership is active.", "retention/periods", "partial"),
+    ("a retention row's legal period is not a lawful basis",
+     "- Financial records: kept for the period required by law", "lawful-basis/bases-named", "none"),
+    ("a condition in the sentence after the data it covers",
+     "Data revealing political opinions is special category data. We process it where permitted by law.",
+     "special-category/condition", "partial"),
+    ("a profiling purpose in the sentence after the profiling",
+     "We group voters into segments to predict support for the party. This helps us decide where to focus our "
+     "campaigning resources.", "profiling/profiling-purpose", "full"),
 ]
 
 
