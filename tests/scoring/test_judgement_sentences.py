@@ -325,6 +325,16 @@ CASES = [
     ("a profiling purpose in the sentence after the profiling",
      "We group voters into segments to predict support for the party. This helps us decide where to focus our "
      "campaigning resources.", "profiling/profiling-purpose", "full"),
+    ("obligations under a contributions act are a legal duty for one activity",
+     "We collect personal information to fulfil our obligations under the Election Finance and Contributions "
+     "Disclosure Act.", "lawful-basis/bases-named", "partial"),
+    ("a basis relied on for campaigning is a basis for one purpose",
+     "We rely on the public interest (democratic engagement) for our campaigning.",
+     "lawful-basis/per-purpose", "partial"),
+    ("contractors located overseas are a transfer, without safeguards",
+     "Some of our contractors may be located overseas.", "accountability/transfers", "partial"),
+    ("... users based in a country are not",
+     "The Site is limited to users based in the United States.", "accountability/transfers", "none"),
 ]
 
 
