@@ -233,8 +233,9 @@ class ClaimFinder:
         Never an e-mail address, a URL or the party itself.
         """
         c = self.c
-        in_supplier_table = s.block_kind in (ROW, ITEM) and bool(s.section_keys & c.table_context)
-        has_context = bool(s.keys & c.context) or in_supplier_table
+        in_supplier_section = bool(s.section_keys & c.table_context)  # "Who processes your data"
+        in_supplier_table = s.block_kind in (ROW, ITEM) and in_supplier_section
+        has_context = bool(s.keys & c.context) or in_supplier_section
         role = next((c.roles[k] for k, p in sorted(((k, min(ps)) for k, ps in s.positions.items()
                                                    if k in c.roles), key=lambda kp: kp[1])), None)
         known_here = s.keys & c.known_keys

@@ -684,3 +684,13 @@ def test_a_cookie_banner_left_in_the_text_is_not_evidence(scorer):
     assert credit(scorer, banner, "online-targeting", "pixels") == ("none", [])
     policy = "## Cookies\nWe use advertising cookies from Meta to show our adverts to people who visited our site.\n"
     assert credit(scorer, banner + policy, "online-targeting", "pixels")[0] == "full"
+
+
+def test_companies_listed_under_a_heading_about_processors_are_named_suppliers(scorer):
+    text = ("Who processes your data\n"
+            "Reach CRM Ltd (canvassing database), Print Scotland Ltd (leaflets), Mailgun (email delivery).\n")
+    card = scorer.score_texts([("https://party.example/privacy", "privacy_notice", text)])
+    named = [e for e in card.step("suppliers").elements if e.id == "named-suppliers"][0]
+    assert named.credit == "full"
+    assert {d["supplier"]: d["role"] for d in named.detail} == {
+        "Reach CRM Ltd": "CRM", "Print Scotland Ltd": "printing", "Mailgun": "email"}
