@@ -360,6 +360,18 @@ CASES = [
     ("where to opt out of interest-based ads is not profiling",
      "You can learn more about interest-based advertising and opt out at www.aboutads.info/choices.",
      "profiling/profiling-disclosed", "none"),
+    ("a date written 9/15/2018 dates the notice", "Last revised: 9/15/2018", "accountability/versioned", "partial"),
+    ("changes posted on this page are a change notice",
+     "We reserve the right to change this policy at any time. Changes will be posted on this page.",
+     "accountability/versioned", "partial"),
+    ("texting STOP to opt out is the reader's right, partly", "Text STOP to opt out.", "rights/other-rights",
+     "partial"),
+    ("ads delivered to the reader on other websites admit targeting",
+     "We use cookies to deliver ads to you on other websites and social media.",
+     "online-targeting/custom-audiences", "partial"),
+    ("a clear no to predictive scores answers what they would be for",
+     "We do not use automated decision-making or build predictive scores about individual voters.",
+     "profiling/profiling-purpose", "full"),
 ]
 
 
