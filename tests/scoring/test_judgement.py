@@ -694,3 +694,9 @@ def test_companies_listed_under_a_heading_about_processors_are_named_suppliers(s
     assert named.credit == "full"
     assert {d["supplier"]: d["role"] for d in named.detail} == {
         "Reach CRM Ltd": "CRM", "Print Scotland Ltd": "printing", "Mailgun": "email"}
+
+
+def test_a_cookie_table_row_of_an_ad_platform_is_an_advertising_cookie(scorer):
+    text = "## Cookies we use\nCookie | Provider | Purpose | Lifetime\n_fbp | Meta | advertising | 3 months\n"
+    assert credit(scorer, text, "online-targeting", "pixels") == ("full", ["_fbp | Meta | advertising | 3 months"])
+    assert credit(scorer, text, "retention", "periods")[0] == "none"

@@ -372,6 +372,17 @@ CASES = [
     ("a clear no to predictive scores answers what they would be for",
      "We do not use automated decision-making or build predictive scores about individual voters.",
      "profiling/profiling-purpose", "full"),
+    ("a clear no to online advertising at all answers pixels",
+     "We do not run online advertising.", "online-targeting/pixels", "full"),
+    ("... and which platforms",
+     "We do not run online advertising.", "online-targeting/platforms-named", "full"),
+    ("... but not a no that waits for consent",
+     "We will not show you online ads without your consent.", "online-targeting/pixels", "none"),
+    ("data stored in the USA with the framework protecting 'these transfers'",
+     "Some of our processors store data in the USA. These transfers are protected by the UK Extension to the "
+     "EU-US Data Privacy Framework.", "accountability/transfers", "full"),
+    ("having one's record deleted is a right",
+     "To have your record deleted, write to the Secretary.", "rights/other-rights", "partial"),
 ]
 
 
