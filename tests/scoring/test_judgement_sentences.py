@@ -399,6 +399,11 @@ CASES = [
      "All personal data we hold is stored on servers located in the UK.", "accountability/transfers", "full"),
     ("a clear no to data from third parties",
      "We do not obtain personal information about you from third parties.", "data-sources/commercial-data", "full"),
+    ("the CCPA described for businesses in general offers no right here",
+     "Under the California Consumer Privacy Act, consumers have the right to know what personal information "
+     "businesses collect about them.", "rights/access", "none"),
+    ("a clear no to advertising cookies answers pixels",
+     "We do not use cookies to serve targeted advertising.", "online-targeting/pixels", "full"),
     ("the reader leaving the open register is not the party's use of it",
      "You can opt out of the open register by contacting your local electoral registration office.",
      "data-sources/electoral-register", "none"),
