@@ -5,7 +5,8 @@ Extraction writes structure the way Markdown does (``## Heading``, ``- item``, t
 use the same conventions or bold/short title lines. This module turns the text into
 blocks, each knowing the headings it sits under and, for a table row, its header row,
 so that a rule can ask for a section ("a period *under* 'How long we keep it'") and so
-that a heading, a contact line or a table header is never taken as evidence on its own.
+that a heading, a contact line, a table header or a cookie-consent banner is never taken
+as evidence on its own.
 
 Everything here is a slice of the text: offsets are the text's own.
 """
@@ -31,8 +32,8 @@ ITEM_START = re.compile(r"^\s*([-*•▪◦–·]\s|\d{1,2}[.)]\s|\(?[a-z]{1,3}\
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 # A consent banner's buttons; HTML extraction drops banners by their markup, a PDF or a text
 # copy keeps them as a line of their own
-CONSENT_BUTTONS = re.compile(r"\b(accept all|reject all|allow all|accept cookies|accept all cookies|cookie settings|"
-                             r"manage cookies|cookie preferences)\b", re.I)
+CONSENT_BUTTONS = re.compile(r"\b(accept all|reject all|allow all|accept cookies|cookie settings|manage cookies|"
+                             r"cookie preferences)\b", re.I)
 CONTACT_FIELD = re.compile(
     r"^\s*(\*\*)?(e-?mail( address)?|tel(ephone)?|phone|fax|(postal |registered |our )?address|post|"
     r"write to|website)\s*:?(\*\*)?\s*:", re.I)
