@@ -288,11 +288,13 @@ def run_check(
 
     preparation = ScoringPreparation(engine, ids, rubric_text, rubric_name, rubric=rubric,
                                      start_spacy=len(parties) <= OVERLAP_SCORER_MAX_PARTIES)
-    preparation.start()
     started = time.monotonic()
     crawl_process = crawl_process or CrawlProcess(db_url, **(crawl_options or {}))
+    # The preparation starts once the crawl has its work: a thread loading modules before
+    # then would share this process's one interpreter lock with the sending, and delay it.
     crawl = crawl_process.run([p.crawl_spec() for p in parties], run_id, on_event=handle,
-                              crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, engine=engine)
+                              crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, engine=engine,
+                              on_work_sent=preparation.start)
     from history.models import RunRow
     from history.store import finish_run
 

@@ -81,16 +81,17 @@ def test_a_check_that_cannot_run_leaves_no_crawl_process_behind(database_url, tm
     assert _crawl_children() == []
 
 
-# `partywatch check`, printing the modules it has loaded when it starts preparing to score:
-# the step just before its crawl is given work (partywatch.checking.run_check).
+# `partywatch check`, printing the modules it has loaded once it has read the crawl's work
+# from the history: the step just before it sends the work (spiders.runner.CrawlProcess.run).
 CHECK_REPORTING_MODULES_AT_SEND = (
     "import sys\n"
-    "from partywatch.check_prepare import ScoringPreparation\n"
-    "start = ScoringPreparation.start\n"
-    "def reporting(self):\n"
+    "import history.runs\n"
+    "known_documents = history.runs.known_documents\n"
+    "def reporting(*args):\n"
+    "    work = known_documents(*args)\n"
     "    print('loaded before the crawl:', ' '.join(sorted(sys.modules)), flush=True)\n"
-    "    start(self)\n"
-    "ScoringPreparation.start = reporting\n"
+    "    return work\n"
+    "history.runs.known_documents = reporting\n"
     "from partywatch.cli import main\n"
     "main()\n")
 
