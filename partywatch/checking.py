@@ -292,6 +292,7 @@ def run_check(
                                      start_spacy=len(parties) <= OVERLAP_SCORER_MAX_PARTIES)
     started = time.monotonic()
     crawl_process = crawl_process or CrawlProcess(db_url, **(crawl_options or {}))
+
     def work_sent() -> None:
         if on_work_sent is not None:
             on_work_sent()
