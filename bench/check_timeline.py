@@ -1,15 +1,19 @@
 """Where the time of a one-page `partywatch check` goes: when the check sends its crawl
-process the work, when that process exits, when the check is done.
+process the work, when that process starts crawling, when it exits, when the check is done.
 
     .venv/bin/python bench/check_timeline.py [--runs 5]
 
 The site and parties file are check_one_bench's. Each run is a first check (a new SQLite
 database) and then an unchanged one, in a subprocess that runs `partywatch check` with
-spiders.runner.CrawlProcess.run wrapped to note the time (wall and the check process's
-CPU) when it is called and when it returns. Medians are printed. A check that sends early
-and whose crawl process still exits late is waiting for that process's start-up (scrapy);
-one whose crawl exits early and that finishes late is busy scoring. On a busy machine the
-CPU seconds are steadier than the wall times.
+spiders.runner wrapped to note the time (wall and the check process's CPU) when the work
+is sent (_send_work), when the crawl's first progress event reaches the check's thread
+(its spider started: the crawl process had its imports done and the work read; heard up
+to spiders.runner.GROUP_WAIT late) and when CrawlProcess.run
+returns (the crawl process exited). Medians are printed. A crawl that starts well after
+the work was sent was still importing scrapy (its start-up is then the critical path);
+one that starts at once was waiting for the check; a check whose crawl exits early and
+that finishes late is busy scoring. On a busy machine the CPU seconds are steadier than
+the wall times.
 """
 
 from __future__ import annotations
@@ -32,11 +36,20 @@ start = time.perf_counter()
 def mark(what):
     print(f"MARK {what} {time.perf_counter() - start:.3f} {time.process_time():.3f}", file=sys.stderr, flush=True)
 import spiders.runner
-run = spiders.runner.CrawlProcess.run
-def marked_run(self, *args, **kwargs):
+send_work = spiders.runner._send_work
+def marked_send_work(process, work):
     mark("sent")
+    send_work(process, work)
+spiders.runner._send_work = marked_send_work
+run = spiders.runner.CrawlProcess.run
+def marked_run(self, *args, on_event=None, **kwargs):
+    def marking(event):
+        if event.get("event") == "start":
+            mark("crawl-started")
+        if on_event is not None:
+            on_event(event)
     try:
-        return run(self, *args, **kwargs)
+        return run(self, *args, on_event=marking, **kwargs)
     finally:
         mark("crawl-exited")
 spiders.runner.CrawlProcess.run = marked_run
@@ -48,7 +61,7 @@ finally:
     sys.stdout.flush()
     os._exit(0)
 '''
-MARKS = ("sent", "crawl-exited", "done")
+MARKS = ("sent", "crawl-started", "crawl-exited", "done")
 
 
 def run_once(parties: Path, db_url: str) -> dict[str, tuple[float, float]]:
@@ -79,6 +92,7 @@ def main() -> None:
             return statistics.median(m[what][index] for m in marks)
 
         print(f"{cycle:<9}: work sent {median('sent', 0):.2f} s (check CPU {median('sent', 1):.2f} s), "
+              f"crawl started {median('crawl-started', 0):.2f} s, "
               f"crawl process exited {median('crawl-exited', 0):.2f} s, done {median('done', 0):.2f} s "
               f"(check CPU {median('done', 1):.2f} s), process ended {median('ended', 0):.2f} s "
               f"[median of {args.runs}]")

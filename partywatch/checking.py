@@ -213,6 +213,7 @@ def run_check(
     archive_fallback: bool = False,
     archive: WaybackArchive | None = None,
     crawl_process: CrawlProcess | None = None,
+    on_work_sent: Callable[[], None] | None = None,
 ) -> CheckReport:
     """Crawl, score, store and queue notifications for the parties (all, or `party_ids`).
 
@@ -224,6 +225,7 @@ def run_check(
     for the parties with `archive_fallback: true` in parties.yaml, or all when the
     PARTYWATCH_ARCHIVE_FALLBACK setting is on. `crawl_process` is a crawl child started
     ahead (spiders.runner.CrawlProcess, with its own options); without it one is started here.
+    `on_work_sent` is called once the crawl process has been sent its work.
     """
     from partywatch.check_prepare import ScoringPreparation
     from scoring.loader import known_to_load, load_rubric_text
@@ -288,11 +290,19 @@ def run_check(
 
     preparation = ScoringPreparation(engine, ids, rubric_text, rubric_name, rubric=rubric,
                                      start_spacy=len(parties) <= OVERLAP_SCORER_MAX_PARTIES)
-    preparation.start()
     started = time.monotonic()
     crawl_process = crawl_process or CrawlProcess(db_url, **(crawl_options or {}))
+
+    def work_sent() -> None:
+        if on_work_sent is not None:
+            on_work_sent()
+        # Only now: a thread loading modules before then would share this process's one
+        # interpreter lock with the sending, and delay it.
+        preparation.start()
+
     crawl = crawl_process.run([p.crawl_spec() for p in parties], run_id, on_event=handle,
-                              crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, engine=engine)
+                              crawl_timeout=crawl_timeout or DEFAULT_CRAWL_TIMEOUT, engine=engine,
+                              on_work_sent=work_sent)
     from history.models import RunRow
     from history.store import finish_run
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from scoring import spacy_cli
+from scoring import spacy_cli, startup
 
 spacy_cli.hold_back()
+startup.one_blas_thread()
 
 _EXPORTS = {
     "Scorer": "scoring.engine",

@@ -3,8 +3,10 @@
 The crawl process hands each fetch over on its stdout (spiders.handover, spiders.progress);
 its parent (spiders.runner.CrawlProcess), which has SQLAlchemy loaded anyway, stores it
 here and only then reports it as a "fetch" event, with what storing found (new content or
-not, the document's status). It also reads, before the crawl, what the crawl needs from
-the history: each party's known documents and their validators.
+not, the document's status). What the crawl needs from the history before it starts
+(each party's known documents and their validators) is read by history.runs
+.known_documents, which loads no models: this module loads them (history.fetches), and
+the crawl's parent imports it once the crawl has its work.
 
 Content is stored once per distinct hash (history.fetches.write_fetch), every attempt is
 recorded with its status or error (a 304 answer to a conditional request is an unchanged
@@ -22,12 +24,12 @@ stored. A group that fails is written again item by item, so a bad item fails al
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import Iterator
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from history.db import make_engine
-from history.fetches import DOCUMENTS, document_for, write_fetch, write_not_modified
+from history.fetches import document_for, write_fetch, write_not_modified
 from spiders.items import DocumentFetch
 
 MAX_GROUP = 100  # items per transaction
@@ -64,24 +66,6 @@ class HistoryPipeline:
             raise RuntimeError("HistoryPipeline.open() first")
         with self._connection.begin():
             yield self._connection
-
-    def known_documents(self, party_ids: Iterable[str]) -> dict:
-        """What the crawl needs from the history, as JSON for its work message: each party's
-        documents already in the history ({party: [[url, kind]]}, to be fetched again) and
-        their stored validators ([[party, url, etag, last_modified]], for conditional requests)."""
-        known: dict[str, list[list[str]]] = {}
-        validators: list[list[str | None]] = []
-        with self._transaction() as conn:
-            rows = conn.execute(
-                select(DOCUMENTS.c.party_id, DOCUMENTS.c.url, DOCUMENTS.c.kind, DOCUMENTS.c.etag,
-                       DOCUMENTS.c.last_modified)
-                .where(DOCUMENTS.c.party_id.in_(list(party_ids)))
-                .order_by(DOCUMENTS.c.id))
-            for party_id, url, kind, etag, last_modified in rows:
-                known.setdefault(party_id, []).append([url, kind])
-                if etag or last_modified:
-                    validators.append([party_id, url, etag, last_modified])
-        return {"known_documents": known, "validators": validators}
 
     def store(self, items: list[DocumentFetch]) -> list[dict | Exception]:
         """Store `items` as one group: for each, its "fetch" event (see spiders.progress) or

@@ -192,19 +192,23 @@ class CrawlProcess:
     def run(self, parties: Sequence[Mapping], run_id: int | None, *,
             on_event: Callable[[dict], None] | None = None,
             crawl_timeout: float | None = DEFAULT_CRAWL_TIMEOUT,
-            engine: Engine | None = None) -> CrawlResult:
+            engine: Engine | None = None,
+            on_work_sent: Callable[[], None] | None = None) -> CrawlResult:
         """Crawl `parties`, storing every fetch in the history under `run_id`, and wait for
         the child to finish; call on_event for each progress event (on this thread, in the
         order they happened; a fetch once it is stored). The crawl is killed after
         `crawl_timeout` seconds (what it fetched until then is stored). `engine` is the
-        history's (this process's own, for db_url, otherwise).
+        history's (this process's own, for db_url, otherwise). `on_work_sent` is called (on
+        this thread) as soon as the work is on its way to the child, before this process
+        loads what it stores fetches with: what the caller starts then delays no crawl.
 
         `parties` are the crawl's view of validated parties.yaml entries (partywatch.parties
         .PartyEntry.crawl_spec()): the child reads them as JSON on its stdin and never reads
         parties.yaml itself, so it crawls exactly what was validated, even if the file changes.
         """
-        # Here, not at the top: `check` starts the crawl process before it loads the history.
-        from spiders.pipelines import MAX_GROUP, HistoryPipeline
+        # Here, not at the top: `check` starts the crawl process before it loads SQLAlchemy.
+        from history.db import make_engine
+        from history.runs import known_documents
 
         if self.used:
             raise RuntimeError("a CrawlProcess runs one crawl")
@@ -212,12 +216,14 @@ class CrawlProcess:
         process = self.process
         result = CrawlResult(returncode=None)
         cpu_started = time.thread_time()
-        history = HistoryPipeline(self.db_url, run_id)
-        history.open(engine)
+        own_engine = engine is None
+        history_engine = make_engine(self.db_url) if engine is None else engine
         try:
-            work = {"parties": list(parties), **history.known_documents(p["id"] for p in parties)}
+            with history_engine.begin() as conn:
+                work = {"parties": list(parties), **known_documents(conn, [p["id"] for p in parties])}
         except BaseException:
-            history.close()
+            if own_engine:
+                history_engine.dispose()
             self.stop()
             raise
         stderr_lines: deque[str] = deque(maxlen=40)
@@ -227,6 +233,11 @@ class CrawlProcess:
         # Written from a thread: a long parties list fills the pipe until the child, once its
         # imports are done, reads it, and the timeout below must run meanwhile.
         threading.Thread(target=_send_work, args=(process, work), daemon=True).start()
+        # Only now the models (history.fetches, for storing), ~0.3 s of CPU: the crawl
+        # process has its work and does not wait for them.
+        from spiders.pipelines import MAX_GROUP, HistoryPipeline
+
+        history = HistoryPipeline(self.db_url, run_id)
         backlog = _Backlog(MAX_BACKLOG_BYTES)
         reader = threading.Thread(target=backlog.fill, args=(read_messages(process.stdout),),
                                   name="partywatch-crawl-reader", daemon=True)
@@ -241,6 +252,9 @@ class CrawlProcess:
             timer.daemon = True
             timer.start()
         try:
+            if on_work_sent is not None:
+                on_work_sent()
+            history.open(history_engine)
             while (messages := backlog.take(MAX_GROUP, GROUP_WAIT)) is not None:
                 for event in self._store(history, messages, result):
                     result.events.append(event)
@@ -258,6 +272,8 @@ class CrawlProcess:
                 process.kill()
                 process.wait()
             history.close()
+            if own_engine:
+                history_engine.dispose()
         for thread in (reader, stderr_reader):
             thread.join(timeout=5)
         result.returncode = process.returncode

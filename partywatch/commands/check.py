@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -264,12 +265,29 @@ def command(parties_path, rubric_path, db_url, party_ids, output_format, archive
     """
     from spiders.runner import CrawlProcess
 
-    # Started first: the crawl process imports scrapy while this one opens the database.
-    with CrawlProcess(database_url(db_url)) as crawl_process:
-        engine = open_db(db_url)
-        try:
-            run_check_and_print(engine, output_format, parties_path=resolve_parties_path(parties_path),
-                                rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids,
-                                archive_fallback=archive_fallback, crawl_process=crawl_process)
-        finally:
-            engine.dispose()
+    # Until the crawl has its work, this process imports (SQLAlchemy, pydantic, the models of
+    # a new database) and reads: long-lived objects that the cyclic collector would rescan
+    # ~130 times and find nothing in, ~0.09 s of the CPU the crawl waits for. Paused until
+    # the work is sent; what exists then is frozen, so no later collection scans it.
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
+
+    def work_sent() -> None:
+        gc.freeze()
+        if collector_was_enabled:
+            gc.enable()
+
+    try:
+        # Started first: the crawl process imports scrapy while this one opens the database.
+        with CrawlProcess(database_url(db_url)) as crawl_process:
+            engine = open_db(db_url)
+            try:
+                run_check_and_print(engine, output_format, parties_path=resolve_parties_path(parties_path),
+                                    rubric_path=resolve_rubric_path(rubric_path), party_ids=party_ids,
+                                    archive_fallback=archive_fallback, crawl_process=crawl_process,
+                                    on_work_sent=work_sent)
+            finally:
+                engine.dispose()
+    finally:
+        if collector_was_enabled:
+            gc.enable()  # a check that stopped before its crawl had work

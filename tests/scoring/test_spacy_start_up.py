@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,26 @@ def test_starting_spacy_pauses_the_garbage_collector_and_a_later_pipeline_leaves
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == [enabled, "True", "True", "True"]
+
+
+SCORE_AND_COUNT_THREADS = """
+import os
+from scoring import Scorer, load_rubric
+card = Scorer(load_rubric("rubric.yaml")).score_texts(
+    [("https://party.example/privacy", "privacy_notice", "We keep canvass records for two years after each election.")])
+print(card.step("retention").score > 0, len(os.listdir("/proc/self/task")), os.environ["OPENBLAS_NUM_THREADS"])
+"""
+
+
+def test_scoring_starts_no_blas_thread_pool_unless_asked_to():
+    # OpenBLAS's pool (a thread per core, started by `import numpy`) cost a check ~0.1 s of
+    # CPU on the core its crawl process needs, and scoring never multiplies matrices
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", SCORE_AND_COUNT_THREADS], cwd=REPO, capture_output=True,
+                          text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "1", "1"]
+    asked = subprocess.run([sys.executable, "-c", SCORE_AND_COUNT_THREADS], cwd=REPO, capture_output=True,
+                           text=True, env={**env, "OPENBLAS_NUM_THREADS": "2"})
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.split() == ["True", "2", "2"]
