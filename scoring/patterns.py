@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import numpy as np
-from spacy.attrs import LEMMA, LOWER, NORM, ORTH
+from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SHAPE
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -67,6 +67,11 @@ def _is_base_form(table: dict[int, str], low: str) -> bool:
     return lemma_of(table, low) == folded_form(low)
 
 
+# First-token attributes the Matcher checks in C as a plain value, and the prefilter below
+# finds with array operations ("9/15/2018" has the SHAPE "d/dd/dddd").
+_SIMPLE_ATTRS = {"LOWER": LOWER, "NORM": NORM, "TEXT": ORTH, "ORTH": ORTH, "LEMMA": LEMMA, "SHAPE": SHAPE}
+
+
 def _expand_first(pattern: list[dict]) -> list[list[dict]]:
     """{LOWER: {IN: [a, b]}} on the first token -> one pattern per word.
 
@@ -77,13 +82,12 @@ def _expand_first(pattern: list[dict]) -> list[list[dict]]:
     if len(first) != 1:
         return [pattern]
     (attr, val), = first.items()
-    if attr in ("LOWER", "LEMMA", "TEXT", "ORTH", "NORM") and isinstance(val, dict) and list(val) == ["IN"] \
+    if attr in _SIMPLE_ATTRS and isinstance(val, dict) and list(val) == ["IN"] \
             and all(isinstance(v, str) for v in val["IN"]) and 0 < len(val["IN"]) <= 50:
         return [[{attr: v}] + pattern[1:] for v in val["IN"]]
     return [pattern]
 
 
-_SIMPLE_ATTRS = {"LOWER": LOWER, "NORM": NORM, "TEXT": ORTH, "ORTH": ORTH, "LEMMA": LEMMA}
 _FLAG_ATTRS = {"LIKE_NUM", "LIKE_EMAIL", "LIKE_URL", "IS_DIGIT", "IS_TITLE", "IS_UPPER", "IS_PUNCT", "IS_ALPHA"}
 
 
