@@ -217,7 +217,7 @@ class CrawlProcess:
         result = CrawlResult(returncode=None)
         cpu_started = time.thread_time()
         own_engine = engine is None
-        history_engine = make_engine(self.db_url) if engine is None else engine
+        history_engine = make_engine(self.db_url) if own_engine else engine
         try:
             with history_engine.begin() as conn:
                 work = {"parties": list(parties), **known_documents(conn, [p["id"] for p in parties])}
