@@ -109,8 +109,10 @@ class ClaimFinder:
                     or (kind not in (ITEM, ROW) and heading_like(text, start, end))):
                 continue  # context for what follows, never evidence on its own
             # "**Opting out of Advertising Cookies:** The party respects your privacy.": the
-            # run-in label is the sentence's heading, so its words are context, not evidence
-            label_end = run_in_label_end(text, start, end)
+            # run-in label is the sentence's heading, so its words are context, not evidence;
+            # a list item's label is what the item is about ("- **Campaign Monitor** — email
+            # newsletters", "- **Consent** — where you signed up to our emails")
+            label_end = run_in_label_end(text, start, end) if kind != ITEM else None
             section = set()
             if label_end is not None:
                 in_label = [m for m in ms if tok_start[m[1]] < label_end]
@@ -140,7 +142,9 @@ class ClaimFinder:
                 credit, strength, found_at = verdict
                 key = (rule.step_id, rule.element.id)
                 prev = best.get(key)
-                if prev is None or _outranks((credit, strength), (prev[0], prev[2]), rule.element.reverse):
+                # of two rules giving the same credit, one whose answers add up towards full wins
+                if prev is None or _outranks((credit, bool(rule.adds_up), strength),
+                                             (prev[0], bool(prev[1].adds_up), prev[2]), rule.element.reverse):
                     best[key] = (credit, rule, strength, found_at)
             for (step_id, element_id), (credit, rule, strength, found_at) in best.items():
                 q_start, q_end = self._quote_span(sentence, start, end, found_at, tok_start, tok_end)
@@ -258,7 +262,8 @@ class ClaimFinder:
             upto = found[n + 1][0] if n + 1 < len(found) else s.last
             own = [(p, c.roles[k]) for k, ps in s.positions.items() if k in c.roles for p in ps if pos <= p < upto]
             name_role = min(own)[1] if own else role
-            incidental = name_role is None or name_role in c.incidental_roles
+            # (a provider named in a sentence about cookies or pixels is web tracking, at most partial)
+            incidental = name_role is None or name_role in c.incidental_roles or bool(s.keys & c.incidental_context)
             hedged = self._hedged(s, [pos])  # "we may place adverts with vendors including Google"
             detail = {"supplier": name, "role": name_role, "incidental": incidental, "rule": "suppliers/named",
                       "strength": 2 + (s.block_kind == ROW) + (not incidental)}
@@ -352,11 +357,12 @@ def _run_on_items(doc: Doc, first: int, last: int, ms: list, tok_start, tok_end)
 
 
 
-def _outranks(new: tuple[str, int], old: tuple[str, int], reverse: bool) -> bool:
-    """For a reverse-scored element a stated practice ("none") outranks everything."""
+def _outranks(new: tuple[str, bool, int], old: tuple[str, bool, int], reverse: bool) -> bool:
+    """(credit, adds up, strength). For a reverse-scored element a stated practice ("none")
+    outranks everything."""
     if reverse and "none" in (new[0], old[0]):
         return new[0] == "none" and old[0] != "none"
-    return (Credit(new[0]).rank, new[1]) > (Credit(old[0]).rank, old[1])
+    return (Credit(new[0]).rank, *new[1:]) > (Credit(old[0]).rank, *old[1:])
 
 
 def _answers_in(rule: CompiledRule, sentence: Sentence) -> int:

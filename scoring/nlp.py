@@ -3,8 +3,9 @@
 No trained pipeline can be installed here, so partywatch builds on the tokenizer and
 vocabulary of ``spacy.blank("en")`` (made without ``spacy.Language``: scoring.english)
 plus one component that applies the lookup lemmatizer table from spacy-lookups-data and
-sets sentence boundaries (., !, ?, and line breaks) with array operations instead of a
-Python loop per token. Wrapped lines never reach it as line breaks: the engine gives spaCy
+sets sentence boundaries (., !, ?, and line breaks; not the full stop of "Art. 16", but
+after "Ltd." when a capital follows) with array operations instead of a Python loop per
+token. Wrapped lines never reach it as line breaks: the engine gives spaCy
 the text with wraps joined (scoring.structure), so one mechanism decides what is a wrap.
 """
 
@@ -24,6 +25,15 @@ from scoring.english import EnglishPipeline
 LEMMA_OVERRIDES = {"n't": "not", "'re": "be", "'m": "be", "'s": "'s", "ca": "can", "wo": "will", "'ll": "will",
                    "'ve": "have", "'d": "would", "us": "we", "our": "we", "ours": "we"}
 BREAK_PUNCT = {".", "!", "?", "…", "•", "·", "■", "▪"}
+# Abbreviations the tokenizer splits from their full stop, which a number follows: "the
+# rights of rectification (Art. 16), erasure (Art. 17)" is one sentence.
+ABBREVIATIONS_BEFORE_NUMBERS = {"art", "arts", "para", "paras", "sch", "reg", "regs", "s", "ss", "sec", "no", "nos",
+                                "cl", "p", "pp", "vol"}
+# A company's ending keeps its full stop as one token ("Ltd."), yet ends the sentence when a
+# capital follows: "run for us by Reachwise Ltd. Our leaflets are printed by ..."
+COMPANY_ENDINGS = {"ltd.", "inc.", "corp.", "plc.", "llc."}
+_BREAK, _ABBREVIATION, _NUMBER, _COMPANY_END, _CAPITAL = 1, 2, 4, 8, 16
+_FULL_STOP = get_string_id(".")
 
 
 @lru_cache(maxsize=1)
@@ -76,30 +86,42 @@ class Analyzer:
     def _info(self, orth: int) -> tuple[int, int, int]:
         s = self.vocab.strings[orth]
         low = s.lower()
-        brk = 1 if (s in BREAK_PUNCT or "\n" in s) else 0
+        kind = ((_BREAK if s in BREAK_PUNCT or "\n" in s else 0)
+                | (_ABBREVIATION if low in ABBREVIATIONS_BEFORE_NUMBERS else 0)
+                | (_NUMBER if s[:1].isdigit() else 0)
+                | (_COMPANY_END if low in COMPANY_ENDINGS else 0)
+                | (_CAPITAL if s[:1].isupper() else 0))
         strings = self.vocab.strings
-        return strings.add(lemma_of(self.table, low)), strings.add(folded_form(low)), brk
+        return strings.add(lemma_of(self.table, low)), strings.add(folded_form(low)), kind
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if n == 0:
             return doc
-        uniq, inv = np.unique(doc.to_array([ORTH]), return_inverse=True)
+        orths = doc.to_array([ORTH]).reshape(-1)
+        uniq, inv = np.unique(orths, return_inverse=True)
         lem = np.empty(len(uniq), dtype=np.uint64)
         fold = np.empty(len(uniq), dtype=np.uint64)
-        brk = np.empty(len(uniq), dtype=np.int8)
+        kind = np.empty(len(uniq), dtype=np.int8)
         cache = self.cache
         for i, o in enumerate(uniq.tolist()):
             info = cache.get(o)
             if info is None:
                 info = cache[o] = self._info(o)
-            lem[i], fold[i], brk[i] = info
+            lem[i], fold[i], kind[i] = info
         inv = inv.reshape(-1)
-        breaks = brk[inv]
+        kinds = kind[inv]
+        breaks = (kinds & _BREAK) == _BREAK
+        if n > 1:
+            breaks[:-1] |= ((kinds[:-1] & _COMPANY_END) != 0) & ((kinds[1:] & _CAPITAL) != 0)
+        if n > 2:
+            # "Art. 16": the full stop after an abbreviation, before a number, ends nothing
+            breaks[1:-1] &= ~(((kinds[:-2] & _ABBREVIATION) != 0) & ((kinds[2:] & _NUMBER) != 0)
+                              & (orths[1:-1] == _FULL_STOP))
         starts = np.full(n, -1, dtype=np.int64)
         starts[0] = 1
         if n > 1:
-            starts[1:][breaks[:-1] == 1] = 1
+            starts[1:][breaks[:-1]] = 1
         arr = np.empty((n, 3), dtype=np.uint64)
         arr[:, 0] = lem[inv]
         arr[:, 1] = fold[inv]

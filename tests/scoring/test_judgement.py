@@ -700,3 +700,42 @@ def test_a_cookie_table_row_of_an_ad_platform_is_an_advertising_cookie(scorer):
     text = "## Cookies we use\nCookie | Provider | Purpose | Lifetime\n_fbp | Meta | advertising | 3 months\n"
     assert credit(scorer, text, "online-targeting", "pixels") == ("full", ["_fbp | Meta | advertising | 3 months"])
     assert credit(scorer, text, "retention", "periods")[0] == "none"
+
+
+def test_a_company_ending_ends_its_sentence_when_a_new_one_starts(scorer):
+    text = "Our canvassing app is run for us by Reachwise Ltd. Our leaflets are printed by Donegall Print."
+    got, quotes = credit(scorer, text, "suppliers", "named-suppliers")
+    assert got == "partial" and quotes == ["Our canvassing app is run for us by Reachwise Ltd."]
+
+
+def test_bases_listed_under_a_lawful_basis_heading_add_up(scorer):
+    text = ("## Lawful basis\n\nData protection law requires us to have a lawful basis for using your personal "
+            "data. We rely on the following bases:\n\n"
+            "- **Consent** — for example where you have signed up to receive our emails.\n"
+            "- **Legitimate interests** — where using your data is necessary for our work as a party.\n")
+    got, quotes = credit(scorer, text, "lawful-basis", "bases-named")
+    assert got == "full" and not any(q.startswith("Data protection law") for q in quotes)
+    assert credit(scorer, text, "lawful-basis", "per-purpose")[0] == "partial"
+    # the same words outside such a section name no basis
+    assert credit(scorer, "## Newsletter\n\n- **Consent** matters to us.\n", "lawful-basis", "bases-named")[0] == "none"
+
+
+def test_kinds_of_processor_listed_under_a_processors_heading_are_categories(scorer):
+    text = ("## Who processes data on our behalf\n\n"
+            "- a bulk SMS and WhatsApp messaging service provider;\n"
+            "- a call-centre agency that handles the membership line.\n")
+    assert credit(scorer, text, "suppliers", "supplier-categories")[0] == "full"
+    elsewhere = "## Our values\n\n- a movement that listens;\n- a party that answers every email.\n"
+    assert credit(scorer, elsewhere, "suppliers", "supplier-categories")[0] == "none"
+
+
+def test_a_list_item_s_bold_label_is_what_the_item_is_about(scorer):
+    text = ("## Who else handles my data?\n\n"
+            "- **Campaign Monitor** — email newsletters;\n"
+            "- **NationBuilder** — our supporter database;\n"
+            "- **Halcyon Mail Ltd** — printing and mailing.\n")
+    got, quotes = credit(scorer, text, "suppliers", "named-suppliers")
+    assert got == "full" and any("Campaign Monitor" in q for q in quotes)
+    # an opt-out offered in a label is still an opt-out, not a targeting criterion
+    opt_out = "- **Opt out** of targeted advertising, including contact-list matching."
+    assert credit(scorer, opt_out, "message-transparency", "targeting-criteria")[0] == "none"
