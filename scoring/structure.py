@@ -34,6 +34,9 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 # copy keeps them as a line of their own
 CONSENT_BUTTONS = re.compile(r"\b(accept all|reject all|allow all|accept cookies|cookie settings|manage cookies|"
                              r"cookie preferences)\b", re.I)
+# ...its buttons, or its "By clicking": one mention of "our cookie settings" in a sentence of
+# the notice ("You can decline these in our cookie settings") is no banner
+CONSENT_CLICK = re.compile(r"\bby (clicking|continuing)\b", re.I)
 CONTACT_FIELD = re.compile(
     r"^\s*(\*\*)?(e-?mail( address)?|tel(ephone)?|phone|fax|(postal |registered |our )?address|post|"
     r"write to|website)\s*:?(\*\*)?\s*:", re.I)
@@ -120,6 +123,11 @@ def _bold_sentence(line: str) -> bool:
     return not _looks_like_title(title[:-1])
 
 
+def _consent_banner(line: str) -> bool:
+    buttons = {m.group(0).lower() for m in CONSENT_BUTTONS.finditer(line)}
+    return bool(buttons) and "cookie" in line.lower() and (len(buttons) >= 2 or bool(CONSENT_CLICK.search(line)))
+
+
 def _looks_like_title(line: str) -> bool:
     """A short line set apart like a heading: title case, a question, or capitals."""
     stripped = line.strip().strip("*").strip()
@@ -159,7 +167,7 @@ def parse(text: str) -> Structure:
         m = MARKDOWN_HEADING.match(line)
         if m:
             kind, level = HEADING, len(m.group(1))
-        elif CONSENT_BUTTONS.search(line) and "cookie" in line.lower():
+        elif _consent_banner(line):
             kind = BANNER
         elif short and NUMBERED_TITLE.match(line) and _looks_like_title(NUMBERED_TITLE.sub("", line)) \
                 and _followed_by_body(lines, i):

@@ -684,6 +684,9 @@ def test_a_cookie_banner_left_in_the_text_is_not_evidence(scorer):
     assert credit(scorer, banner, "online-targeting", "pixels") == ("none", [])
     policy = "## Cookies\nWe use advertising cookies from Meta to show our adverts to people who visited our site.\n"
     assert credit(scorer, banner + policy, "online-targeting", "pixels")[0] == "full"
+    # a sentence of the notice that points to the cookie settings is no banner
+    item = "- Our website uses the Meta Pixel to show our ads. You can decline these in our cookie settings.\n"
+    assert credit(scorer, item, "online-targeting", "pixels")[0] == "full"
 
 
 def test_companies_listed_under_a_heading_about_processors_are_named_suppliers(scorer):
@@ -739,3 +742,11 @@ def test_a_list_item_s_bold_label_is_what_the_item_is_about(scorer):
     # an opt-out offered in a label is still an opt-out, not a targeting criterion
     opt_out = "- **Opt out** of targeted advertising, including contact-list matching."
     assert credit(scorer, opt_out, "message-transparency", "targeting-criteria")[0] == "none"
+
+
+def test_a_route_under_a_profiling_heading_is_how_to_object_to_it(scorer):
+    text = ("## Scores and segments\n\nWe put voters into segments to decide whom to phone. If you do not want to "
+            "be included, email privacy@party.example and we will mark your record.\n")
+    assert credit(scorer, text, "profiling", "profiling-objection")[0] == "full"
+    elsewhere = "## Newsletter\n\nIf you do not want to be included, email news@party.example.\n"
+    assert credit(scorer, elsewhere, "profiling", "profiling-objection")[0] == "none"

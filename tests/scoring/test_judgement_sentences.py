@@ -598,7 +598,22 @@ CASES = [
      "required by law.", "lawful-basis/bases-named", "none"),
     ("that the law requires a basis names none",
      "Data protection law requires us to have a lawful basis for using your personal data.",
-     "lawful-basis/bases-named", "none"),
+     "lawful-basis/bases-named", "none"),    ("a complaint route after 'if you are not satisfied' is not a denial",
+     "If you are not satisfied with our response, you may file a complaint with the Data Protection Board of "
+     "India. We will notify the Data Protection Board of any personal data breach as required by law.",
+     "rights/ico-complaint", "full"),
+    ("a transfer under contractual terms that protect the data",
+     "Meta processes hashed contact details in the United States under contractual terms that require it to "
+     "protect the information.", "accountability/transfers", "full"),
+    ("a payment processor named by what it does",
+     "Stripe processes card payments for contributions.", "suppliers/named-suppliers", "partial"),
+    ("reviewing the lists it holds is disposal, partly",
+     "We periodically review our mailing list.", "retention/disposal", "partial"),
+    ("a legal duty to maintain records of contributions is a retention criterion",
+     "The Fund is required to maintain records of such contributions as prescribed by federal law.",
+     "retention/periods", "partial"),
+    ("support recorded by canvassers, partly inferred opinions",
+     "Our canvassers note whether you said you'd support us.", "special-category/inferred-opinions", "partial"),
 ]
 
 
