@@ -598,7 +598,8 @@ CASES = [
      "required by law.", "lawful-basis/bases-named", "none"),
     ("that the law requires a basis names none",
      "Data protection law requires us to have a lawful basis for using your personal data.",
-     "lawful-basis/bases-named", "none"),    ("a complaint route after 'if you are not satisfied' is not a denial",
+     "lawful-basis/bases-named", "none"),
+    ("a complaint route after 'if you are not satisfied' is not a denial",
      "If you are not satisfied with our response, you may file a complaint with the Data Protection Board of "
      "India. We will notify the Data Protection Board of any personal data breach as required by law.",
      "rights/ico-complaint", "full"),
@@ -614,6 +615,12 @@ CASES = [
      "retention/periods", "partial"),
     ("support recorded by canvassers, partly inferred opinions",
      "Our canvassers note whether you said you'd support us.", "special-category/inferred-opinions", "partial"),
+    ("data licensed from companies named by their legal form",
+     "We license consumer and demographic data from Meridian Voter Data, Inc. and Lakeshore Analytics LLC.",
+     "data-sources/commercial-data", "full"),
+    ("the party's own legal name is no data source",
+     "This policy describes the information collection practices of the SMITH FOR SENATE COMMITTEE INC.",
+     "data-sources/commercial-data", "none"),
 ]
 
 
