@@ -750,3 +750,11 @@ def test_a_route_under_a_profiling_heading_is_how_to_object_to_it(scorer):
     assert credit(scorer, text, "profiling", "profiling-objection")[0] == "full"
     elsewhere = "## Newsletter\n\nIf you do not want to be included, email news@party.example.\n"
     assert credit(scorer, elsewhere, "profiling", "profiling-objection")[0] == "none"
+
+
+def test_full_message_transparency_needs_both_an_imprint_and_targeting_criteria(scorer):
+    imprint = "All our election advertising carries a tagline stating that it was authorized by our official agent.\n"
+    tailoring = "We may tailor the messages you receive to reflect your interests.\n"
+    criteria = "Our ads are shown to people in particular electorates and age groups.\n"
+    assert step_score(scorer, imprint + tailoring, "message-transparency") < 75
+    assert step_score(scorer, imprint + criteria, "message-transparency") >= 75
