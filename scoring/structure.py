@@ -39,7 +39,7 @@ CONSENT_BUTTONS = re.compile(r"\b(accept all|reject all|allow all|accept cookies
 CONSENT_CLICK = re.compile(r"\bby (clicking|continuing)\b", re.I)
 CONTACT_FIELD = re.compile(
     r"^\s*(\*\*)?(e-?mail( address)?|tel(ephone)?|phone|fax|(postal |registered |our )?address|post|"
-    r"write to|website)\s*:?(\*\*)?\s*:", re.I)
+    r"write to|website|contact( us)?)\s*:?(\*\*)?\s*:", re.I)
 DATED = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|www\.\S+", re.I)
 PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")

@@ -35,6 +35,13 @@ def test_an_unmarked_sentence_case_heading_is_not_evidence(scorer):
     assert credit(scorer, wrapped, "data-sources", "electoral-register")[0] == "full"
 
 
+def test_a_contact_line_is_not_a_route_for_rights(scorer):
+    footer = "Contact: info@party.example · Promoted by J. Smith, 1 High Street\n"
+    assert credit(scorer, footer, "rights", "how-to-exercise") == ("none", [])
+    honest = "To use any of these rights, email privacy@party.example.\n"
+    assert credit(scorer, honest, "rights", "how-to-exercise")[0] == "full"
+
+
 def test_a_contact_line_or_email_is_not_a_named_supplier(scorer):
     text = ("## Contact\nEmail: info@party.example\n"
             "Our website is hosted by our own team and you can email support@party.example with questions.\n")

@@ -673,6 +673,22 @@ CASES = [
     ("asking to be taken off a call list is the reader's right, not disposal",
      "You can ask to be removed from our phone bank call lists by letting the volunteer know.",
      "retention/disposal", "none"),
+    ("a transfer that may happen, under a named safeguard",
+     "Data shared with Meta may be transferred to the United States under the UK Extension to the EU-US Data "
+     "Privacy Framework.", "accountability/transfers", "full"),
+    ("the rights officer whose contact is given below",
+     "To exercise these rights, write to our Grievance Officer (below).", "rights/how-to-exercise", "full"),
+    ("a date after an 'Effective Date' label",
+     "**Effective Date:** January 10, 2026", "accountability/versioned", "partial"),
+    ("list sources named by their legal form",
+     "Our current list sources are Patriot List Services LLC and Redline Data Inc.",
+     "data-sources/commercial-data", "full"),
+    ("'issues of interest' is no targeting criterion",
+     "We send you communications about our candidates and issues of interest, including communications tailored "
+     "to you.", "message-transparency/targeting-criteria", "partial"),
+    ("cookies that personalise content and ads are not a message's criteria",
+     "We use cookies to personalise content and ads and to analyse our traffic.",
+     "message-transparency/targeting-criteria", "none"),
 ]
 
 
