@@ -689,6 +689,11 @@ CASES = [
     ("cookies that personalise content and ads are not a message's criteria",
      "We use cookies to personalise content and ads and to analyse our traffic.",
      "message-transparency/targeting-criteria", "none"),
+    ("the reader pointed to a regulator's resources, without a right to complain",
+     "The Federal Trade Commission provides resources at consumer.ftc.gov about protecting your privacy.",
+     "rights/ico-complaint", "partial"),
+    ("the regulator's guidance the party follows is no route for the reader",
+     "We follow the ICO's guidance on political campaigning.", "rights/ico-complaint", "none"),
 ]
 
 
