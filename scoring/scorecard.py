@@ -93,8 +93,12 @@ def _within_class_rules(step: Step, by_id: dict[str, ElementResult], score: floa
     unless its full answers all say the practice is not done ("we run no targeted adverts"
     needs no ad library); at least the partial class when anything is answered ("some of
     these")."""
-    needs_unmet = any(by_id[e].credit not in (Credit.FULL, Credit.NOT_APPLICABLE) for e in step.full_needs)
-    nothing_done = all(e.denial for e in by_id.values() if e.credit == Credit.FULL)
+    unmet = [by_id[e] for e in step.full_needs if by_id[e].credit not in (Credit.FULL, Credit.NOT_APPLICABLE)]
+    # (a needed element answered in part says the practice is done: "our leaflets always say who
+    # they are from" beside "we do not select who receives which message" still needs its imprint)
+    nothing_done = (all(e.denial for e in by_id.values() if e.credit == Credit.FULL)
+                    and all(e.credit == Credit.NONE for e in unmet))
+    needs_unmet = bool(unmet)
     if score >= FULL_FROM and needs_unmet and not nothing_done:
         return FULL_FROM - 0.1
     if step.some_is_partial and 0 < score < PARTIAL_FROM:

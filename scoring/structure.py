@@ -175,6 +175,8 @@ def parse(text: str) -> Structure:
         elif TABLE_RULE.match(line) and set(line.strip()) <= set("|-: "):
             kind = HEADER_ROW  # a Markdown table's rule line: never evidence
             rule_lines.add(i)
+        elif CONTACT_FIELD.match(line):
+            kind = CONTACT  # "Contact: info@party.example | 5 Park Street": a contact line, not a table row
         elif "|" in line and (line.lstrip().startswith("|") or " | " in line):
             kind = ROW
         elif short and BOLD_LINE.match(line) and _words(line) <= SHORT_HEADING_WORDS + 2 and not _bold_sentence(line):

@@ -38,6 +38,8 @@ def test_an_unmarked_sentence_case_heading_is_not_evidence(scorer):
 def test_a_contact_line_is_not_a_route_for_rights(scorer):
     footer = "Contact: info@party.example · Promoted by J. Smith, 1 High Street\n"
     assert credit(scorer, footer, "rights", "how-to-exercise") == ("none", [])
+    piped = "Contact: info@party.example | Party Central Office, 5 Park Street\n"
+    assert credit(scorer, piped, "rights", "how-to-exercise") == ("none", [])
     honest = "To use any of these rights, email privacy@party.example.\n"
     assert credit(scorer, honest, "rights", "how-to-exercise")[0] == "full"
 
@@ -765,3 +767,6 @@ def test_full_message_transparency_needs_both_an_imprint_and_targeting_criteria(
     criteria = "Our ads are shown to people in particular electorates and age groups.\n"
     assert step_score(scorer, imprint + tailoring, "message-transparency") < 75
     assert step_score(scorer, imprint + criteria, "message-transparency") >= 75
+    # "no targeting" answers the criteria, not the imprint
+    weak_imprint = "Our leaflets always say who they are from. We do not select who receives which message.\n"
+    assert step_score(scorer, weak_imprint, "message-transparency") < 75
