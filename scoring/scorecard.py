@@ -138,20 +138,25 @@ def _add_up(res: ElementResult, el: Element, found: Found) -> None:
 
 
 def _named_suppliers(res: ElementResult, el: Element, found: Found) -> ElementResult:
-    """Full: enough organisations named with a role that is not incidental (analytics,
-    payments, hosting); partial: any organisation named; rules on the element may add."""
+    """Full: enough organisations named with a role, at least one of them not incidental
+    (analytics, payments, hosting, advertising); partial: any organisation named; rules on
+    the element may add."""
     rule = el.named_suppliers
     named: dict[str, tuple[Claim, int | None]] = {}
     with_role: dict[str, tuple[Claim, int | None]] = {}
+    essential = False
     for cl, sid in sorted(found, key=_strength_key):
         detail = cl.detail or {}
         name = str(detail.get("supplier", "")).lower()
         if not name:
             continue
         named.setdefault(name, (cl, sid))
-        if detail.get("role") and not detail.get("incidental"):
+        if detail.get("role"):
             with_role.setdefault(name, (cl, sid))
-    enough = len(with_role) if rule.role_needed_for_full else len(named)
+            essential = essential or not detail.get("incidental")
+    # a list of processors with their roles counts whole, the payment and hosting providers in it
+    # too; only incidental providers named stays partial (ELEMENTS.md)
+    enough = (len(with_role) if essential else 0) if rule.role_needed_for_full else len(named)
     chosen: Found = []
     if enough >= rule.full_min:
         res.credit, chosen = Credit.FULL, list((with_role if rule.role_needed_for_full else named).values())

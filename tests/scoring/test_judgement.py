@@ -240,9 +240,11 @@ def test_a_hedged_named_supplier_earns_only_partial(scorer):
     def supplier_credits(text):
         return [c.credit for c in scorer.claims(text, "https://party.example/privacy")
                 if c.element_id == "named-suppliers"]
-    hedged = "We may place online advertising with third-party vendors, including Google, shown on other sites."
+    hedged = "We may use third-party vendors, including NationBuilder, to run our voter database."
     assert supplier_credits(hedged) == ["partial"]
-    assert supplier_credits("We use Google to place our online advertising.") == ["full"]
+    assert supplier_credits("We use NationBuilder to run our voter database.") == ["full"]
+    # an ad platform is where adverts run: incidental, hedged or not
+    assert supplier_credits("We use Google to place our online advertising.") == ["partial"]
 
 
 def test_one_sentence_giving_several_bases_adds_up(scorer):
@@ -770,3 +772,14 @@ def test_full_message_transparency_needs_both_an_imprint_and_targeting_criteria(
     # "no targeting" answers the criteria, not the imprint
     weak_imprint = "Our leaflets always say who they are from. We do not select who receives which message.\n"
     assert step_score(scorer, weak_imprint, "message-transparency") < 75
+
+
+def test_a_list_of_processors_with_roles_counts_its_payment_and_hosting_providers(scorer):
+    text = ("The following companies process donor data on our behalf:\n\n"
+            "* Stripe, Inc. — card processing\n* Amazon Web Services — hosting of our database\n"
+            "* SendGrid — transactional email receipts\n")
+    assert credit(scorer, text, "suppliers", "named-suppliers")[0] == "full"
+    incidental_only = ("The following companies process donor data on our behalf:\n\n"
+                       "* Stripe, Inc. — card processing\n* Amazon Web Services — hosting of our database\n"
+                       "* PayPal — donations\n")
+    assert credit(scorer, incidental_only, "suppliers", "named-suppliers")[0] == "partial"
