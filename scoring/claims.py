@@ -262,7 +262,8 @@ class ClaimFinder:
             upto = found[n + 1][0] if n + 1 < len(found) else s.last
             own = [(p, c.roles[k]) for k, ps in s.positions.items() if k in c.roles for p in ps if pos <= p < upto]
             name_role = min(own)[1] if own else role
-            # (a provider named in a sentence about cookies or pixels is web tracking, at most partial)
+            # (a provider named in a sentence about cookies, pixels or custom audiences is online
+            # targeting, not a supplier's role: at most partial)
             incidental = name_role is None or name_role in c.incidental_roles or bool(s.keys & c.incidental_context)
             hedged = self._hedged(s, [pos])  # "we may place adverts with vendors including Google"
             detail = {"supplier": name, "role": name_role, "incidental": incidental, "rule": "suppliers/named",
