@@ -98,8 +98,7 @@ def _within_class_rules(step: Step, by_id: dict[str, ElementResult], score: floa
     # they are from" beside "we do not select who receives which message" still needs its imprint)
     nothing_done = (all(e.denial for e in by_id.values() if e.credit == Credit.FULL)
                     and all(e.credit == Credit.NONE for e in unmet))
-    needs_unmet = bool(unmet)
-    if score >= FULL_FROM and needs_unmet and not nothing_done:
+    if score >= FULL_FROM and unmet and not nothing_done:
         return FULL_FROM - 0.1
     if step.some_is_partial and 0 < score < PARTIAL_FROM:
         return PARTIAL_FROM

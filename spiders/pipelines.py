@@ -28,7 +28,6 @@ from typing import Iterator
 
 from sqlalchemy import Connection, Engine
 
-from history.db import make_engine
 from history.fetches import document_for, write_fetch, write_not_modified
 from spiders.items import DocumentFetch
 
@@ -36,28 +35,21 @@ MAX_GROUP = 100  # items per transaction
 
 
 class HistoryPipeline:
-    def __init__(self, db_url: str, run_id: int | None):
-        self.db_url = db_url
+    def __init__(self, run_id: int | None):
         self.run_id = run_id
-        self.engine: Engine | None = None
-        self._own_engine = False
         self._connection: Connection | None = None  # between open and close
 
-    def open(self, engine: Engine | None = None) -> None:
-        """Use `engine` (the caller's, left open), or one of its own for db_url."""
-        self._own_engine = engine is None
-        self.engine = engine if engine is not None else make_engine(self.db_url)
+    def open(self, engine: Engine) -> None:
+        """Store through `engine` (the caller's: it stays open after close)."""
         # One connection for the whole crawl: taking one from the pool and giving it back
         # (where it is reset) for every group cost a fifth of the storing. Between groups it
         # holds no transaction, so no lock either.
-        self._connection = self.engine.connect()
+        self._connection = engine.connect()
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-        if self._own_engine and self.engine is not None:
-            self.engine.dispose()
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:

@@ -237,7 +237,7 @@ class CrawlProcess:
         # process has its work and does not wait for them.
         from spiders.pipelines import MAX_GROUP, HistoryPipeline
 
-        history = HistoryPipeline(self.db_url, run_id)
+        history = HistoryPipeline(run_id)
         backlog = _Backlog(MAX_BACKLOG_BYTES)
         reader = threading.Thread(target=backlog.fill, args=(read_messages(process.stdout),),
                                   name="partywatch-crawl-reader", daemon=True)

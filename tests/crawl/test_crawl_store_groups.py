@@ -15,8 +15,8 @@ from spiders.pipelines import HistoryPipeline
 
 
 @pytest.fixture
-def pipeline(engine, database_url):
-    pipeline = HistoryPipeline(database_url, run_id=None)
+def pipeline(engine):
+    pipeline = HistoryPipeline(run_id=None)
     pipeline.open(engine)
     yield pipeline
     pipeline.close()
