@@ -228,6 +228,11 @@ class ClaimFinder:
         return without_outer_pipes(s.text, *without_unpaired_bold(s.text, start, end))
 
     # ------------------------------------------------------------ named suppliers
+    def _starts_a_not_name(self, text: str, at: int, name: str) -> bool:
+        """A known name that begins a longer non-name: "Google" in "Google Chrome" is a browser."""
+        ahead = text[at:at + 60].lower()
+        return any(len(n) > len(name) and n.startswith(name) and ahead.startswith(n) for n in self.c.not_names)
+
     def _supplier_claims(self, s: Sentence, ctx: DocumentContext, start: int, end: int,
                          tok_start, tok_end) -> list[Claim]:
         """Organisations named as processing data for the party, with their role.
@@ -243,8 +248,8 @@ class ClaimFinder:
         role = next((c.roles[k] for k, p in sorted(((k, min(ps)) for k, ps in s.positions.items()
                                                    if k in c.roles), key=lambda kp: kp[1])), None)
         known_here = s.keys & c.known_keys
-        if not has_context or (role is None and not known_here):
-            return []
+        if not has_context or (role is None and not known_here) or s.keys & c.not_processing_context:
+            return []  # (a log-in with Facebook names a company the reader uses, not one working for the party)
         if any(self._negated(s, p) for k in known_here for p in s.positions[k]):
             return []  # "we don't upload anything to Facebook" names no supplier
         known = [(min(s.positions[k]), c.known_names[k], True) for k in known_here]
@@ -255,7 +260,7 @@ class ClaimFinder:
             name = name.strip(" .,;:")
             low = name.lower()
             if (low in seen or low in c.not_names or (not is_known and not self._organisation_like(name))
-                    or _publisher(name, ctx.url)):
+                    or _publisher(name, ctx.url) or self._starts_a_not_name(s.text, int(tok_start[pos]), low)):
                 continue
             seen.add(low)
             # the role stated after this name and before the next one, else the sentence's first

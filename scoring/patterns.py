@@ -211,6 +211,8 @@ class CompiledRubric:
                 self.roles.setdefault(k, role)
         self.incidental_roles = set(m.suppliers.incidental_roles)
         self.incidental_context = set(self._terms(m.suppliers.incidental_context, "suppliers.incidental_context"))
+        self.not_processing_context = set(self._terms(m.suppliers.not_processing_context,
+                                                      "suppliers.not_processing_context"))
         self.not_names = {n.lower() for n in m.suppliers.not_names}
         self.not_name_words = {w.lower() for w in m.suppliers.not_name_words}
         self.company_suffixes = {x.lower().rstrip(".") for x in m.suppliers.company_suffixes}

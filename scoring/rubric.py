@@ -74,7 +74,8 @@ class Rubric:
                         count(g)
                     count(r.unless)
         for lst in (self.model.hedges, self.model.not_hedges, self.model.negations, self.model.refusals, self.model.suppliers.context,
-                    self.model.suppliers.table_context, self.model.suppliers.incidental_context):
+                    self.model.suppliers.table_context, self.model.suppliers.incidental_context,
+                    self.model.suppliers.not_processing_context):
             count(lst)
         for lst in self.model.suppliers.roles.values():
             count(lst)
@@ -170,7 +171,7 @@ def pattern_problems(rubric: Rubric, problems: list[tuple[str, str]]) -> RubricE
 
 TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "hedges", "not_hedges",
              "negations", "refusals", "off_topic", "clause_breaks", "context",
-             "table_context", "incidental_context"}
+             "table_context", "incidental_context", "not_processing_context"}
 
 
 def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
@@ -282,7 +283,7 @@ def _semantic_checks(model: RubricModel, data: dict, document: YamlDocument) -> 
     for name in ("hedges", "not_hedges", "negations", "refusals", "off_topic", "clause_breaks"):
         for t, term in enumerate(getattr(model, name)):
             _check_term(term, (name, t), add)
-    for key in ("context", "table_context", "incidental_context"):
+    for key in ("context", "table_context", "incidental_context", "not_processing_context"):
         for t, term in enumerate(getattr(model.suppliers, key)):
             _check_term(term, ("suppliers", key, t), add)
     for role, terms in model.suppliers.roles.items():

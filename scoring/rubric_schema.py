@@ -163,6 +163,7 @@ class SupplierSettings(Model):
     context: list[Term] = Field(default_factory=list)
     table_context: list[Term] = Field(default_factory=list)
     incidental_context: list[Term] = Field(default_factory=list)
+    not_processing_context: list[Term] = Field(default_factory=list)
     not_names: list[str] = Field(default_factory=list)
     not_name_words: list[str] = Field(default_factory=list)
     company_suffixes: list[str] = Field(default_factory=list)

@@ -12,7 +12,7 @@ import re
 from scoring.structure import DATED
 
 BOLD_LABEL_MAX_WORDS = 12
-BOLD_START = re.compile(r"(?:[-•·*]\s+)?\*\*")
+BOLD_START = re.compile(r"(?:[-•·*]\s+)?\*{2,}")  # archivers double it: "* ****International transfers** **"
 HEADING_LIKE_MAX_WORDS = 6
 HEADING_WORD = re.compile(r"[^\s.:;,()]+")
 SECTION_NUMBER = re.compile(r"(?:\d+|[ivx]+|[a-z])(?:\.\d+)*\.?", re.I)
@@ -25,7 +25,14 @@ def bold_label(text: str, start: int, end: int) -> bool:
     if DATED.search(text, start, end):
         return False  # "**Updated September 15, 2014**" says something
     closing = leading_bold_end(text, start, end)
-    return closing is not None and closing >= end - 2
+    if closing is None or text[closing:end].strip("* .:"):
+        return False
+    # a whole line in bold is a heading when short ("* ****International transfers** **"); a
+    # longer one is a sentence set in bold for emphasis ("**If you have questions, contact us at
+    # team@...**"), and says what it says
+    line_end = text.find("\n", end)
+    alone = not text[end:line_end if line_end != -1 else len(text)].strip()
+    return not alone or len(HEADING_WORD.findall(text, start, closing)) <= HEADING_LIKE_MAX_WORDS
 
 
 def leading_bold_end(text: str, start: int, end: int) -> int | None:

@@ -783,3 +783,28 @@ def test_a_list_of_processors_with_roles_counts_its_payment_and_hosting_provider
                        "* Stripe, Inc. — card processing\n* Amazon Web Services — hosting of our database\n"
                        "* PayPal — donations\n")
     assert credit(scorer, incidental_only, "suppliers", "named-suppliers")[0] == "partial"
+
+
+def test_a_menu_of_bold_items_from_an_archived_page_is_not_evidence(scorer):
+    # an archiver doubles the bold markers of a page's table of contents
+    menu = "# Privacy policy\n\n* ****International transfers** **\n* ****Personalised banner advertising** **\n"
+    assert credit(scorer, menu, "accountability", "transfers") == ("none", [])
+    assert credit(scorer, menu, "message-transparency", "targeting-criteria") == ("none", [])
+    # a whole sentence set in bold on its own line still says what it says
+    emphasis = "****If you have questions about this policy, please contact us at team@party.example****\n"
+    assert credit(scorer, emphasis, "accountability", "dpo")[0] == "partial"
+
+
+def test_a_social_log_in_names_no_supplier(scorer):
+    text = ("If you log in to our site using a Facebook log-in, you grant permission to Facebook to share "
+            "your user details with us.\n")
+    assert credit(scorer, text, "suppliers", "named-suppliers") == ("none", [])
+    honest = "We use Facebook to show our adverts to people who have visited our website.\n"
+    assert credit(scorer, honest, "suppliers", "named-suppliers")[0] == "partial"
+
+
+def test_a_definition_is_not_a_practice(scorer):
+    text = "A web beacon is an electronic image, also known as a single-pixel (1x1) or clear gif.\n"
+    assert credit(scorer, text, "online-targeting", "pixels") == ("none", [])
+    honest = "We use web beacons in our emails so that advertising networks can show you our ads on other sites.\n"
+    assert credit(scorer, honest, "online-targeting", "pixels")[0] == "full"

@@ -758,6 +758,103 @@ CASES = [
     ("lists uploaded to platforms name no supplier with a role",
      "We upload lists of our supporters' email addresses to Facebook and Google to build Custom Audiences.",
      "suppliers/named-suppliers", "none"),
+    # ---- 2026.12: found on real notices of charities, broadcasters and retailers
+    # (tests/fixtures/nonparty/tune), where a blind reviewer rejected the quote or the label disagreed
+    ("a country in an organisation's name is no transfer",
+     "UNICEF USA only collects and maintains personal information that is sent to us directly from an individual.",
+     "accountability/transfers", "none"),
+    ("a country after 'in' is where data goes",
+     "Your information may be stored and processed in the United States.", "accountability/transfers", "partial"),
+    ("'Overseas' in a site's name and an online store are no transfer",
+     "Our online properties comprise all pages found on our main site, USA Girl Scouts Overseas (www.usagso.org) "
+     "and our official online store.", "accountability/transfers", "none"),
+    ("a clear no to sending data overseas is full",
+     "We do not send personal information overseas.", "accountability/transfers", "full"),
+    ("countries that may not protect data are no safeguard",
+     "Please be aware that countries which are outside the European Economic Area may not offer the same level of "
+     "data protection as the United Kingdom.", "accountability/transfers", "none"),
+    ("views on the services are not political opinions",
+     "We may use your details to seek your views or comments on the services we provide.",
+     "special-category/political-opinions", "none"),
+    ("a viewing experience is not a political opinion",
+     "We use your information to tailor and enhance your viewing or listening experience.",
+     "special-category/political-opinions", "none"),
+    ("information shared on a confidential basis names no lawful basis",
+     "Your information is provided on a confidential basis to contractors who provide services to us.",
+     "lawful-basis/bases-named", "none"),
+    ("the law on cookie consent is not a basis for using people's data",
+     "The Cookie Directive states that websites need informed consent from their users before they can store or "
+     "retrieve cookies on your computer.", "lawful-basis/bases-named", "none"),
+    ("cookies sorted into categories are not profiling",
+     "The cookies used on this website have been categorised based on the categories found in the ICC UK Cookie guide.",
+     "profiling/profiling-disclosed", "none"),
+    ("trends and statistics kept anonymous are analytics, not profiling",
+     "We may use this data to analyze trends and statistics, but we do so in ways that keep the information "
+     "anonymous.", "profiling/profiling-disclosed", "none"),
+    ("a pointer to the cookie policy gives no targeting criteria",
+     "For details of cookies used by our websites, including targeting or advertising cookies, please refer to the "
+     "Cookies Policy.", "message-transparency/targeting-criteria", "none"),
+    ("advertising cookies without an ad network are partial",
+     "For details of cookies used by our websites, including targeting or advertising cookies, please refer to the "
+     "Cookies Policy.", "online-targeting/pixels", "partial"),
+    ("advertising cookies set by ad networks are full",
+     "Third-party advertising networks place advertising cookies on our website.", "online-targeting/pixels", "full"),
+    ("personal fundraising pages are not tailored messages",
+     "We allow some supporters to create web content that brings visitors to personalized webpages.",
+     "message-transparency/targeting-criteria", "none"),
+    ("being taken off a mailing list is unsubscribing, not disposal",
+     "We will then ensure that your name is removed from our mailing list.", "retention/disposal", "none"),
+    ("interacting with the organisation is not canvassing",
+     "We may collect information about you whenever you interact with us.", "data-sources/canvassing", "none"),
+    ("a call about a data breach is not canvassing",
+     "If we need to contact you about the security of your information we may do so by telephone.",
+     "data-sources/canvassing", "none"),
+    ("receiving mail from the party's partners is not a data source",
+     "If you do not wish to continue receiving information from us or carefully selected third parties please email "
+     "us.", "data-sources/commercial-data", "none"),
+    ("a card payment taken by a provider is not a data source",
+     "If you purchase a product from us, your card information is collected by our partner organisation WorldPay plc.",
+     "data-sources/commercial-data", "none"),
+    ("vendors' confidentiality clause is not a data source",
+     "The contracts with these third party vendors include a strict confidentiality clause that prohibits disclosure "
+     "of confidential information received or obtained during the performance of the agreements.",
+     "data-sources/commercial-data", "none"),
+    ("vendors bound by contract to confidentiality are processor contracts",
+     "The contracts with these third party vendors include a strict confidentiality clause that prohibits disclosure "
+     "of confidential information received or obtained during the performance of the agreements.",
+     "suppliers/processor-contracts", "full"),
+    ("contracts requiring providers to obey data protection law",
+     "We enter into contracts with these service providers that require them to comply with data protection laws.",
+     "suppliers/processor-contracts", "full"),
+    ("partners contracted to set cookies are online tracking, not processor terms",
+     "We and third parties contracted by us use cookies and web beacons on this website.",
+     "suppliers/processor-contracts", "none"),
+    ("a contract put in place only if needed is not one in force",
+     "If we transfer your information abroad we will, if we need to, put in place a contract with the companies we "
+     "use to process information.", "suppliers/processor-contracts", "none"),
+    ("a browser's maker is not a supplier",
+     "The cookie file only gives us details of your browser (e.g. Internet Explorer, Google Chrome).",
+     "suppliers/named-suppliers", "none"),
+    ("a change notice without a date is half",
+     "Any changes to this policy will be reflected on this website.", "accountability/versioned", "partial"),
+    ("a date and how changes are announced is full",
+     "Effective: May 24, 2018. Any changes to this policy will be reflected on this website.",
+     "accountability/versioned", "full"),
+    ("a fee for a copy does not hedge the right of access",
+     "You have the right to ask for a copy of the information we hold about you (we may charge £10 for information "
+     "requests).", "rights/access", "full"),
+    ("the right to request access to personal information held about you",
+     "You have the right to request access to personal information that is held by us about you.", "rights/access",
+     "full"),
+    ("a copy of the personal information kept on file",
+     "You may request a copy of the personal information relating to you which is kept on file.", "rights/access",
+     "full"),
+    ("a postal address for correction requests",
+     "If you want to request a correction or deletion of the personal data we hold about you, you must contact us by "
+     "mail at: Example Trust, 420 Fifth Avenue, New York, NY 10018.", "rights/how-to-exercise", "full"),
+    ("the notice's contact details pointed to for rights requests",
+     "If you wish to exercise any of the above rights, please contact us using the contact details specified above.",
+     "rights/how-to-exercise", "full"),
 ]
 
 
@@ -768,3 +865,17 @@ def test_a_sentence_earns_what_a_careful_reader_gives_it(scorer, sentence, subje
     card = scorer.score_texts([("https://party.example/privacy", "privacy_notice", sentence)])
     got = [e for e in card.step(step).elements if e.id == element][0]
     assert got.credit == expected
+
+
+@pytest.mark.parametrize("sentence, step, expected", [
+    # LABELLING.md: online targeting is partial for "some of it", data sources for "some of these named"
+    ("We use cookies for marketing and advertising.", "online-targeting", "partial"),
+    ("Our volunteers may record your views when they call at your door.", "data-sources", "partial"),
+    ("We are a party.", "online-targeting", "none"),
+], ids=["marketing cookies alone are some online targeting", "canvassing alone is some of the sources",
+        "silence is none"])
+def test_some_of_a_step_is_a_partial_step(scorer, sentence, step, expected):
+    from scoring.models import step_label
+
+    card = scorer.score_texts([("https://party.example/privacy", "privacy_notice", sentence)])
+    assert step_label(card.step(step).score) == expected
