@@ -852,6 +852,14 @@ CASES = [
     ("a postal address for correction requests",
      "If you want to request a correction or deletion of the personal data we hold about you, you must contact us by "
      "mail at: Example Trust, 420 Fifth Avenue, New York, NY 10018.", "rights/how-to-exercise", "full"),
+    ("a profile of a supporter's interests, with its purpose and data",
+     "We analyse the personal information we collect to create a profile of your interests and preferences so that "
+     "we can contact you in the most appropriate way.", "profiling/profiling-purpose", "full"),
+    ("an account profile is not profiling",
+     "You can create a profile to save your preferences on our website.", "profiling/profiling-disclosed", "none"),
+    ("kinds of suppliers by the work they do for a charity",
+     "We employ companies to assist us with such functions as hosting our donor information database, sending postal "
+     "mail and e-mail, and processing donations.", "suppliers/supplier-categories", "full"),
     ("the notice's contact details pointed to for rights requests",
      "If you wish to exercise any of the above rights, please contact us using the contact details specified above.",
      "rights/how-to-exercise", "full"),
