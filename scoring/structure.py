@@ -25,6 +25,8 @@ CONTACT = "contact"
 BANNER = "banner"  # a cookie-consent banner left in the text ("By clicking 'Accept all' ...")
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
+# "How can I request a copy of my personal information?" on a line of its own, over its answer
+QUESTION_LINE = re.compile(r"^\s*(?:[#*_]+\s*)?[A-Z][^.!?\n]{5,150}\?\s*[*_]*\s*$")
 BOLD_LINE = re.compile(r"^\s*\*{2,}[^*]+\*{2,}\s*[.:]?\s*$")  # "**Cookies**", "****3.5 Access.****"
 ENUMERATOR = re.compile(r"^\(?[a-z0-9]{1,3}\)\s+")
 NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?=[A-Z])")
@@ -185,6 +187,8 @@ def parse(text: str) -> Structure:
             kind = ITEM
         elif (short or CONTACT_FIELD.match(line)) and _is_contact(line):
             kind = CONTACT
+        elif short and QUESTION_LINE.match(line) and _followed_by_body(lines, i):
+            kind, level = HEADING, 5  # an FAQ-style notice's question heads its answer
         elif short and (_looks_like_title(line) or _sentence_case_title(lines, i)) and _followed_by_body(lines, i) \
                 and not _after_list_intro(lines, i):
             kind, level = HEADING, 5

@@ -808,3 +808,12 @@ def test_a_definition_is_not_a_practice(scorer):
     assert credit(scorer, text, "online-targeting", "pixels") == ("none", [])
     honest = "We use web beacons in our emails so that advertising networks can show you our ads on other sites.\n"
     assert credit(scorer, honest, "online-targeting", "pixels")[0] == "full"
+
+
+def test_a_question_on_its_own_line_heads_its_answer(scorer):
+    # FAQ-style notices ask the reader's question and answer it below
+    text = ("How can I request a copy of my personal information held by the party?\n\n"
+            "Write to the Data Protection Officer, 1 High Street, and we will send you a copy of your data.\n")
+    got, quotes = credit(scorer, text, "rights", "access")
+    assert got == "full"
+    assert quotes == ["Write to the Data Protection Officer, 1 High Street, and we will send you a copy of your data."]
