@@ -31,7 +31,11 @@ from scoring.rubric_schema import (  # noqa: F401  (scoring.rubric is where the 
 from scoring.rubric_terms import check_token_pattern
 from scoring.yamlfile import YamlDocument, YamlSyntaxError, format_path, read_yaml
 
+# the term lists under "suppliers:" (its roles are a mapping of them)
+SUPPLIER_TERM_LISTS = ("context", "table_context", "incidental_context", "not_processing_context")
+
 # ---------------------------------------------------------------- the loaded rubric
+
 
 class Rubric:
     def __init__(self, model: RubricModel, yaml_text: str, source: str):
@@ -73,9 +77,8 @@ class Rubric:
                     for _, g in r.groups():
                         count(g)
                     count(r.unless)
-        for lst in (self.model.hedges, self.model.not_hedges, self.model.negations, self.model.refusals, self.model.suppliers.context,
-                    self.model.suppliers.table_context, self.model.suppliers.incidental_context,
-                    self.model.suppliers.not_processing_context):
+        for lst in (self.model.hedges, self.model.not_hedges, self.model.negations, self.model.refusals,
+                    *(getattr(self.model.suppliers, key) for key in SUPPLIER_TERM_LISTS)):
             count(lst)
         for lst in self.model.suppliers.roles.values():
             count(lst)
@@ -170,8 +173,7 @@ def pattern_problems(rubric: Rubric, problems: list[tuple[str, str]]) -> RubricE
 
 
 TERM_KEYS = {"find", "with", "and_with", "unless", "in_section", "not_in_section", "in_paragraph", "hedges", "not_hedges",
-             "negations", "refusals", "off_topic", "clause_breaks", "context",
-             "table_context", "incidental_context", "not_processing_context"}
+             "negations", "refusals", "off_topic", "clause_breaks", *SUPPLIER_TERM_LISTS}
 
 
 def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
@@ -283,7 +285,7 @@ def _semantic_checks(model: RubricModel, data: dict, document: YamlDocument) -> 
     for name in ("hedges", "not_hedges", "negations", "refusals", "off_topic", "clause_breaks"):
         for t, term in enumerate(getattr(model, name)):
             _check_term(term, (name, t), add)
-    for key in ("context", "table_context", "incidental_context", "not_processing_context"):
+    for key in SUPPLIER_TERM_LISTS:
         for t, term in enumerate(getattr(model.suppliers, key)):
             _check_term(term, ("suppliers", key, t), add)
     for role, terms in model.suppliers.roles.items():

@@ -185,7 +185,7 @@ def parse(text: str) -> Structure:
             kind, level = HEADING, 4
         elif ITEM_START.match(line):
             kind = ITEM
-        elif (short or CONTACT_FIELD.match(line)) and _is_contact(line):
+        elif short and _is_contact(line):  # (a "Contact:" field line was taken above)
             kind = CONTACT
         elif short and QUESTION_LINE.match(line) and _followed_by_body(lines, i):
             kind, level = HEADING, 5  # an FAQ-style notice's question heads its answer
