@@ -92,71 +92,79 @@ _FLAG_ATTRS = {"LIKE_NUM", "LIKE_EMAIL", "LIKE_URL", "IS_DIGIT", "IS_TITLE", "IS
 
 
 class _Prefilter:
-    """Run the token Matcher only near tokens that can start a pattern.
+    """Run each token pattern only where its first token is.
 
-    spaCy's Matcher makes a Python Token for every position of the document; when every
+    spaCy's Matcher tries every pattern at every position of the text it is given, so its
+    cost is tokens × patterns, and it makes a Python Token for every position. When every
     pattern has a fixed length and a plain first token ({LOWER: word}, {LIKE_NUM: true}),
-    the positions where a match can start are found with array operations and the
-    Matcher runs on short windows there. The matches are the same.
+    the patterns are grouped by that first token, the positions where each group can start
+    are found with array operations, and each group's own Matcher runs on short windows
+    there: a group whose word is not in the text costs nothing. The matches are the same
+    (tests/scoring/test_patterns.py compares them with a Matcher over the whole text).
     """
 
-    def __init__(self, attr_values: dict[int, np.ndarray], flags: list[int], max_len: int):
-        self.attr_values = attr_values
-        self.flags = flags
-        self.max_len = max_len
-        self.attrs = list(attr_values) + flags
+    def __init__(self, groups: dict[tuple[int, int], tuple[Matcher, int]], attrs: list[int]):
+        self.groups = groups  # (attribute, value) of the first token -> (its Matcher, longest pattern)
+        self.attrs = attrs
+        self.values = {attr: np.array(sorted(v for a, v in groups if a == attr), dtype=np.uint64)
+                       for attr in attrs}
 
     @classmethod
-    def build(cls, patterns: list[list[dict]], vocab) -> "_Prefilter | None":
+    def build(cls, patterns: list[tuple[str, list[dict]]], vocab) -> "_Prefilter | None":
         if not patterns:
             return None
-        values: dict[int, set[int]] = defaultdict(set)
-        flags: set[int] = set()
-        max_len = 0
         from spacy.attrs import IDS
 
-        for pat in patterns:
+        by_first: dict[tuple[int, int], dict[str, list[list[dict]]]] = defaultdict(lambda: defaultdict(list))
+        for name, pat in patterns:
             if any(str(t.get("OP", "")) not in ("", "?", "!") for t in pat):
                 return None  # variable length: match the whole document
-            max_len = max(max_len, len(pat))
             first = pat[0]
             if "OP" in first or len(first) != 1:
                 return None
             (attr, val), = first.items()
             if attr in _SIMPLE_ATTRS and isinstance(val, str):
                 v = val.lower() if attr in ("LOWER", "NORM") else val
-                values[_SIMPLE_ATTRS[attr]].add(vocab.strings.add(v))
+                where = (_SIMPLE_ATTRS[attr], vocab.strings.add(v))
             elif attr in _FLAG_ATTRS and val is True:
-                flags.add(IDS[attr])
+                where = (IDS[attr], 1)
             else:
                 return None
-        return cls({a: np.array(sorted(v), dtype=np.uint64) for a, v in values.items()}, sorted(flags), max_len)
+            by_first[where][name].append(pat)
+        groups = {}
+        for where, named in by_first.items():
+            matcher = Matcher(vocab)
+            for name, pats in named.items():
+                matcher.add(name, pats)
+            groups[where] = (matcher, max(len(p) for pats in named.values() for p in pats))
+        return cls(groups, sorted({attr for attr, _ in groups}))
 
-    def __call__(self, matcher: Matcher, doc: Doc) -> list[tuple[int, int, int]]:
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         n = len(doc)
         arr = doc.to_array(self.attrs)
         if arr.ndim == 1:
             arr = arr.reshape(-1, 1)
-        cand = np.zeros(n, dtype=bool)
+        starts: dict[tuple[int, int], list[int]] = defaultdict(list)
         for col, attr in enumerate(self.attrs):
-            if attr in self.attr_values:
-                cand |= np.isin(arr[:, col], self.attr_values[attr])
-            else:
-                cand |= arr[:, col] == 1
-        pos = np.flatnonzero(cand)
-        if not len(pos):
-            return []
+            column = arr[:, col]
+            positions = np.flatnonzero(np.isin(column, self.values[attr]))
+            for position, value in zip(positions.tolist(), column[positions].tolist()):
+                starts[(attr, value)].append(position)
         out: list[tuple[int, int, int]] = []
-        gap = self.max_len + 8  # merge windows closer than this
-        a = int(pos[0])
-        b = a + self.max_len
-        for p in pos[1:].tolist():
-            if p <= b + gap:
-                b = p + self.max_len
-                continue
+        for where, positions in starts.items():
+            matcher, length = self.groups[where]
+            gap = length + 8  # merge windows closer than this
+            a = positions[0]
+            b = a + length
+            for p in positions[1:]:
+                if p <= b + gap:
+                    b = p + length
+                    continue
+                out.extend((k, s_ + a, e_ + a) for k, s_, e_ in matcher(doc[a:min(b, n)]))
+                a, b = p, p + length
             out.extend((k, s_ + a, e_ + a) for k, s_, e_ in matcher(doc[a:min(b, n)]))
-            a, b = p, p + self.max_len
-        out.extend((k, s_ + a, e_ + a) for k, s_, e_ in matcher(doc[a:min(b, n)]))
+        # in the order of the text, as one Matcher over the whole text gives them
+        out.sort(key=lambda match: (match[1], match[2]))
         return out
 
 
@@ -190,7 +198,7 @@ class CompiledRubric:
         self.inflected_phrases = PhraseMatcher(nlp.vocab, attr="NORM")
         self.known = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.term_keys: dict[str, int] = {}
-        self.token_patterns: list[list[dict]] = []
+        self.token_patterns: list[tuple[str, list[dict]]] = []
         self.problems: list[tuple[str, str]] = []
         self._phrase_groups: dict[int, list[tuple[int, ...]]] = defaultdict(list)
         self._inflected_groups: dict[int, list[tuple[int, ...]]] = defaultdict(list)
@@ -258,7 +266,7 @@ class CompiledRubric:
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start token, end token) of every rubric term in `doc`."""
-        tokens = self.prefilter(self.matcher, doc) if self.prefilter is not None else self.matcher(doc)
+        tokens = self.prefilter(doc) if self.prefilter is not None else self.matcher(doc)
         return tokens + self.phrases(doc) + self.inflected_phrases(doc) + self.known(doc)
 
     def _terms(self, terms: Iterable[Term], where: str) -> list[int]:
@@ -278,7 +286,7 @@ class CompiledRubric:
                     try:
                         expanded = _expand_first(_lemmatize_pattern(term, self.analyzer))
                         self.matcher.add(name, expanded)
-                        self.token_patterns.extend(expanded)
+                        self.token_patterns.extend((name, pattern) for pattern in expanded)
                     except Exception as exc:  # spaCy's own pattern validation
                         self.problems.append((f"{where}[{t}]", f"bad token pattern: {str(exc).strip().splitlines()[-1]}"))
                         continue

@@ -52,6 +52,25 @@ def test_the_shipped_rubric_keeps_the_matcher_fast(rubric):
     assert compile_rubric(rubric).prefilter is not None
 
 
+def test_the_prefilter_finds_what_one_matcher_over_the_whole_text_finds(rubric):
+    # Each group of token patterns runs only where its first word is; a pattern dropped
+    # from its group, or a window cut one token short, would lose a match here.
+    from scoring.patterns import compile_rubric
+
+    compiled = compile_rubric(rubric)
+    nlp = compiled.nlp
+    fixtures = REPO / "tests" / "fixtures"
+    texts = sorted((fixtures / "corpus").glob("*.txt")) + sorted((fixtures / "nonparty" / "tune").glob("*.md"))
+    assert len(texts) > 20
+    found = 0
+    for path in texts:
+        doc = nlp.component(nlp.make_doc(path.read_text(encoding="utf-8")))
+        whole = compiled.matcher(doc)
+        assert compiled.prefilter(doc) == whole, path.name
+        found += len(whole)
+    assert found > 500
+
+
 def broken(text: str, old: str, new: str) -> str:
     assert old in text, old
     return text.replace(old, new, 1)
