@@ -100,7 +100,7 @@ class _Prefilter:
     the patterns are grouped by that first token, the positions where each group can start
     are found with array operations, and each group's own Matcher runs on short windows
     there: a group whose word is not in the text costs nothing. The matches are the same
-    (tests/scoring/test_patterns.py compares them with a Matcher over the whole text).
+    (tests/scoring/test_rubric.py compares them with one Matcher over the whole text).
     """
 
     def __init__(self, groups: dict[tuple[int, int], tuple[Matcher, int]], attrs: list[int]):
