@@ -19,7 +19,7 @@ from history.models import (
 from history.store import get_or_create_document, record_fetch, start_run, sync_parties
 from partywatch.paths import REPO_ROOT
 from partywatch.pipeline import queue_notifications, rescore_history, score_parties
-from scoring import Scorer, load_rubric, load_rubric_text
+from scoring import Scorer, extract_text, load_rubric, load_rubric_text
 
 ABOUT = ABOUT_THE_PARTY.encode()
 
@@ -92,6 +92,20 @@ def test_unchanged_documents_store_no_new_scorecard_and_notify_nobody(engine, ru
     assert [o.changed for o in second] == [False, False] and queued == 0
     assert count(engine, ScorecardRow) == 2
     assert second[1].scorecard.id == first[1].scorecard.id
+
+
+def test_claims_are_stored_as_they_were_found_and_read_back_in_their_order(engine, rubric, scorer):
+    # A snapshot's claims go into the history in one INSERT; every later check scores from
+    # them, so a claim stored out of order or with its detail changed would change a scorecard.
+    run_check(engine, rubric, scorer, {"beta": DETAILED})
+    found = [claim.to_dict() for claim in
+             scorer.claims(extract_text(DETAILED, "text/html", "http://beta.test/privacy"), "http://beta.test/privacy")]
+    columns = ("step_id", "element_id", "credit", "quote", "url", "start", "end", "detail")
+    with transaction(engine) as session:
+        stored = [dict(zip(columns, row)) for row in session.execute(
+            select(*(getattr(ClaimRow, c) for c in columns)).order_by(ClaimRow.id))]
+    assert len(found) >= 5 and any(claim["detail"] for claim in found)
+    assert stored == found
 
 
 def test_a_changed_notice_gives_one_scorecard_its_changes_and_one_message_per_subscriber(
