@@ -10,9 +10,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from scoring import spacy_cli, startup
+from scoring import spacy_imports, startup
 
-spacy_cli.hold_back()
+spacy_imports.defer_package_inits()
 startup.one_blas_thread()
 
 _EXPORTS = {

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
-from spacy.lang.en import English
+from spacy.lang.en.lex_attrs import LEX_ATTRS
+from spacy.lang.en.punctuation import TOKENIZER_INFIXES
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.lang.en.syntax_iterators import SYNTAX_ITERATORS
+from spacy.lang.en.tokenizer_exceptions import TOKENIZER_EXCEPTIONS
+from spacy.language import BaseDefaults
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
@@ -32,15 +37,30 @@ MAX_LENGTH = 1_000_000
 CACHE_PIECES_FROM = 2_000
 
 
+class EnglishDefaults(BaseDefaults):
+    """``spacy.lang.en.English.Defaults``, assembled from the modules it is assembled from.
+
+    ``spacy.lang.en`` itself also defines English's lemmatizer, which imports all of spaCy's
+    pipeline components (see scoring.spacy_imports); tests/scoring/test_english.py checks
+    that these are the same defaults.
+    """
+
+    tokenizer_exceptions = TOKENIZER_EXCEPTIONS
+    infixes = TOKENIZER_INFIXES
+    lex_attr_getters = LEX_ATTRS
+    syntax_iterators = SYNTAX_ITERATORS
+    stop_words = STOP_WORDS
+
+
 def english_vocab() -> Vocab:
     """The vocabulary of spacy.blank("en"): English's lexical attributes and stop words."""
-    return create_vocab("en", English.Defaults)
+    return create_vocab("en", EnglishDefaults)
 
 
 def english_tokenizer(vocab: Vocab) -> Tokenizer:
     """The tokenizer of spacy.blank("en"): English's exceptions, prefixes, suffixes, infixes
     and URL / token matches."""
-    defaults = English.Defaults
+    defaults = EnglishDefaults
     prefixes, suffixes, infixes = defaults.prefixes, defaults.suffixes, defaults.infixes
     return Tokenizer(
         vocab,

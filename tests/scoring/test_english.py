@@ -29,7 +29,7 @@ from spacy.attrs import (
 
 from scoring import extract_text
 from scoring.engine import _chunks
-from scoring.english import CACHE_PIECES_FROM, MAX_LENGTH, EnglishPipeline
+from scoring.english import CACHE_PIECES_FROM, MAX_LENGTH, EnglishDefaults, EnglishPipeline
 from scoring.nlp import make_nlp
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
@@ -88,6 +88,14 @@ def test_the_lexical_attributes_are_those_of_spacy_blank_english(blank, ours):
     expected, got = blank(VARIED), ours.make_doc(VARIED)
     assert (got.to_array(attrs) == expected.to_array(attrs)).all()
     assert [t.lang_ for t in got] == [t.lang_ for t in expected] == ["en"] * len(expected)
+
+
+def test_the_english_defaults_assembled_from_spacys_modules_are_english_defaults():
+    from spacy.lang.en import English
+
+    for name in ("tokenizer_exceptions", "prefixes", "suffixes", "infixes", "token_match", "url_match",
+                 "lex_attr_getters", "syntax_iterators", "stop_words", "writing_system"):
+        assert getattr(EnglishDefaults, name) == getattr(English.Defaults, name), name
 
 
 def test_the_scorer_pipeline_sets_lemmas_and_sentence_starts():

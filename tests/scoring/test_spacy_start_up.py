@@ -1,4 +1,4 @@
-"""Scoring text starts spaCy without its command line (scoring.spacy_cli)."""
+"""Scoring text starts only the parts of spaCy it uses (scoring.spacy_imports)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,36 @@ REPO = Path(__file__).resolve().parents[2]
 SCORE_A_SENTENCE = """
 import sys
 from scoring import Scorer, load_rubric
+from scoring.spacy_imports import unfinished
 card = Scorer(load_rubric("rubric.yaml")).score_texts(
     [("https://party.example/privacy", "privacy_notice", "We keep canvass records for two years after each election.")])
-loaded = sorted(m for m in ("typer", "weasel", "requests", "httpx", "rich", "jinja2") if m in sys.modules)
-print(card.step("retention").score > 0, loaded)
-import spacy.cli
-print(callable(spacy.cli.setup_cli))
+loaded = sorted(m for m in ("typer", "weasel", "requests", "rich", "jinja2", "spacy.cli", "spacy.pipeline.tagger",
+                            "spacy.ml", "spacy.lang.en.lemmatizer") if m in sys.modules)
+print(card.step("retention").score > 0, unfinished(), loaded)
+{later}
 """
 
+LATER_USES_OF_SPACY = {
+    "spacy.blank": "import spacy; print([t.text for t in spacy.blank('en')('We keep it.')])",
+    "import spacy.cli": "import spacy.cli; print(callable(spacy.cli.setup_cli))",
+    "English": "from spacy.lang.en import English; print(English.lang)",
+    "a pipeline component": "from spacy.pipeline import Sentencizer; print(Sentencizer.__name__)",
+}
+AFTERWARDS = {
+    "spacy.blank": "['We', 'keep', 'it', '.']",
+    "import spacy.cli": "True",
+    "English": "en",
+    "a pipeline component": "Sentencizer",
+}
 
-def test_scoring_text_does_not_load_spacys_command_line_and_it_still_imports_on_request():
-    done = subprocess.run([sys.executable, "-c", SCORE_A_SENTENCE], cwd=REPO, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:2] == ["True []", "True"]
+
+def test_scoring_text_loads_none_of_spacys_pipeline_training_or_command_line_and_all_of_it_loads_later():
+    for use, later in LATER_USES_OF_SPACY.items():
+        done = subprocess.run([sys.executable, "-c", SCORE_A_SENTENCE.format(later=later)], cwd=REPO,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, (use, done.stderr)
+        assert done.stdout.split("\n")[:2] == [
+            "True ['spacy', 'spacy.pipeline', 'spacy.lang.en'] []", AFTERWARDS[use]], use
 
 
 READY_SCORER_DOCS = """
