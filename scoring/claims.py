@@ -29,7 +29,15 @@ from spacy.tokens import Doc
 
 from scoring.models import Claim, Credit
 from scoring.patterns import CompiledRubric, CompiledRule
-from scoring.sentence_shape import bold_label, heading_like, run_in_label_end, trim, without_outer_pipes, without_unpaired_bold
+from scoring.sentence_shape import (
+    bold_label,
+    change_log_entry,
+    heading_like,
+    run_in_label_end,
+    trim,
+    without_outer_pipes,
+    without_unpaired_bold,
+)
 from scoring.structure import BANNER, CONTACT, HEADER_ROW, HEADING, ITEM, ROW, Structure
 
 MAX_QUOTE = 600
@@ -133,9 +141,13 @@ class ClaimFinder:
             # off topic: the sentence, or the heading right above it ("Children's privacy")
             if sentence.keys & c.refusal or (sentence.keys | own_heading) & c.off_topic:
                 continue
+            # a line of the change log says what the notice covers, not what the party does
+            change_log = change_log_entry(text, start, end)
             best: dict[tuple[str, str], tuple[str, CompiledRule, int, int]] = {}
             for ridx in sorted({r for k in sentence.keys for r in c.rules_by_key.get(k, ())}):
                 rule = c.rules[ridx]
+                if change_log and not rule.element.change_log:
+                    continue
                 verdict = self._accept(rule, sentence, ctx.kind)
                 if verdict is None:
                     continue
@@ -162,7 +174,7 @@ class ClaimFinder:
                     detail["adds_up"] = _answers_in(rule, sentence)
                 out.append(Claim(step_id, element_id, credit, text[q_start:q_end], ctx.url,
                                  base + q_start, base + q_end, detail))
-            if c.supplier_elements and kind != CONTACT:
+            if c.supplier_elements and kind != CONTACT and not change_log:
                 out.extend(self._supplier_claims(sentence, ctx, start, end, tok_start, tok_end))
         return out
 

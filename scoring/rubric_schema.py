@@ -107,6 +107,9 @@ class Element(Model):
     from_spending: SpendingCount | None = None
     met_by: str | None = None
     hedge_caps: bool = True
+    # A line of the notice's change log ("July 2011: principles updated to include advertising")
+    # answers this element; for every other element it is never evidence.
+    change_log: bool = False
     # Partial claims from this many different partial rules add up to full (a date in one
     # sentence and a change notice in another).
     full_from_partials: int | None = Field(default=None, ge=2)

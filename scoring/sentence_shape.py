@@ -16,6 +16,11 @@ BOLD_START = re.compile(r"(?:[-•·*]\s+)?\*{2,}")  # archivers double it: "* *
 HEADING_LIKE_MAX_WORDS = 6
 HEADING_WORD = re.compile(r"[^\s.:;,()]+")
 SECTION_NUMBER = re.compile(r"(?:\d+|[ivx]+|[a-z])(?:\.\d+)*\.?", re.I)
+_MONTH = "january|february|march|april|may|june|july|august|september|october|november|december"
+# "July 2011: Principles updated ...", "22 May 2018 - deletion policy updated", "2019-05-01: ..."
+CHANGE_LOG_ENTRY = re.compile(
+    rf"[-•·*#>\s]*(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{_MONTH})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+(?:19|20)\d\d"
+    rf"|\d{{1,2}}[/.]\d{{1,2}}[/.](?:19|20)?\d\d|(?:19|20)\d\d-\d\d-\d\d)\**\s*[:–—-]\s", re.I)
 HEADING_CONNECTORS = {"and", "of", "the", "to", "for", "in", "on", "our", "your", "we", "with", "&", "a", "an", "or"}
 
 
@@ -32,7 +37,8 @@ def bold_label(text: str, start: int, end: int) -> bool:
     # team@...**"), and says what it says
     line_end = text.find("\n", end)
     alone = not text[end:line_end if line_end != -1 else len(text)].strip()
-    return not alone or len(HEADING_WORD.findall(text, start, closing)) <= HEADING_LIKE_MAX_WORDS
+    label = text[start:closing].lstrip("-•·* ")  # the bullet and the asterisks are not words
+    return not alone or len(HEADING_WORD.findall(label)) <= HEADING_LIKE_MAX_WORDS
 
 
 def leading_bold_end(text: str, start: int, end: int) -> int | None:
@@ -102,3 +108,10 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def change_log_entry(text: str, start: int, end: int) -> bool:
+    """A line of the notice's change log: a date, then what changed ("July 2011: Principles
+    updated to include further information on behavioural advertising"). It says what the
+    notice now covers, not what the organisation does."""
+    return CHANGE_LOG_ENTRY.match(text, start, end) is not None

@@ -96,6 +96,20 @@ def test_a_legal_duty_for_donations_is_a_partial_basis(scorer):
     assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "partial"
 
 
+def test_a_basis_named_only_as_the_condition_of_a_right_is_not_the_bases_relied_on(scorer):
+    # rights bullets of real notices, quoted as the bases relied on (full) and rejected by a reader
+    for text in ("* **Right to object:** You can object to our processing of your personal information where we "
+                 "are relying on a legitimate interest and there is something about your particular situation "
+                 "which makes you want to object to processing on this ground.",
+                 "* **Erasure:** You can ask us to delete your personal information where it is no longer "
+                 "necessary for us to use it, you have withdrawn consent, or where we have no lawful basis for "
+                 "keeping it."):
+        assert credit(scorer, text, "lawful-basis", "bases-named")[0] != "full", text
+    honest = ("This processing occurs because it is necessary to meet our legitimate interests in operating and "
+              "improving the website, analysing its use, and ensuring its security.")
+    assert credit(scorer, honest, "lawful-basis", "bases-named")[0] == "full"
+
+
 def test_retention_sentences_are_about_retention(scorer):
     for text in ("You must be 13 years old to use this site.",
                  "Cookies expire after 2 years and are kept by your browser.",
@@ -170,6 +184,33 @@ def test_a_run_in_bold_label_is_a_heading_not_evidence(scorer):
     text = "- **The electoral roll.** Every year we receive the full electoral register from the council."
     _, quotes = credit(scorer, text, "data-sources", "electoral-register")
     assert quotes == ["Every year we receive the full electoral register from the council."]
+
+
+def test_a_list_item_set_in_bold_alone_is_a_heading_not_evidence(scorer):
+    # the bullet is not one of the heading's words: six words in bold are a heading
+    text = ("* **Requesting a copy of your information**\n\n"
+            "   o  You can ask us what we hold about you by writing to the Information Rights Team.\n")
+    _, quotes = credit(scorer, text, "rights", "access")
+    assert quotes == ["o  You can ask us what we hold about you by writing to the Information Rights Team."]
+
+
+def test_a_line_of_the_change_log_dates_the_notice_and_is_no_evidence_of_a_practice(scorer):
+    text = ("## Changes to this notice\n"
+            "July 2011: Principles updated to include further information on online behavioural advertising "
+            "and cookies.\n"
+            "* **September 2025**: added our use of the Meta Pixel and the list of processors.\n")
+    assert credit(scorer, text, "online-targeting", "pixels") == ("none", [])
+    assert credit(scorer, text, "suppliers", "named-suppliers") == ("none", [])
+    assert credit(scorer, text, "accountability", "versioned")[0] != "none"
+    honest = "Our website uses the Meta Pixel to show our adverts to people who visited it."
+    assert credit(scorer, honest, "online-targeting", "pixels")[0] == "full"
+
+
+def test_naming_the_data_controller_is_not_a_privacy_contact(scorer):
+    text = "The data controller for your personal data is the Party."
+    assert credit(scorer, text, "accountability", "dpo") == ("none", [])
+    honest = "## Data protection\nQuestions about your data? Email data-protection@party.example"
+    assert credit(scorer, honest, "accountability", "dpo")[0] == "partial"
 
 
 def test_off_topic_sentences_are_never_evidence(scorer):
@@ -387,6 +428,10 @@ def test_one_named_right_is_one_right_and_a_list_of_them_adds_up(scorer):
 
 def test_updating_your_account_or_profile_is_some_access(scorer):
     text = "You may revise or update your information at any time by going to your “my profile” link on the website."
+    assert credit(scorer, text, "rights", "access")[0] == "partial"
+    # seeing what you gave on an account page is not the right to a copy of what is held
+    text = ("You can see the information you have provided to us through the registration process by accessing "
+            "the ‘My Account’ section of the website.")
     assert credit(scorer, text, "rights", "access")[0] == "partial"
     # asking by e-mail to update what you gave is a correction, not a way to see your data
     text = "If you would like to update your information, please contact us at info@party.example."
@@ -817,3 +862,62 @@ def test_a_question_on_its_own_line_heads_its_answer(scorer):
     got, quotes = credit(scorer, text, "rights", "access")
     assert got == "full"
     assert quotes == ["Write to the Data Protection Officer, 1 High Street, and we will send you a copy of your data."]
+
+
+def test_the_data_protection_act_named_for_a_right_a_term_or_security_is_not_a_basis(scorer):
+    for text in ("You also have the right to receive a copy of all the personal information that we hold about "
+                 "you under S7 of the Data Protection Act 1998 by submitting a Subject Access Request.",
+                 "Some of the personal information we hold about you may be 'sensitive personal data' within the "
+                 "meaning of the Data Protection Act 1998 - for example, information about your health.",
+                 "* the Data Protection Act 1998",
+                 "We have strict security and confidentiality procedures covering the storage and disclosure of "
+                 "information in order to prevent unauthorised access and to comply with the Data Protection Act."):
+        assert credit(scorer, text, "lawful-basis", "bases-named") == ("none", []), text
+    honest = "We process your personal data in accordance with the Data Protection Act 2018."
+    assert credit(scorer, honest, "lawful-basis", "bases-named")[0] == "partial"
+
+
+def test_keeping_data_as_long_as_is_reasonable_or_by_retention_periods_by_type_is_a_criterion(scorer):
+    for text in ("We take appropriate measures to ensure that we keep your information secure, accurate and up to "
+                 "date, and that we only keep it as long as is reasonable and necessary.",
+                 "We will establish minimum and maximum retention periods based upon the type of information "
+                 "collected, the intended purposes and as otherwise required by law."):
+        assert credit(scorer, text, "retention", "periods")[0] == "partial", text
+        assert credit(scorer, text, "lawful-basis", "bases-named")[0] == "none", text
+
+
+def test_commercially_available_third_party_sources_are_commercial_data(scorer):
+    text = ("We may also collect information about you from additional online and offline sources including from "
+            "social media activities, other nonprofits, and commercially available third-party sources.")
+    assert credit(scorer, text, "data-sources", "commercial-data")[0] == "partial"
+
+
+def test_children_in_a_list_of_categories_leave_the_sentence_on_topic_and_childrens_data_is_off_topic(scorer):
+    listed = ("This includes special category data (for example about your health, race or religion), personal "
+              "information relating to children and personal information about criminal convictions or offences.")
+    assert credit(scorer, listed, "special-category", "political-opinions")[0] == "full"
+    for text in ("If you become aware that your child has provided us with personal information without your "
+                 "consent, please contact us at privacy@party.example.",
+                 "We do not knowingly collect personal information from children under 13; write to "
+                 "privacy@party.example to have it deleted."):
+        assert credit(scorer, text, "rights", "how-to-exercise") == ("none", []), text
+
+
+def test_the_reader_s_role_in_a_list_is_not_a_political_opinion(scorer):
+    text = "The charity is committed to protecting your personal data, whether you are a supporter, volunteer, or shopper."
+    assert credit(scorer, text, "special-category", "political-opinions") == ("none", [])
+    honest = "When we canvass, we record whether you are a supporter of the party."
+    assert credit(scorer, honest, "special-category", "political-opinions")[0] == "partial"
+
+
+def test_the_party_removing_usernames_is_not_the_reader_s_right(scorer):
+    text = "None of your personal information is ever shared and we remove usernames before sharing this information."
+    assert credit(scorer, text, "rights", "other-rights") == ("none", [])
+    honest = "You can ask us to delete your information at any time."
+    assert credit(scorer, honest, "rights", "other-rights")[0] == "partial"
+
+
+def test_information_combined_with_information_from_external_sources_is_some_profiling(scorer):
+    text = ("Once collected, we may combine this information with other information collected from external "
+            "sources, where permitted by applicable law.")
+    assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "partial"
