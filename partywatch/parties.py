@@ -3,16 +3,22 @@
 Every problem is reported with the entry and the field it is in, and the line:
 
     parties.yaml:14: parties[2] (snp).homepage: field required
+
+The file is checked here by hand, against the fields below, not by a pydantic model as
+rubric.yaml is: every check reads it before its crawl starts, and pydantic (about 9 MB of
+memory and 45 ms of imports) would then sit in the check process beside the crawl process
+for the whole crawl, where the two together make a check's peak memory
+(bench/peer_bench.py). The rubric's schema is loaded only when the rubric has changed
+(scoring.cache).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Any, Callable
 from urllib.parse import urlsplit
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from history.party_names import normalise
 from scoring.kinds import DOCUMENT_KINDS
@@ -33,67 +39,28 @@ class PartiesError(Exception):
         super().__init__("\n".join(problems))
 
 
-def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {value!r}")
-    return value
-
-
-def _check_alias(value: str) -> str:
-    if not normalise(value):
-        raise ValueError(f"{value!r} is not a name (it has no letters or digits)")
-    return value
-
-
-Alias = Annotated[str, AfterValidator(_check_alias)]
-
-
-class DocumentEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass
+class DocumentEntry:
     url: str
-    kind: Literal[DOCUMENT_KINDS] = "privacy_notice"  # type: ignore[valid-type]
+    kind: str = "privacy_notice"
     render: bool | None = None  # None: as the party says
 
-    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
 
-
-class PartyEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(description="stable, lowercase, [a-z0-9-]")
+@dataclass
+class PartyEntry:
+    id: str  # stable, lowercase, [a-z0-9-]
     name: str
     jurisdiction: str
     homepage: str
     # The Electoral Commission's registration number (PP52): matches the party's spending returns.
     ec_id: str | None = None
-    render: bool = Field(False, description="fetch pages through headless Chromium")
-    documents: list[DocumentEntry] = []
+    render: bool = False  # fetch pages through headless Chromium
+    documents: list[DocumentEntry] = field(default_factory=list)
     # Score a web archive's latest copy of a document the crawl cannot fetch.
     archive_fallback: bool = False
     # Other names people use for the party ("tories", "lib dems"): the bot and the CLI
     # accept them wherever a party is named.
-    aliases: list[Alias] = []
-
-    _homepage = field_validator("homepage")(classmethod(lambda cls, v: _check_url(v)))
-
-    @field_validator("id")
-    @classmethod
-    def _id_is_slug(cls, value: str) -> str:
-        if not PARTY_ID.match(value):
-            raise ValueError(f"{value!r} is not a lowercase id of a-z, 0-9 and '-'")
-        if len(value) > MAX_ID_LENGTH:
-            raise ValueError(f"{value!r} is longer than {MAX_ID_LENGTH} characters (it must fit in "
-                             "the bot's buttons)")
-        return value
-
-    @field_validator("ec_id")
-    @classmethod
-    def _ec_id_is_a_registration_number(cls, value: str | None) -> str | None:
-        if value is not None and not EC_ID.match(value):
-            raise ValueError(f"{value!r} is not an Electoral Commission registration number like PP52")
-        return value
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def renders(self) -> bool:
@@ -118,10 +85,128 @@ class PartyEntry(BaseModel):
                 "homepage": self.homepage}
 
 
-class PartiesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# ------------------------------------------------------------------ checking the fields
+# A check takes the value and returns a problem, or None when the value is good.
+Check = Callable[[Any], "str | None"]
 
-    parties: list[PartyEntry]
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) else f"expected text, got {value!r}"
+
+
+def _flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+
+
+def _optional(check: Check) -> Check:
+    return lambda value: None if value is None else check(value)
+
+
+def _url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return _text(value)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"not an http(s) URL: {value!r}"
+    return None
+
+
+def _party_id(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return _text(value)
+    if not PARTY_ID.match(value):
+        return f"{value!r} is not a lowercase id of a-z, 0-9 and '-'"
+    if len(value) > MAX_ID_LENGTH:
+        return f"{value!r} is longer than {MAX_ID_LENGTH} characters (it must fit in the bot's buttons)"
+    return None
+
+
+def _ec_id(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return _text(value)
+    if not EC_ID.match(value):
+        return f"{value!r} is not an Electoral Commission registration number like PP52"
+    return None
+
+
+def _kind(value: Any) -> str | None:
+    if value in DOCUMENT_KINDS:
+        return None
+    return f"expected one of {', '.join(DOCUMENT_KINDS)}, got {value!r}"
+
+
+def _alias(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return _text(value)
+    return None if normalise(value) else f"{value!r} is not a name (it has no letters or digits)"
+
+
+# field: (check, required); a list field's check is applied to each item
+DOCUMENT_FIELDS: dict[str, tuple[Check, bool]] = {
+    "url": (_url, True), "kind": (_kind, False), "render": (_optional(_flag), False)}
+PARTY_FIELDS: dict[str, tuple[Check, bool]] = {
+    "id": (_party_id, True), "name": (_text, True), "jurisdiction": (_text, True), "homepage": (_url, True),
+    "ec_id": (_optional(_ec_id), False), "render": (_flag, False), "archive_fallback": (_flag, False)}
+PARTY_LISTS: dict[str, Check] = {"aliases": _alias}
+
+
+def _check_mapping(value: Any, fields: dict[str, tuple[Check, bool]], lists: dict[str, Check],
+                   nested: dict[str, dict[str, tuple[Check, bool]]], loc: tuple,
+                   problems: list[tuple[tuple, str]]) -> None:
+    """Add (location, problem) for each thing wrong with one entry."""
+    if not isinstance(value, dict):
+        problems.append((loc, f"expected a mapping of {', '.join(fields)}, got {value!r}"))
+        return
+    for key in value:
+        if key not in fields and key not in lists and key not in nested:
+            problems.append((loc + (key,), f"unknown key {key!r}"))
+    for key, (check, required) in fields.items():
+        if key not in value:
+            if required:
+                problems.append((loc + (key,), "field required"))
+            continue
+        problem = check(value[key])
+        if problem:
+            problems.append((loc + (key,), problem))
+    for key, item_check in lists.items():
+        items = value.get(key, [])
+        if not isinstance(items, list):
+            problems.append((loc + (key,), f"expected a list, got {items!r}"))
+            continue
+        for index, item in enumerate(items):
+            problem = item_check(item)
+            if problem:
+                problems.append((loc + (key, index), problem))
+    for key, item_fields in nested.items():
+        items = value.get(key, [])
+        if not isinstance(items, list):
+            problems.append((loc + (key,), f"expected a list, got {items!r}"))
+            continue
+        for index, item in enumerate(items):
+            _check_mapping(item, item_fields, {}, {}, loc + (key, index), problems)
+
+
+def _problems(data: dict) -> list[tuple[tuple, str]]:
+    problems: list[tuple[tuple, str]] = []
+    for key in data:
+        if key != "parties":
+            problems.append(((key,), f"unknown key {key!r}"))
+    parties = data.get("parties")
+    if "parties" not in data:
+        problems.append((("parties",), "field required"))
+    elif not isinstance(parties, list):
+        problems.append((("parties",), f"expected a list of parties, got {parties!r}"))
+    else:
+        for index, party in enumerate(parties):
+            _check_mapping(party, PARTY_FIELDS, PARTY_LISTS, {"documents": DOCUMENT_FIELDS},
+                           ("parties", index), problems)
+    return problems
+
+
+def _party(entry: dict) -> PartyEntry:
+    """A checked entry as a PartyEntry (its defaults for what it leaves out)."""
+    documents = [DocumentEntry(**document) for document in entry.get("documents", [])]
+    return PartyEntry(**{**entry, "documents": documents, "aliases": list(entry.get("aliases", []))})
 
 
 def _describe(loc: tuple, data: dict) -> str:
@@ -161,23 +246,15 @@ def load_parties(path: str | Path) -> list[PartyEntry]:
         raise PartiesError([f"{path}:{d.line}: {_describe(d.path, data)}: written twice "
                             f"(also on line {d.first_line}); YAML would keep only the last one"
                             for d in document.duplicate_keys])
-    try:
-        parsed = PartiesFile.model_validate(data)
-    except ValidationError as exc:
-        messages = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                message = f"unknown key {loc[-1]!r}"
-            elif error["type"] == "missing":
-                message = "field required"
-            messages.append(f"{path}:{document.line_for(loc)}: {_describe(loc, data)}: {message}")
-        raise PartiesError(messages) from exc
-    problems = _clashes(parsed.parties, document, data)
+    problems = _problems(data)
     if problems:
-        raise PartiesError([f"{path}:{line}: {text}" for line, text in problems])
-    return parsed.parties
+        raise PartiesError([f"{path}:{document.line_for(loc)}: {_describe(loc, data)}: {message}"
+                            for loc, message in problems])
+    parties = [_party(entry) for entry in data["parties"]]
+    clashes = _clashes(parties, document, data)
+    if clashes:
+        raise PartiesError([f"{path}:{line}: {text}" for line, text in clashes])
+    return parties
 
 
 def _clashes(parties: list[PartyEntry], document: YamlDocument, data: dict) -> list[tuple[int | None, str]]:

@@ -74,7 +74,8 @@ def test_bad_id_and_bad_document_kind_are_both_reported(tmp_path):
     found = problems(tmp_path, text)
     assert len(found) == 2
     assert found[0].startswith("parties.yaml:2: parties[0] (SNP!).id: 'SNP!' is not a lowercase id")
-    assert found[1].startswith("parties.yaml:7: parties[0] (SNP!).documents[0].kind: Input should be")
+    assert found[1] == ("parties.yaml:7: parties[0] (SNP!).documents[0].kind: expected one of privacy_notice, "
+                        "supplier_list, cookie_policy, other, got 'privacy'")
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
@@ -106,8 +107,8 @@ def test_the_shipped_aliases_name_the_parties_people_mean():
     # an entry that is no name at all, in a block list: the line of the entry itself
     ("    aliases:\n      - lab\n      - '--'\n",
      "parties.yaml:13: parties[1] (labour).aliases[1]: '--' is not a name (it has no letters or digits)"),
-    ("    aliases: [lab, 7]\n", "parties.yaml:11: parties[1] (labour).aliases[1]: Input should be a valid string"),
-    ("    aliases: lab\n", "parties.yaml:11: parties[1] (labour).aliases: Input should be a valid list"),
+    ("    aliases: [lab, 7]\n", "parties.yaml:11: parties[1] (labour).aliases[1]: expected text, got 7"),
+    ("    aliases: lab\n", "parties.yaml:11: parties[1] (labour).aliases: expected a list, got 'lab'"),
     # an alias that already names another party would make "/score scottish national" ambiguous
     ("    aliases: [lab, Scottish National Party]\n",
      "parties.yaml:11: parties[1] (labour).aliases[1]: 'Scottish National Party' already names snp; "
@@ -125,3 +126,30 @@ def test_an_id_too_long_for_the_bots_buttons(tmp_path):
     found = problems(tmp_path, GOOD.replace("id: labour", "id: " + "l" * 33))
     assert found == [f"parties.yaml:8: parties[1] ({'l' * 33}).id: '{'l' * 33}' is longer than 32 characters "
                      "(it must fit in the bot's buttons)"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("parties:\n  - snp\n", ["parties.yaml:2: parties[0]: expected a mapping of id, name, jurisdiction, homepage, "
+                             "ec_id, render, archive_fallback, got 'snp'"]),
+    ("parties: snp\n", ["parties.yaml:1: parties: expected a list of parties, got 'snp'"]),
+    ("party: []\n", ["parties.yaml:1: party: unknown key 'party'", "parties.yaml:1: parties: field required"]),
+    (GOOD.replace("    homepage: https://labour.org.uk/\n", "    homepage: https://labour.org.uk/\n    render: yes please\n"),
+     ["parties.yaml:12: parties[1] (labour).render: expected true or false, got 'yes please'"]),
+    (GOOD.replace("    name: Labour Party\n", "    name: 7\n    ec_id: Labour\n"),
+     ["parties.yaml:9: parties[1] (labour).name: expected text, got 7",
+      "parties.yaml:10: parties[1] (labour).ec_id: 'Labour' is not an Electoral Commission registration number like PP52"]),
+    (GOOD.replace("{url: https://www.snp.org/privacy-notice/, kind: privacy_notice}", "{kind: privacy_notice}"),
+     ["parties.yaml:7: parties[0] (snp).documents[0].url: field required"]),
+])
+def test_every_wrong_shape_is_reported_with_its_line(tmp_path, text, expected):
+    assert problems(tmp_path, text) == expected
+
+
+def test_left_out_fields_take_their_defaults(tmp_path):
+    path = tmp_path / "parties.yaml"
+    path.write_text(GOOD.replace("{url: https://www.snp.org/privacy-notice/, kind: privacy_notice}",
+                                 "{url: https://www.snp.org/privacy-notice/, render: true}"))
+    snp, labour = load_parties(path)
+    assert (snp.documents[0].kind, snp.documents[0].render, snp.renders) == ("privacy_notice", True, True)
+    assert (labour.ec_id, labour.render, labour.archive_fallback, labour.aliases, labour.renders) == (
+        None, False, False, [], False)
