@@ -23,9 +23,14 @@ from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SHAPE
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from scoring.cache import cached_term_tokens, remember_term_tokens
+from scoring.cache import (
+    cached_narrowed_lemma_table,
+    cached_term_tokens,
+    remember_narrowed_lemma_table,
+    remember_term_tokens,
+)
 from scoring.english import EnglishPipeline
-from scoring.nlp import Analyzer, folded_form, lemma_of, make_nlp
+from scoring.nlp import Analyzer, folded_form, lemma_of, lemma_table, make_nlp, narrowed_lemma_table
 from scoring.rubric import Element, Rubric, Term
 
 
@@ -53,6 +58,15 @@ def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
                 tok[attr] = {k: ([str(x).lower() for x in vals] if isinstance(vals, list) else vals) for k, vals in tok[attr].items()}
         out.append(tok)
     return out
+
+
+def _lemma_values(value: Any) -> list[str]:
+    """The words a token pattern's LEMMA test names: its value, or its IN / NOT_IN lists."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [w for vals in value.values() if isinstance(vals, list) for w in vals if isinstance(w, str)]
+    return []
 
 
 def _is_base_form(table: dict[int, str], low: str) -> bool:
@@ -193,6 +207,15 @@ class CompiledRubric:
     def __init__(self, rubric: Rubric, nlp: EnglishPipeline[Analyzer]):
         self.nlp = nlp
         self.analyzer = nlp.component
+        # Only the part of the lemma table this rubric's patterns need, once compiling it has
+        # found which (scoring.nlp.narrowed_lemma_table); the whole table until then.
+        narrowed = cached_narrowed_lemma_table(rubric.content_hash)
+        if narrowed is not None:
+            self.analyzer.use_table(narrowed)
+        self._narrowed = narrowed is not None
+        self._lemmas: set[str] = set()  # the dictionary forms its patterns match on LEMMA
+        self._lemma_words: set[str] = set()  # the words its token patterns give for LEMMA
+        self._narrowable = True  # False: a LEMMA test other than a value or IN / NOT_IN
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.inflected_phrases = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -263,6 +286,10 @@ class CompiledRubric:
         if self._term_tokens_added:
             remember_term_tokens(self._term_tokens)
         self._term_tokens = {}
+        if not self._narrowed and self._narrowable:
+            table = narrowed_lemma_table(self.analyzer.table, self._lemmas, self._lemma_words)
+            remember_narrowed_lemma_table(rubric.content_hash, table)
+            self.analyzer.use_table(table)
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start token, end token) of every rubric term in `doc`."""
@@ -284,7 +311,13 @@ class CompiledRubric:
                 key = self.nlp.vocab.strings.add(name)
                 if name not in self.term_keys:
                     try:
-                        expanded = _expand_first(_lemmatize_pattern(term, self.analyzer))
+                        self._lemma_words.update(w.lower() for tok in term for w in _lemma_values(tok.get("LEMMA")))
+                        lemmatized = _lemmatize_pattern(term, self.analyzer)
+                        for tok in lemmatized:
+                            if isinstance(tok.get("LEMMA"), dict) and not set(tok["LEMMA"]) <= {"IN", "NOT_IN"}:
+                                self._narrowable = False
+                            self._lemmas.update(_lemma_values(tok.get("LEMMA")))
+                        expanded = _expand_first(lemmatized)
                         self.matcher.add(name, expanded)
                         self.token_patterns.extend((name, pattern) for pattern in expanded)
                     except Exception as exc:  # spaCy's own pattern validation
@@ -299,12 +332,17 @@ class CompiledRubric:
         is matched on LEMMA, else on NORM (see the module's docstring)."""
 
         def read() -> tuple[bool, list[str]]:
+            if self._narrowed:  # a phrase not compiled before: its words may need any entry
+                self.analyzer.use_table(lemma_table())
+                self._narrowed = False
             doc = self.analyzer(self.nlp.make_doc(text))
             if all(_is_base_form(self.analyzer.table, tok.lower_) for tok in doc):
                 return True, [tok.lemma_ for tok in doc]
             return False, [tok.norm_ for tok in doc]
 
         base, strings = self._token_strings("PHRASE:" + text, read)
+        if base:
+            self._lemmas.update(strings)
         return base, self._ids(strings)
 
     def _name_phrase(self, name: str) -> tuple[int, ...]:

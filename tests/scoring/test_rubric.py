@@ -71,6 +71,39 @@ def test_the_prefilter_finds_what_one_matcher_over_the_whole_text_finds(rubric):
     assert found > 500
 
 
+def test_the_part_of_the_lemma_table_a_rubric_keeps_finds_what_the_whole_table_finds(rubric):
+    # A scorer holds only the entries its rubric's patterns need (scoring.nlp
+    # .narrowed_lemma_table); an entry dropped that a match depends on would lose it here.
+    from scoring.nlp import Analyzer, lemma_table
+    from scoring.patterns import compile_rubric
+
+    compiled = compile_rubric(rubric)
+    nlp = compiled.nlp
+    assert len(nlp.component.table) < len(lemma_table()) / 10
+    whole = Analyzer(nlp.vocab)
+    whole.use_table(lemma_table())
+    fixtures = REPO / "tests" / "fixtures"
+    texts = sorted((fixtures / "corpus").glob("*.txt")) + sorted((fixtures / "nonparty" / "tune").glob("*.md"))
+    found = 0
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        narrowed_matches = compiled.matches(nlp.component(nlp.make_doc(text)))
+        assert narrowed_matches == compiled.matches(whole(nlp.make_doc(text))), path.name
+        found += len(narrowed_matches)
+    assert found > 5000
+
+
+def test_a_word_that_folds_into_a_rubric_lemma_keeps_its_own_lemma():
+    # "analyses" is "analysis" to the table; without its entry it would fold into "analyse"
+    from scoring.nlp import lemma_of, lemma_table, narrowed_lemma_table
+
+    table = narrowed_lemma_table(lemma_table(), {"analyse", "base", "keep"}, set())
+    words = ("analyses", "analysed", "bases", "based", "kept", "keeps")
+    assert [lemma_of(table, w) for w in words] == [lemma_of(lemma_table(), w) for w in words] == [
+        "analysis", "analyse", "basis", "base", "keep", "keep"]
+    assert len(table) < 100
+
+
 def broken(text: str, old: str, new: str) -> str:
     assert old in text, old
     return text.replace(old, new, 1)

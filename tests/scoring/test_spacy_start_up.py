@@ -113,3 +113,23 @@ def test_scoring_starts_no_blas_thread_pool_unless_asked_to():
                            text=True, env={**env, "OPENBLAS_NUM_THREADS": "2"})
     assert asked.returncode == 0, asked.stderr
     assert asked.stdout.split() == ["True", "2", "2"]
+
+
+SCORE_AND_SAY_WHICH_TABLE = """
+import scoring.nlp
+from scoring import Scorer, load_rubric
+card = Scorer(load_rubric("rubric.yaml")).score_texts(
+    [("https://party.example/privacy", "privacy_notice", "We keep canvass records for two years after each election.")])
+print(card.step("retention").score > 0, scoring.nlp.lemma_table.cache_info().currsize)
+"""
+
+
+def test_a_scorer_holds_only_the_part_of_the_lemma_table_its_rubric_needs_once_the_cache_knows_it(tmp_path):
+    # the first process reads the whole table and keeps the part; later ones read only that
+    env = {**os.environ, "PARTYWATCH_CACHE_DIR": str(tmp_path)}
+    for expected in (["True", "1"], ["True", "0"], ["True", "0"]):
+        done = subprocess.run([sys.executable, "-c", SCORE_AND_SAY_WHICH_TABLE], cwd=REPO, capture_output=True,
+                              text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == expected
+    assert len(list((tmp_path / "lemma-tables").iterdir())) == 1
