@@ -63,8 +63,8 @@ def narrowed_lemma_table(table: dict[int, str], lemmas: set[str], words: set[str
 
     A rubric matches on LEMMA only against its own dictionary forms (`lemmas`), so a word
     whose lemma is none of them needs no entry: without one it gets its folded form, which
-    is none of them either, unless folding makes it one ("lives" -> "live", while its lemma
-    is "life"), so the words that fold into one of `lemmas` keep their entries. `words`
+    is none of them either, unless folding makes it one ("analyses" folds into "analyse",
+    while its lemma is "analysis"), so the words that fold into one of `lemmas` keep theirs. `words`
     (the words the rubric's token patterns give, before their lemmas are looked up) keep
     theirs too, so that compiling the rubric again with the part gives the same patterns.
     The English table's 41,582 entries come down to about 1,600 for the bundled rubric.

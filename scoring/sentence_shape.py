@@ -1,8 +1,10 @@
 """What a sentence looks like on the page, as a reader sees it before reading it.
 
 A heading the page did not mark as one ("2.4 Targeted Advertising."), a run-in bold label
-("**Label:** Text"), a sentence set entirely in bold: the claim finder asks these questions
-of the raw text so that such lines are never quoted as evidence on their own.
+("**Label:** Text"), a sentence set entirely in bold, a line of the change log ("July 2011:
+Principles updated"): the claim finder asks these questions of the raw text so that such
+lines are never quoted as evidence on their own (a change-log line only for the element that
+asks about the notice's changes).
 """
 
 from __future__ import annotations
