@@ -141,24 +141,25 @@ def _alias(value: Any) -> str | None:
     return None if normalise(value) else f"{value!r} is not a name (it has no letters or digits)"
 
 
-# field: (check, required); a list field's check is applied to each item
-DOCUMENT_FIELDS: dict[str, tuple[Check, bool]] = {
+# field: (check, required)
+Fields = dict[str, tuple[Check, bool]]
+DOCUMENT_FIELDS: Fields = {
     "url": (_url, True), "kind": (_kind, False), "render": (_optional(_flag), False)}
-PARTY_FIELDS: dict[str, tuple[Check, bool]] = {
+PARTY_FIELDS: Fields = {
     "id": (_party_id, True), "name": (_text, True), "jurisdiction": (_text, True), "homepage": (_url, True),
     "ec_id": (_optional(_ec_id), False), "render": (_flag, False), "archive_fallback": (_flag, False)}
-PARTY_LISTS: dict[str, Check] = {"aliases": _alias}
+# list field: the check of each item, or the fields of each item when the items are mappings
+PARTY_LISTS: dict[str, Check | Fields] = {"aliases": _alias, "documents": DOCUMENT_FIELDS}
 
 
-def _check_mapping(value: Any, fields: dict[str, tuple[Check, bool]], lists: dict[str, Check],
-                   nested: dict[str, dict[str, tuple[Check, bool]]], loc: tuple,
+def _check_mapping(value: Any, fields: Fields, lists: dict[str, Check | Fields], loc: tuple,
                    problems: list[tuple[tuple, str]]) -> None:
     """Add (location, problem) for each thing wrong with one entry."""
     if not isinstance(value, dict):
         problems.append((loc, f"expected a mapping of {', '.join(fields)}, got {value!r}"))
         return
     for key in value:
-        if key not in fields and key not in lists and key not in nested:
+        if key not in fields and key not in lists:
             problems.append((loc + (key,), f"unknown key {key!r}"))
     for key, (check, required) in fields.items():
         if key not in value:
@@ -174,16 +175,10 @@ def _check_mapping(value: Any, fields: dict[str, tuple[Check, bool]], lists: dic
             problems.append((loc + (key,), f"expected a list, got {items!r}"))
             continue
         for index, item in enumerate(items):
-            problem = item_check(item)
-            if problem:
+            if isinstance(item_check, dict):
+                _check_mapping(item, item_check, {}, loc + (key, index), problems)
+            elif problem := item_check(item):
                 problems.append((loc + (key, index), problem))
-    for key, item_fields in nested.items():
-        items = value.get(key, [])
-        if not isinstance(items, list):
-            problems.append((loc + (key,), f"expected a list, got {items!r}"))
-            continue
-        for index, item in enumerate(items):
-            _check_mapping(item, item_fields, {}, {}, loc + (key, index), problems)
 
 
 def _problems(data: dict) -> list[tuple[tuple, str]]:
@@ -198,8 +193,7 @@ def _problems(data: dict) -> list[tuple[tuple, str]]:
         problems.append((("parties",), f"expected a list of parties, got {parties!r}"))
     else:
         for index, party in enumerate(parties):
-            _check_mapping(party, PARTY_FIELDS, PARTY_LISTS, {"documents": DOCUMENT_FIELDS},
-                           ("parties", index), problems)
+            _check_mapping(party, PARTY_FIELDS, PARTY_LISTS, ("parties", index), problems)
     return problems
 
 

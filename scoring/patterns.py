@@ -311,12 +311,8 @@ class CompiledRubric:
                 key = self.nlp.vocab.strings.add(name)
                 if name not in self.term_keys:
                     try:
-                        self._lemma_words.update(w.lower() for tok in term for w in _lemma_values(tok.get("LEMMA")))
                         lemmatized = _lemmatize_pattern(term, self.analyzer)
-                        for tok in lemmatized:
-                            if isinstance(tok.get("LEMMA"), dict) and not set(tok["LEMMA"]) <= {"IN", "NOT_IN"}:
-                                self._narrowable = False
-                            self._lemmas.update(_lemma_values(tok.get("LEMMA")))
+                        self._note_lemmas(term, lemmatized)
                         expanded = _expand_first(lemmatized)
                         self.matcher.add(name, expanded)
                         self.token_patterns.extend((name, pattern) for pattern in expanded)
@@ -326,6 +322,15 @@ class CompiledRubric:
                     self.term_keys[name] = key
             keys.append(key)
         return keys
+
+    def _note_lemmas(self, term: list[dict], lemmatized: list[dict]) -> None:
+        """Note what a token pattern needs of the lemma table: the words it gives for LEMMA,
+        as written, and the dictionary forms it matches."""
+        self._lemma_words.update(w.lower() for tok in term for w in _lemma_values(tok.get("LEMMA")))
+        for tok in lemmatized:
+            if isinstance(tok.get("LEMMA"), dict) and not set(tok["LEMMA"]) <= {"IN", "NOT_IN"}:
+                self._narrowable = False
+            self._lemmas.update(_lemma_values(tok.get("LEMMA")))
 
     def _rubric_phrase(self, text: str) -> tuple[bool, tuple[int, ...]]:
         """(in dictionary form, pattern): a phrase whose words all are in dictionary form
