@@ -17,21 +17,27 @@ import functools
 import logging
 from datetime import date
 from decimal import Decimal
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from sqlalchemy.orm import Session
 
 from history.spending import NamedSupplier, has_spending, paid_suppliers
-from partywatch.spending.gaps import Payee as PaidPayee
-from partywatch.spending.gaps import match_payees
-from partywatch.spending.names import AliasError, SupplierMatcher, load_aliases
-from scoring import DocumentClaims, Payee, Rubric, SpendingCheck
+from scoring import DocumentClaims, Payee, SpendingCheck
+
+# The matching of payees with named suppliers (and its alias list, its YAML and pydantic)
+# is imported by the first party that has spending returns: most checks have none.
+if TYPE_CHECKING:
+    from partywatch.spending.gaps import Payee as PaidPayee
+    from partywatch.spending.names import SupplierMatcher
+    from scoring import Rubric
 
 log = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=1)
 def _matcher() -> SupplierMatcher:
+    from partywatch.spending.names import AliasError, SupplierMatcher, load_aliases
+
     try:
         return SupplierMatcher(load_aliases())
     except AliasError as exc:
@@ -67,6 +73,8 @@ def spending_check(session: Session, party_id: str, rubric: Rubric, documents: S
     name; None when the rubric has no such element or no returns are loaded for the party."""
     if not uses_spending(rubric) or not has_spending(session, party_id):
         return None
+    from partywatch.spending.gaps import match_payees
+
     rows = paid_suppliers(session, party_id, rubric.model.spending.data_categories, until=until)
     not_named, named_and_paid, _ = match_payees(rows, named_in(documents), _matcher())
     return SpendingCheck(tuple(map(_payee, not_named)), tuple(map(_payee, named_and_paid)))

@@ -25,9 +25,12 @@ NOTICE = ("<h1>Privacy notice</h1>"
           "<p>We get your name and address from the electoral register and from canvassing.</p>"
           "<p>You have the right to access your data and to complain to the ICO.</p>" + ABOUT_THE_PARTY)
 
-# `partywatch check`, saying at exit whether this process ever imported spaCy.
+# `partywatch check`, saying at exit whether this process ever imported spaCy, and the
+# matching of spending returns with named suppliers (for a party with returns only).
 CHECK_REPORTING_SPACY = ("import atexit, sys; "
                          "atexit.register(lambda: print('spaCy started:', 'spacy' in sys.modules)); "
+                         "atexit.register(lambda: print('payees matched:', "
+                         "'partywatch.spending.gaps' in sys.modules)); "
                          "from partywatch.cli import main; main()")
 
 
@@ -45,7 +48,9 @@ def test_a_check_reads_new_text_with_spacy_and_unchanged_text_without(database_u
     parties = write_parties({"alpha": site})
     engine = open_database(database_url)
     try:
-        assert "spaCy started: True" in check_reporting_spacy(database_url, parties, rubric_path)
+        first = check_reporting_spacy(database_url, parties, rubric_path)
+        assert "spaCy started: True" in first
+        assert "payees matched: False" in first  # no spending returns imported
         unchanged = check_reporting_spacy(database_url, parties, rubric_path)
         assert "spaCy started: False" in unchanged
         assert "unchanged" in next(line for line in unchanged.splitlines() if "Alpha Party" in line)
