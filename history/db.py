@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 # Alembic is imported by the functions that migrate, and the ORM by the functions that make
-# sessions: `check` opens a database that is up to date, and starts its run, without either.
+# sessions: `check` opens a database that is up to date or new, and starts its run, without either.
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.orm import Session, sessionmaker

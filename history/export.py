@@ -27,19 +27,19 @@ from history.export_tables import (
     datapackage,
     json_schema,
 )
-from history.models import (
-    DocumentRow,
-    ElementResultRow,
-    PartyRow,
-    RubricVersionRow,
-    RunRow,
-    ScorecardChangeRow,
-    ScorecardRow,
-    SnapshotRow,
-    SpendingItemRow,
-    StepScoreRow,
-)
 from history.permalinks import evidence_path
+from history.tables import (
+    DOCUMENTS,
+    ELEMENT_RESULTS,
+    PARTIES,
+    RUBRIC_VERSIONS,
+    RUNS,
+    SCORECARD_CHANGES,
+    SCORECARDS,
+    SNAPSHOTS,
+    SPENDING_ITEMS,
+    STEP_SCORES,
+)
 from scoring.startup import collection_paused
 
 # --- reading the tables fast --------------------------------------------------------------
@@ -56,24 +56,23 @@ BATCH = 10_000
 # The SELECTs are built from the tables' SQLAlchemy definitions, so a renamed or dropped
 # column fails at import instead of exporting the wrong values; each reader below unpacks
 # the columns in the order its SELECT names them.
-_cards, _steps = ScorecardRow.__table__, StepScoreRow.__table__
-_elements, _changes = ElementResultRow.__table__, ScorecardChangeRow.__table__
-
-_SCORECARD_MAP = select(_cards.c.id, _cards.c.party_id, _cards.c.created_at, _cards.c.rubric_version_id)
-_STEP_SCORES = select(_steps.c.scorecard_id, _steps.c.step_id, _steps.c.position, _steps.c.title,
-                      _steps.c.score).order_by(*_steps.primary_key)
+_SCORECARD_MAP = select(SCORECARDS.c.id, SCORECARDS.c.party_id, SCORECARDS.c.created_at,
+                        SCORECARDS.c.rubric_version_id)
+_STEP_SCORES = select(STEP_SCORES.c.scorecard_id, STEP_SCORES.c.step_id, STEP_SCORES.c.position,
+                      STEP_SCORES.c.title, STEP_SCORES.c.score).order_by(*STEP_SCORES.primary_key)
 # Evidence as text on both back-ends: decoding it ourselves is cheaper than psycopg's loader.
-_ELEMENTS = select(_elements.c.scorecard_id, _elements.c.step_id, _elements.c.element_id,
-                   _elements.c.position, _elements.c.credit, cast(_elements.c.evidence, Text),
-                   _elements.c.looked_for).order_by(*_elements.primary_key)
-_CHANGES = select(_changes.c.id, _changes.c.scorecard_id, _changes.c.kind, _changes.c.subject,
-                  _changes.c.old, _changes.c.new, _changes.c.summary).order_by(*_changes.primary_key)
+_ELEMENTS = select(ELEMENT_RESULTS.c.scorecard_id, ELEMENT_RESULTS.c.step_id, ELEMENT_RESULTS.c.element_id,
+                   ELEMENT_RESULTS.c.position, ELEMENT_RESULTS.c.credit, cast(ELEMENT_RESULTS.c.evidence, Text),
+                   ELEMENT_RESULTS.c.looked_for).order_by(*ELEMENT_RESULTS.primary_key)
+_CHANGES = select(SCORECARD_CHANGES.c.id, SCORECARD_CHANGES.c.scorecard_id, SCORECARD_CHANGES.c.kind,
+                  SCORECARD_CHANGES.c.subject, SCORECARD_CHANGES.c.old, SCORECARD_CHANGES.c.new,
+                  SCORECARD_CHANGES.c.summary).order_by(*SCORECARD_CHANGES.primary_key)
 
 # Which database table each exported table counts its rows in.
 _COUNTED = {
-    "parties": PartyRow, "documents": DocumentRow, "snapshots": SnapshotRow, "runs": RunRow,
-    "rubric_versions": RubricVersionRow, "scorecards": ScorecardRow, "step_scores": StepScoreRow,
-    "element_results": ElementResultRow, "changes": ScorecardChangeRow, "spending_items": SpendingItemRow,
+    "parties": PARTIES, "documents": DOCUMENTS, "snapshots": SNAPSHOTS, "runs": RUNS,
+    "rubric_versions": RUBRIC_VERSIONS, "scorecards": SCORECARDS, "step_scores": STEP_SCORES,
+    "element_results": ELEMENT_RESULTS, "changes": SCORECARD_CHANGES, "spending_items": SPENDING_ITEMS,
 }
 _JSON_TYPE_OF = {"sqlite": func.json_type, "postgresql": lambda value: func.json_typeof(cast(value, JSON))}
 _JSON_LENGTH_OF = {"sqlite": func.json_array_length,
@@ -90,7 +89,7 @@ def _dialect(conn: Connection) -> str:
 def count_rows(conn: Connection, table: str) -> int:
     """How many rows the export of `table` has (evidence: the quotes, not the elements)."""
     if table == "evidence":
-        dialect, evidence = _dialect(conn), _elements.c.evidence
+        dialect, evidence = _dialect(conn), ELEMENT_RESULTS.c.evidence
         quotes = case((_JSON_TYPE_OF[dialect](evidence) == "array", _JSON_LENGTH_OF[dialect](evidence)),
                       else_=0)
         query = select(func.coalesce(func.sum(quotes), 0))

@@ -8,7 +8,8 @@ the ORM rows they return.
 They take a Connection and run SQLAlchemy Core statements that read only the columns they
 need: no ORM session, identity map or unit of work. That was half the crawl's CPU per page,
 and the database thread that fell behind the downloads held every page waiting to be
-stored (with its parsed HTML) in memory.
+stored (with its parsed HTML) in memory. Their tables are the Core tables of history.tables,
+so the check stores its crawl without loading the ORM or the models.
 """
 
 from __future__ import annotations
@@ -20,12 +21,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from history.models import DocumentRow, FetchRow, SnapshotRow, utcnow
-
-DOCUMENTS = DocumentRow.__table__
-SNAPSHOTS = SnapshotRow.__table__
-FETCHES = FetchRow.__table__
-
+from history.tables import DOCUMENTS, FETCHES, SNAPSHOTS, utcnow
 
 # Built once: a statement built per call costs more CPU than SQLite takes to run it. Each
 # runs with its values as parameters (an insert's columns are the parameters' keys).

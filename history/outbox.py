@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 
 from history.db import transaction
 from history.models import OutboxMessageRow, utcnow
-
-_OUTBOX = OutboxMessageRow.__table__
+from history.tables import OUTBOX
 
 STALE_REASON = "sender stopped mid-send; not re-sent because Telegram may already have delivered it"
 
@@ -77,11 +76,11 @@ def claim_message(engine: Engine, message_id: int, sender: str) -> Claimed | Non
     """
     with engine.begin() as connection:
         row = connection.execute(
-            update(_OUTBOX)
-            .where(_OUTBOX.c.id == message_id, _OUTBOX.c.state == "queued")
-            .values(state="sending", claimed_by=sender, claimed_at=utcnow(), attempts=_OUTBOX.c.attempts + 1)
-            .returning(_OUTBOX.c.id, _OUTBOX.c.chat_id, _OUTBOX.c.idempotency_key, _OUTBOX.c.payload,
-                       _OUTBOX.c.attempts)
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.state == "queued")
+            .values(state="sending", claimed_by=sender, claimed_at=utcnow(), attempts=OUTBOX.c.attempts + 1)
+            .returning(OUTBOX.c.id, OUTBOX.c.chat_id, OUTBOX.c.idempotency_key, OUTBOX.c.payload,
+                       OUTBOX.c.attempts)
         ).first()
     return Claimed(*row) if row is not None else None
 
@@ -97,10 +96,10 @@ def confirm_sent_many(engine: Engine, sender: str, sent: list[tuple[int, list[in
         return
     with engine.begin() as connection:
         connection.execute(
-            update(_OUTBOX)
-            .where(_OUTBOX.c.id == bindparam("message_id"), _OUTBOX.c.claimed_by == sender)
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("message_id"), OUTBOX.c.claimed_by == sender)
             .values(state="sent", sent_at=utcnow(), last_error=None,
-                    telegram_message_ids=bindparam("ids", type_=_OUTBOX.c.telegram_message_ids.type)),
+                    telegram_message_ids=bindparam("ids", type_=OUTBOX.c.telegram_message_ids.type)),
             [{"message_id": message_id, "ids": ids} for message_id, ids in sent],
         )
 

@@ -12,16 +12,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, column, insert, select, table, update
+from sqlalchemy import Connection, insert, select, update
 
-from history.tables import PARTIES, RUNS
+from history.tables import DOCUMENTS, PARTIES, RUNS
 
 PARTY_FIELDS = ("name", "jurisdiction", "homepage")
-
-# The columns of history.models.DocumentRow's table that a crawl's work carries, named
-# without the models (a lightweight table clause: it reads, it never creates).
-_DOCUMENTS = table("documents", column("id"), column("party_id"), column("url"), column("kind"),
-                   column("etag"), column("last_modified"))
 
 
 def write_parties(conn: Connection, parties: Iterable[dict]) -> list[str]:
@@ -58,10 +53,10 @@ def known_documents(conn: Connection, party_ids: Iterable[str]) -> dict:
     known: dict[str, list[list[str]]] = {}
     validators: list[list[str | None]] = []
     rows = conn.execute(
-        select(_DOCUMENTS.c.party_id, _DOCUMENTS.c.url, _DOCUMENTS.c.kind, _DOCUMENTS.c.etag,
-               _DOCUMENTS.c.last_modified)
-        .where(_DOCUMENTS.c.party_id.in_(list(party_ids)))
-        .order_by(_DOCUMENTS.c.id))
+        select(DOCUMENTS.c.party_id, DOCUMENTS.c.url, DOCUMENTS.c.kind, DOCUMENTS.c.etag,
+               DOCUMENTS.c.last_modified)
+        .where(DOCUMENTS.c.party_id.in_(list(party_ids)))
+        .order_by(DOCUMENTS.c.id))
     for party_id, url, kind, etag, last_modified in rows:
         known.setdefault(party_id, []).append([url, kind])
         if etag or last_modified:

@@ -1,19 +1,21 @@
-"""A new database's schema, made in one go: the latest schema as the models declare it.
+"""A new database's schema, made in one go: the latest schema as history.tables declares it.
 
 Migrating an empty database means importing Alembic (a few tenths of a second) and
 replaying every migration, SQLite's batch mode copying tables over and over, to reach what
-the models already say in one place. So a database with no tables at all gets the models'
+history.tables already says in one place. So a database with no tables at all gets those
 tables, the research views (history.views) and Alembic's version table stamped with the
 latest revision, in one transaction: Alembic's cookbook recipe ("create_all, then stamp"),
-without Alembic. The result is the schema the migrations build (tests/history/
-test_new_schema.py compares the two on SQLite and PostgreSQL) and later migrations upgrade
-it like any other.
+without Alembic, and without the ORM or the models either (a `check` that makes its
+database loads them only to score). The result is the schema the migrations build
+(tests/history/test_new_schema.py compares the two on SQLite and PostgreSQL) and later
+migrations upgrade it like any other.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Column, Connection, Engine, MetaData, PrimaryKeyConstraint, String, Table, inspect
 
+from history.tables import METADATA
 from history.views import RESEARCH_VIEWS
 
 # Alembic's own version table (alembic.ddl.impl.DefaultImpl.version_table_impl), which
@@ -35,16 +37,14 @@ def create_schema(engine: Engine, revision: str) -> bool:
     """Create the latest schema, stamped `revision`, in a database with no tables at all.
 
     Returns False, and changes nothing, when the database has any table or view: that one
-    is Alembic's to upgrade. `revision` must be the latest migration's (the models' schema).
+    is Alembic's to upgrade. `revision` must be the latest migration's (history.tables' schema).
     """
-    from history.models import Base  # the ORM; loaded by whatever uses a new database anyway
-
     with engine.begin() as conn:
         # Looked at inside the transaction: on SQLite it holds the write lock already
         # (BEGIN IMMEDIATE), so two commands opening one new file do not both create it.
         if not is_empty(conn):
             return False
-        Base.metadata.create_all(conn)
+        METADATA.create_all(conn)
         for view in RESEARCH_VIEWS:
             conn.exec_driver_sql(view)
         ALEMBIC_VERSION.create(conn)

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from history.models import ClaimRow, ScorecardRow, SnapshotScoringRow, SpendingItemChangeRow, SpendingItemRow, utcnow
+from history.tables import SPENDING_ITEM_CHANGES, SPENDING_ITEMS
 
 ITEM_FIELDS = ("party_id", "entity_id", "entity_name", "entity_type", "reporting_period", "category",
                "supplier_name", "supplier_id", "supplier_address", "total", "amount_england",
@@ -133,9 +134,9 @@ def store_spending_items(session: Session, items: Sequence[dict], source: str) -
         session.execute(update(SpendingItemRow).where(SpendingItemRow.ec_ref == ref).values(party_id=party_id))
     session.flush()
     if new_rows:
-        _insert_many(session, SpendingItemRow.__tablename__, new_rows)
+        _insert_many(session, SPENDING_ITEMS.name, new_rows)
     if changes:
-        session.connection().execute(insert(SpendingItemChangeRow.__table__), changes)
+        session.connection().execute(insert(SPENDING_ITEM_CHANGES), changes)
     return counts
 
 

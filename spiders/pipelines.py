@@ -5,8 +5,8 @@ its parent (spiders.runner.CrawlProcess), which has SQLAlchemy loaded anyway, st
 here and only then reports it as a "fetch" event, with what storing found (new content or
 not, the document's status). What the crawl needs from the history before it starts
 (each party's known documents and their validators) is read by history.runs
-.known_documents, which loads no models: this module loads them (history.fetches), and
-the crawl's parent imports it once the crawl has its work.
+.known_documents, and the crawl's parent imports this module once the crawl has its work;
+neither loads the ORM or the models (history.fetches stores with Core statements).
 
 Content is stored once per distinct hash (history.fetches.write_fetch), every attempt is
 recorded with its status or error (a 304 answer to a conditional request is an unchanged

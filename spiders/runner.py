@@ -233,8 +233,8 @@ class CrawlProcess:
         # Written from a thread: a long parties list fills the pipe until the child, once its
         # imports are done, reads it, and the timeout below must run meanwhile.
         threading.Thread(target=_send_work, args=(process, work), daemon=True).start()
-        # Only now the models (history.fetches, for storing), ~0.3 s of CPU: the crawl
-        # process has its work and does not wait for them.
+        # Only now what stores the fetches (spiders.pipelines): the crawl process has its work
+        # and does not wait for it.
         from spiders.pipelines import MAX_GROUP, HistoryPipeline
 
         history = HistoryPipeline(run_id)

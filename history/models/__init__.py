@@ -1,9 +1,5 @@
-"""The score-history schema, one module per subject.
-
-Raw snapshots are kept apart from what was derived from them (claims, scorecards), so a
-new extractor or rubric can be re-applied to every stored snapshot without re-crawling.
-Times are stored as naive UTC.
-"""
+"""The ORM classes of the score-history, one module per subject, each mapped onto a table
+of history.tables (the schema, and what its columns mean)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The declarative base every table shares, and the clock rows are stamped with."""
+"""The declarative base every mapped class shares, and the clock rows are stamped with."""
 
 from __future__ import annotations
 

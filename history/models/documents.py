@@ -1,17 +1,16 @@
 """What the crawl stores: parties, runs, documents, their distinct contents, every fetch.
 
-Parties and runs are Core tables of history.tables, mapped here.
+Mapped onto the Core tables of history.tables.documents.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, relationship
 
-from history.models.base import Base, utcnow
-from history.tables import PARTIES, RUNS
+from history.models.base import Base
+from history.tables import DOCUMENTS, FETCHES, PARTIES, RUNS, SNAPSHOTS
 
 
 class PartyRow(Base):
@@ -40,29 +39,20 @@ class RunRow(Base):
 
 
 class DocumentRow(Base):
-    """A URL of a party's, known from parties.yaml or discovered by a crawl.
+    """A URL of a party's, known from parties.yaml or discovered by a crawl (DOCUMENTS)."""
 
-    Never deleted: a document that vanishes keeps its snapshots and gets status 'failed'
-    or 'gone'; one that answers with a bot-protection challenge or a page that needs
-    JavaScript keeps them too, with status 'blocked' or 'unreadable'.
-    """
+    __table__ = DOCUMENTS
 
-    __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("party_id", "url"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
-    url: Mapped[str] = mapped_column(String(2048))
-    kind: Mapped[str] = mapped_column(String(32), default="other")
-    status: Mapped[str] = mapped_column(String(16), default="new")  # new | ok | failed | gone | blocked | unreadable
-    first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime)
-    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
-    # HTTP validators of the latest fetched content, sent back as If-None-Match /
-    # If-Modified-Since so an unchanged document costs a 304 (cleared when a copy that
-    # was not fetched becomes current, so that copy is never confirmed by them).
-    etag: Mapped[str | None] = mapped_column(String(512))
-    last_modified: Mapped[str | None] = mapped_column(String(64))
+    id: Mapped[int]
+    party_id: Mapped[str]
+    url: Mapped[str]
+    kind: Mapped[str]
+    status: Mapped[str]
+    first_seen_at: Mapped[datetime]
+    last_ok_at: Mapped[datetime | None]
+    consecutive_failures: Mapped[int]
+    etag: Mapped[str | None]
+    last_modified: Mapped[str | None]
 
     party: Mapped[PartyRow] = relationship(back_populates="documents")
     snapshots: Mapped[list[SnapshotRow]] = relationship(back_populates="document")
@@ -74,24 +64,21 @@ PROVENANCES = ("fetched", "imported", "archived")
 class SnapshotRow(Base):
     """One distinct content of a document: stored once per (document, content hash)."""
 
-    __tablename__ = "snapshots"
-    __table_args__ = (UniqueConstraint("document_id", "content_hash"),)
+    __table__ = SNAPSHOTS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the raw bytes
-    content_type: Mapped[str] = mapped_column(String(128))
+    id: Mapped[int]
+    document_id: Mapped[int]
+    content_hash: Mapped[str]
+    content_type: Mapped[str]
     # Deferred: read only when the text is extracted (once) or exported, not with every
     # snapshot a scorecard is computed from.
-    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    size: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str | None] = mapped_column(Text)  # extracted text; offsets refer to it
-    extraction_error: Mapped[str | None] = mapped_column(Text)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # Where the content came from: PROVENANCES. An imported or archived copy also says
-    # when it was captured (the date given to import, the archive's timestamp).
-    provenance: Mapped[str] = mapped_column(String(16), default="fetched", server_default="fetched")
-    captured_at: Mapped[datetime | None] = mapped_column(DateTime)
+    raw: Mapped[bytes] = deferred(SNAPSHOTS.c.raw)
+    size: Mapped[int]
+    text: Mapped[str | None]
+    extraction_error: Mapped[str | None]
+    fetched_at: Mapped[datetime]
+    provenance: Mapped[str]
+    captured_at: Mapped[datetime | None]
 
     document: Mapped[DocumentRow] = relationship(back_populates="snapshots")
 
@@ -112,20 +99,16 @@ def source_note(provenance: str | None, captured_at: datetime | None) -> str | N
 
 
 class FetchRow(Base):
-    """Every fetch attempt, failures included.
+    """Every fetch attempt, failures included (FETCHES)."""
 
-    A document's current content is the snapshot of its latest successful fetch.
-    """
+    __table__ = FETCHES
 
-    __tablename__ = "fetches"
-    __table_args__ = (Index("ix_fetches_document_time", "document_id", "fetched_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    http_status: Mapped[int | None] = mapped_column(Integer)
-    ok: Mapped[bool] = mapped_column(Boolean)
-    error: Mapped[str | None] = mapped_column(Text)
-    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
-    new_content: Mapped[bool] = mapped_column(Boolean, default=False)
+    id: Mapped[int]
+    document_id: Mapped[int]
+    run_id: Mapped[int | None]
+    fetched_at: Mapped[datetime]
+    http_status: Mapped[int | None]
+    ok: Mapped[bool]
+    error: Mapped[str | None]
+    snapshot_id: Mapped[int | None]
+    new_content: Mapped[bool]

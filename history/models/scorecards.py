@@ -1,76 +1,79 @@
 """What scoring derives from snapshots: claims per rubric version, scorecards with their
-step scores, element results and changes, and parties that could not be scored."""
+step scores, element results and changes, and parties that could not be scored.
+
+Mapped onto the Core tables of history.tables.scorecards.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, relationship
 
-from history.models.base import Base, utcnow
+from history.models.base import Base
+from history.tables import (
+    CLAIMS,
+    ELEMENT_RESULTS,
+    NOT_SCORED,
+    RUBRIC_VERSIONS,
+    SCORECARD_CHANGES,
+    SCORECARDS,
+    SNAPSHOT_SCORINGS,
+    STEP_SCORES,
+)
 
 
 class RubricVersionRow(Base):
-    __tablename__ = "rubric_versions"
+    __table__ = RUBRIC_VERSIONS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    version: Mapped[str] = mapped_column(String(64))  # the version the YAML declares
-    yaml_text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    id: Mapped[int]
+    content_hash: Mapped[str]
+    version: Mapped[str]
+    yaml_text: Mapped[str]
+    created_at: Mapped[datetime]
 
 
 class SnapshotScoringRow(Base):
     """Marks a (snapshot, rubric version) pair as scored, even when it found no claim."""
 
-    __tablename__ = "snapshot_scorings"
+    __table__ = SNAPSHOT_SCORINGS
 
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"), primary_key=True)
-    rubric_version_id: Mapped[int] = mapped_column(
-        ForeignKey("rubric_versions.id"), primary_key=True
-    )
-    scored_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    snapshot_id: Mapped[int]
+    rubric_version_id: Mapped[int]
+    scored_at: Mapped[datetime]
 
 
 class ClaimRow(Base):
     """A sentence of a snapshot that answers a rubric element."""
 
-    __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_snapshot_rubric", "snapshot_id", "rubric_version_id"),)
+    __table__ = CLAIMS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
-    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
-    step_id: Mapped[str] = mapped_column(String(64))
-    element_id: Mapped[str] = mapped_column(String(64))
-    credit: Mapped[str] = mapped_column(String(8))  # full | partial | none
-    quote: Mapped[str] = mapped_column(Text)
-    url: Mapped[str] = mapped_column(String(2048))
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
-    detail: Mapped[dict | None] = mapped_column(JSON)  # e.g. supplier name and role
+    id: Mapped[int]
+    snapshot_id: Mapped[int]
+    rubric_version_id: Mapped[int]
+    step_id: Mapped[str]
+    element_id: Mapped[str]
+    credit: Mapped[str]
+    quote: Mapped[str]
+    url: Mapped[str]
+    start: Mapped[int]
+    end: Mapped[int]
+    detail: Mapped[dict | None]
 
 
 class ScorecardRow(Base):
     """One per party per run per rubric version."""
 
-    __tablename__ = "scorecards"
-    __table_args__ = (
-        UniqueConstraint("party_id", "run_id", "rubric_version_id"),
-        Index("ix_scorecards_party_created", "party_id", "created_at"),
-        Index("ix_scorecards_created", "created_at"),
-    )
+    __table__ = SCORECARDS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
-    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    overall: Mapped[float] = mapped_column(Float)
-    grade: Mapped[str] = mapped_column(String(2))
-    # The snapshot ids this scorecard was computed from, so "documents changed" is exact.
-    snapshot_ids: Mapped[list] = mapped_column(JSON, default=list)
+    id: Mapped[int]
+    party_id: Mapped[str]
+    run_id: Mapped[int]
+    rubric_version_id: Mapped[int]
+    created_at: Mapped[datetime]
+    overall: Mapped[float]
+    grade: Mapped[str]
+    snapshot_ids: Mapped[list]
 
     steps: Mapped[list[StepScoreRow]] = relationship(
         back_populates="scorecard", order_by="StepScoreRow.position", cascade="all, delete-orphan"
@@ -84,38 +87,28 @@ class ScorecardRow(Base):
 
 
 class StepScoreRow(Base):
-    __tablename__ = "step_scores"
-    __table_args__ = (
-        Index("ix_step_scores_step", "step_id"),
-        # Covering index (migration 0002): a party's years of step scores read from the
-        # index alone, without a table lookup per row.
-        Index("ix_step_scores_scorecard_score", "scorecard_id", "step_id", "score"),
-    )
+    __table__ = STEP_SCORES
 
-    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), primary_key=True)
-    step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(200))
-    score: Mapped[float] = mapped_column(Float)
+    scorecard_id: Mapped[int]
+    step_id: Mapped[str]
+    position: Mapped[int]
+    title: Mapped[str]
+    score: Mapped[float]
 
     scorecard: Mapped[ScorecardRow] = relationship(back_populates="steps")
 
 
 class ElementResultRow(Base):
-    __tablename__ = "element_results"
+    __table__ = ELEMENT_RESULTS
 
-    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), primary_key=True)
-    step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    element_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    credit: Mapped[str] = mapped_column(String(8))  # full | partial | none | n/a
-    # [{"quote", "url", "start", "end", "snapshot_id"}]; for 'none', what was looked for.
-    evidence: Mapped[list] = mapped_column(JSON, default=list)
-    looked_for: Mapped[str | None] = mapped_column(Text)
-    # What the credit rests on besides quotes: named-suppliers' {"supplier", "role"}; for an
-    # element scored from the spending returns each data-related payee {"supplier", "total",
-    # "categories", "items", "named_as"} (named_as null: paid but never named).
-    detail: Mapped[list | None] = mapped_column(JSON)
+    scorecard_id: Mapped[int]
+    step_id: Mapped[str]
+    element_id: Mapped[str]
+    position: Mapped[int]
+    credit: Mapped[str]
+    evidence: Mapped[list]
+    looked_for: Mapped[str | None]
+    detail: Mapped[list | None]
 
     scorecard: Mapped[ScorecardRow] = relationship(back_populates="elements")
 
@@ -123,30 +116,25 @@ class ElementResultRow(Base):
 class ScorecardChangeRow(Base):
     """What moved since the party's previous scorecard of the same rubric version."""
 
-    __tablename__ = "scorecard_changes"
+    __table__ = SCORECARD_CHANGES
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # step | element | document
-    subject: Mapped[str] = mapped_column(String(2048))  # step id, step/element id, or url
-    old: Mapped[str | None] = mapped_column(String(64))
-    new: Mapped[str | None] = mapped_column(String(64))
-    summary: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int]
+    scorecard_id: Mapped[int]
+    kind: Mapped[str]
+    subject: Mapped[str]
+    old: Mapped[str | None]
+    new: Mapped[str | None]
+    summary: Mapped[str | None]
 
     scorecard: Mapped[ScorecardRow] = relationship(back_populates="changes")
 
 
 class NotScoredRow(Base):
-    """A party the latest check could not score, and why ("no text, no grade").
+    """A party the latest check could not score, and why (NOT_SCORED)."""
 
-    One row per party while it lasts: written when a check finds no readable privacy
-    notice, deleted when the party is scored again. Its older scorecards stay in the
-    history, but nothing shows them as its grade while this row exists.
-    """
+    __table__ = NOT_SCORED
 
-    __tablename__ = "not_scored"
-
-    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
-    reason: Mapped[str] = mapped_column(Text)
-    since: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # first run that found it so
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))  # latest run that found it so
+    party_id: Mapped[str]
+    reason: Mapped[str]
+    since: Mapped[datetime]
+    run_id: Mapped[int | None]

@@ -3,7 +3,7 @@
 Three read-only SQL views for researchers (Datasette, psql, sqlite3, pandas), defined in
 history.views (a new database gets them from there too, history.schema). Views are not
 part of the SQLAlchemy metadata, so autogenerate (`alembic check`) never sees them. The
-covering index on step_scores is in the metadata (history/models/) and here alike.
+covering index on step_scores is in the metadata (history/tables/) and here alike.
 
 Revision ID: 0002
 Revises: 0001
