@@ -10,10 +10,17 @@ Figures: step agreement (exact and within one class), element agreement, evidenc
 precision (accepted / reviewed quotes; quotes not yet reviewed are counted apart, never
 as right), the step confusion table, and each disagreement with the label's `why`
 beside partywatch's quote.
+
+Each proportion comes with a 95% interval (Wilson's), so that a figure from 120 steps is
+read as the range it is: 100/120 agreeing steps is "somewhere from 76% to 89%", and a
+target of 90% is then seen to be neither met nor ruled out. The interval treats every
+step, element or quote as drawn on its own; those of one document are alike, so the true
+uncertainty is wider still.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +34,22 @@ from scoring.models import Credit, Scorecard, step_label
 
 CLASSES = (Credit.NONE, Credit.PARTIAL, Credit.FULL)
 SPLITS = ("all", "tune", "locked")
+Z_95 = 1.959964  # the normal quantile of a two-sided 95% interval
+
+
+def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float, float] | None:
+    """The Wilson score interval of the proportion successes/total (None when total is 0).
+
+    Unlike "p ± 1.96·sqrt(p(1-p)/n)" it stays within 0..1 and does not shrink to a point
+    at 0% or 100%: 20 of 20 agreeing is (84%, 100%), not (100%, 100%).
+    """
+    if total <= 0:
+        return None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 class CorpusError(Exception):
@@ -87,15 +110,28 @@ class Evaluation:
         reviewed = self.quotes_accepted + self.quotes_rejected
         return self.quotes_accepted / reviewed if reviewed else None
 
+    @property
+    def step_interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.steps_exact, self.steps_total)
+
+    @property
+    def element_interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.elements_exact, self.elements_total)
+
+    @property
+    def evidence_interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.quotes_accepted, self.quotes_accepted + self.quotes_rejected)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "corpus": self.corpus, "split": self.split, "documents": self.documents,
             "steps": {"total": self.steps_total, "exact": self.steps_exact, "agreement": self.step_agreement,
-                      "within_one": self.within_one},
+                      "interval_95": self.step_interval, "within_one": self.within_one},
             "elements": {"total": self.elements_total, "exact": self.elements_exact,
-                         "agreement": self.element_agreement},
+                         "agreement": self.element_agreement, "interval_95": self.element_interval},
             "evidence": {"accepted": self.quotes_accepted, "rejected": self.quotes_rejected,
-                         "unreviewed": self.quotes_unreviewed, "precision": self.evidence_precision},
+                         "unreviewed": self.quotes_unreviewed, "precision": self.evidence_precision,
+                         "interval_95": self.evidence_interval},
             "confusion": [{"label": a, "got": b, "n": n} for (a, b), n in sorted(self.confusion.items())],
             "disagreements": [d.__dict__ for d in self.disagreements],
             "rejected_quotes": self.rejected,

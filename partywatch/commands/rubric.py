@@ -75,8 +75,9 @@ def evaluate(corpus_dir, rubric_path, split, min_agreement, output_format, show)
     Scores every labelled document set in CORPUS_DIR and compares with the careful
     reading in its labels: step agreement (exact, and within one class), element
     agreement, evidence precision (from evidence_review.yaml; quotes not yet reviewed are
-    counted apart, never as right), the confusion table, and each disagreement with the
-    label's `why` beside partywatch's quote.
+    counted apart, never as right), each with its 95% interval (a corpus of a few dozen
+    notices measures a range, not a point), the confusion table, and each disagreement
+    with the label's `why` beside partywatch's quote.
 
     \b
     The maintainer's loop: edit rubric.yaml, then
@@ -115,15 +116,21 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1%}"
 
 
+def _interval(bounds: tuple[float, float] | None) -> str:
+    return "" if bounds is None else f" (95% interval {bounds[0]:.1%}–{bounds[1]:.1%})"
+
+
 def _print_evaluation(r, version: str, show: int) -> None:
     click.echo(f"rubric {version} on {r.corpus} (split: {r.split}, {len(r.documents)} document sets)")
-    click.echo(f"  step agreement     {r.steps_exact}/{r.steps_total} = {_pct(r.step_agreement)} exact, "
-               f"{_pct(r.within_one)} within one class")
+    click.echo(f"  step agreement     {r.steps_exact}/{r.steps_total} = {_pct(r.step_agreement)} exact"
+               f"{_interval(r.step_interval)}, {_pct(r.within_one)} within one class")
     if r.elements_total:
-        click.echo(f"  element agreement  {r.elements_exact}/{r.elements_total} = {_pct(r.element_agreement)}")
+        click.echo(f"  element agreement  {r.elements_exact}/{r.elements_total} = {_pct(r.element_agreement)}"
+                   f"{_interval(r.element_interval)}")
     reviewed = r.quotes_accepted + r.quotes_rejected
-    click.echo(f"  evidence precision {r.quotes_accepted}/{reviewed} = {_pct(r.evidence_precision)} "
-               f"of reviewed quotes; {r.quotes_unreviewed} quote(s) not yet reviewed")
+    click.echo(f"  evidence precision {r.quotes_accepted}/{reviewed} = {_pct(r.evidence_precision)}"
+               f"{_interval(r.evidence_interval)} of reviewed quotes; "
+               f"{r.quotes_unreviewed} quote(s) not yet reviewed")
     click.echo("\n  confusion (rows: label, columns: partywatch)")
     from scoring.evaluation import CLASSES
 

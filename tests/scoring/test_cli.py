@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from partywatch.cli import main
+from scoring.evaluation import wilson_interval
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "corpus"
 
@@ -111,3 +112,24 @@ def test_rubric_evaluate_reports_agreement_and_gates_on_min_agreement():
     assert all({"document", "subject", "label", "got", "why", "quote"} <= set(d) for d in report["disagreements"])
     missing = runner.invoke(main, ["rubric", "evaluate", "/no/such/corpus"])
     assert missing.exit_code == 1 and "no such folder" in missing.output
+
+
+def test_rubric_evaluate_gives_each_figure_the_range_its_corpus_supports():
+    runner = CliRunner()
+    table = runner.invoke(main, ["rubric", "evaluate", str(CORPUS), "--show", "0"])
+    assert table.exit_code == 0, table.output
+    for figure in ("step agreement", "element agreement", "evidence precision"):
+        line = next(line for line in table.output.splitlines() if figure in line)
+        assert "(95% interval " in line, line
+    report = json.loads(runner.invoke(main, ["rubric", "evaluate", str(CORPUS), "--format", "json"]).output)
+    for figure, value in (("steps", "agreement"), ("elements", "agreement"), ("evidence", "precision")):
+        low, high = report[figure]["interval_95"]
+        assert low < report[figure][value] <= high <= 1
+
+
+def test_the_interval_of_a_proportion_is_wilsons():
+    low, high = wilson_interval(100, 120)  # the locked split's 100 agreeing steps of 120
+    assert round(low, 3) == 0.757 and round(high, 3) == 0.889
+    low, high = wilson_interval(20, 20)  # all agree: still a range, not a point
+    assert round(low, 3) == 0.839 and high == 1.0
+    assert wilson_interval(0, 0) is None
