@@ -12,8 +12,8 @@ as right), the step confusion table, and each disagreement with the label's `why
 beside partywatch's quote.
 
 Each proportion comes with a 95% interval (Wilson's), so that a figure from 120 steps is
-read as the range it is: 100/120 agreeing steps is "somewhere from 76% to 89%", and a
-target of 90% is then seen to be neither met nor ruled out. The interval treats every
+read as the range it is: 100/120 agreeing steps is "somewhere from 76% to 89%", short
+of a 90% target on that evidence but not shown to be short of 85%. The interval treats every
 step, element or quote as drawn on its own; those of one document are alike, so the true
 uncertainty is wider still.
 """

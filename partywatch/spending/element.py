@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from history.spending import NamedSupplier, has_spending, paid_suppliers
 from scoring import DocumentClaims, Payee, SpendingCheck
 
-# The matching of payees with named suppliers (and its alias list, its YAML and pydantic)
-# is imported by the first party that has spending returns: most checks have none.
+# The matching of payees with named suppliers (and the alias list it reads) is imported
+# by the first party that has spending returns: most checks have none.
 if TYPE_CHECKING:
     from partywatch.spending.gaps import Payee as PaidPayee
     from partywatch.spending.names import SupplierMatcher
