@@ -18,6 +18,8 @@ check of more parties loads nothing during its crawl: `result()` loads after it.
 
 from __future__ import annotations
 
+import gc
+import sys
 import threading
 from typing import TYPE_CHECKING, Sequence
 
@@ -92,14 +94,24 @@ class ScoringPreparation:
 
     def _load(self) -> None:
         try:
-            # Imported for their side: loaded now, so scoring starts at once when the crawl ends.
-            import partywatch.archive  # noqa: F401
-            import partywatch.pipeline  # noqa: F401
-            from scoring import Scorer, load_rubric_text
+            from scoring.startup import collection_paused
 
-            if self.rubric is None:
-                self.rubric = load_rubric_text(self.rubric_text, self.rubric_name)
-            self.scorer = Scorer(self.rubric)
+            # The ORM, the models, pydantic and the rubric's schema are objects that live as
+            # long as the process: the cyclic collector would rescan them ~100 times while
+            # they are made and find nothing. Paused meanwhile; what the first import made is
+            # frozen, as `check` does before its crawl and scoring.startup for spaCy.
+            first = "partywatch.pipeline" not in sys.modules
+            with collection_paused():
+                # Imported for their side: loaded now, so scoring starts at once when the crawl ends.
+                import partywatch.archive  # noqa: F401
+                import partywatch.pipeline  # noqa: F401
+                from scoring import Scorer, load_rubric_text
+
+                if first:
+                    gc.freeze()
+                if self.rubric is None:
+                    self.rubric = load_rubric_text(self.rubric_text, self.rubric_name)
+                self.scorer = Scorer(self.rubric)
             wanted = self.start_spacy and (self._new_text or reads_new_text(self.engine, self.party_ids,
                                                                                 self.rubric))
         except BaseException as exc:  # re-raised by result(), in the check's own thread
