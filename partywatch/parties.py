@@ -8,8 +8,9 @@ The file is checked here by hand, against the fields below, not by a pydantic mo
 rubric.yaml is: every check reads it before its crawl starts, and pydantic (about 9 MB of
 memory and 45 ms of imports) would then sit in the check process beside the crawl process
 for the whole crawl, where the two together make a check's peak memory
-(bench/peer_bench.py). The rubric's schema is loaded only when the rubric has changed
-(scoring.cache).
+(bench/peer_bench.py). rubric.yaml keeps its pydantic schema: a check parses it once the
+crawl has its work (partywatch.check_prepare), before the crawl only when the rubric
+changed since it last loaded (scoring.loader.known_to_load).
 """
 
 from __future__ import annotations
