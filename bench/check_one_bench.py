@@ -1,6 +1,6 @@
 """A check of one party with one notice: wall time and peak RSS of `partywatch check`.
 
-    .venv/bin/python bench/check_one_bench.py [--runs 5]
+    .venv/bin/python bench/check_one_bench.py [--runs 5] [--bytecode]
 
 Serves one party site on 127.0.0.1 (a homepage, robots.txt and the bundled Open Future
 privacy notice, listed as the party's one document), then runs `partywatch check` in a
@@ -12,6 +12,11 @@ process tree's RSS, sampled every 10 ms while it runs). The CPU time (user + sys
 and crawl child) is printed too: on a busy machine it is steadier than the wall time.
 
 Target (issue 14): under 1.5 s median of 5.
+
+The bench says whether partywatch's own modules were read from bytecode: with the README's
+editable install on a machine that sets PYTHONDONTWRITEBYTECODE, every check compiles them
+from source. `--bytecode` writes their bytecode first (into the usual __pycache__ folders),
+as `pip install` without -e does, to measure a check as an installed partywatch runs it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
-from loopback import tree_rss_kb
+from loopback import add_bytecode_option, tree_rss_kb, use_bytecode_option
 
 PARTYWATCH = Path(sys.executable).with_name("partywatch")
 NOTICE = resources.files("partywatch.demo_sites").joinpath("open_future/privacy-notice.html").read_bytes()
@@ -101,7 +106,9 @@ def run_once(parties: Path, db_url: str) -> tuple[float, float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    add_bytecode_option(parser)
     args = parser.parse_args()
+    use_bytecode_option(args)
 
     figures: dict[str, list[tuple[float, float, float]]] = {"first": [], "unchanged": []}
     with one_party_site() as (parties, tmp):

@@ -1,7 +1,7 @@
 """Where the time of a one-page `partywatch check` goes: when the check sends its crawl
 process the work, when that process starts crawling, when it exits, when the check is done.
 
-    .venv/bin/python bench/check_timeline.py [--runs 5]
+    .venv/bin/python bench/check_timeline.py [--runs 5] [--bytecode]
 
 The site and parties file are check_one_bench's. Each run is a first check (a new SQLite
 database) and then an unchanged one, in a subprocess that runs `partywatch check` with
@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from check_one_bench import one_party_site
+from loopback import add_bytecode_option, use_bytecode_option
 
 # `partywatch check` with its timeline on stderr: "MARK <what> <wall s> <CPU s>".
 CHECK_WITH_MARKS = r'''
@@ -79,7 +80,9 @@ def run_once(parties: Path, db_url: str) -> dict[str, tuple[float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    add_bytecode_option(parser)
     args = parser.parse_args()
+    use_bytecode_option(args)
 
     runs: dict[str, list[dict]] = {"first": [], "unchanged": []}
     with one_party_site() as (parties, tmp):

@@ -203,3 +203,58 @@ class TreeSampler(threading.Thread):
     def by_process(self) -> str:
         """Each process's own peak: "check 180 MB, spiders.crawl 120 MB"."""
         return ", ".join(f"{command} {kb / 1024:.0f} MB" for command, kb in self.process_peaks_kb.values())
+
+
+# partywatch's own packages; the rest of what a check loads comes from site-packages, which
+# pip compiled to bytecode when it installed them.
+PARTYWATCH_PACKAGES = ("partywatch", "scoring", "spiders", "history", "bot")
+
+
+def _partywatch_sources() -> list[Path]:
+    root = Path(__file__).resolve().parents[1]
+    return [path for package in PARTYWATCH_PACKAGES for path in (root / package).rglob("*.py")]
+
+
+def bytecode_state() -> str:
+    """Whether the `partywatch` a bench runs reads its own modules from bytecode or compiles
+    them from source in every process, which costs a check ~0.1-0.2 s of CPU.
+
+    An editable install (`pip install -e`, the README's) leaves partywatch's modules as
+    sources; Python then writes their bytecode on first use, unless PYTHONDONTWRITEBYTECODE
+    is set, as it is on some machines (this one, for one). A `pip install` without -e
+    compiles them, as it does every dependency."""
+    from importlib.util import cache_from_source
+
+    sources = _partywatch_sources()
+    fresh = sum(1 for source in sources
+                if Path(cache_from_source(source)).is_file()
+                and Path(cache_from_source(source)).stat().st_mtime >= source.stat().st_mtime)
+    if fresh == len(sources):
+        return "partywatch's modules are read from bytecode"
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return (f"partywatch's modules are compiled from source in every process ({len(sources) - fresh} of "
+                f"{len(sources)} have no bytecode and PYTHONDONTWRITEBYTECODE is set; --bytecode compiles them "
+                f"once, as a pip install without -e does)")
+    return f"{len(sources) - fresh} of {len(sources)} partywatch modules are compiled on first use, then read from bytecode"
+
+
+def compile_partywatch() -> None:
+    """Write the bytecode of partywatch's own modules, as `pip install` without -e would."""
+    import py_compile
+
+    for source in _partywatch_sources():
+        py_compile.compile(str(source), doraise=True)
+
+
+def add_bytecode_option(parser) -> None:
+    """--bytecode, for a bench that runs `partywatch` (see bytecode_state)."""
+    parser.add_argument("--bytecode", action="store_true",
+                        help="compile partywatch's modules to bytecode first, as a pip install without -e does")
+
+
+def use_bytecode_option(args) -> None:
+    """Compile if --bytecode asked for it, then print whether partywatch's modules are read
+    from bytecode: a figure is read knowing which."""
+    if args.bytecode:
+        compile_partywatch()
+    print(bytecode_state())

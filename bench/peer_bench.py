@@ -1,6 +1,6 @@
 """Peer benchmark: `partywatch check` and changedetection.io on the same loopback sites.
 
-    .venv/bin/python bench/peer_bench.py [--sizes 500,2000]
+    .venv/bin/python bench/peer_bench.py [--sizes 500,2000] [--bytecode]
     .venv/bin/python bench/peer_bench.py --peer-venv /work/peer-venv --install-peer
 
 For each size N it serves N/10 party sites of 10 pages each on 127.0.0.1 (bench/loopback.py:
@@ -52,7 +52,11 @@ It makes no request beyond 127.0.0.1 (what its source, changedetectionio/, reads
 Each cycle's notes say how many notices partywatch fetched and parties it scored, how many
 watches changedetection.io checked and with how many errors, and each process's own peak.
 
-The machine's load is printed: timings on a shared machine vary from run to run.
+The machine's load is printed: timings on a shared machine vary from run to run. So is
+whether partywatch's own modules were read from bytecode: pip compiled changedetection.io's
+when it installed it, but the README's editable install leaves partywatch's as sources, which
+every process compiles again on a machine that sets PYTHONDONTWRITEBYTECODE; `--bytecode`
+compiles them first, as `pip install` without -e would.
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopback import TreeSampler, serve, site_url, tree_cpu_seconds, write_parties
+from loopback import TreeSampler, add_bytecode_option, serve, site_url, tree_cpu_seconds, use_bytecode_option, write_parties
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTYWATCH = Path(sys.executable).with_name("partywatch")
@@ -248,12 +252,14 @@ def main() -> None:
                         help="a virtualenv with changedetection.io: run it on the same pages")
     parser.add_argument("--install-peer", action="store_true",
                         help=f"create --peer-venv and pip install changedetection.io=={PEER_VERSION} into it")
+    add_bytecode_option(parser)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     if args.install_peer:
         if args.peer_venv is None:
             parser.error("--install-peer needs --peer-venv DIR")
         install_peer(args.peer_venv)
+    use_bytecode_option(args)
 
     rows = []
     for size in sizes:

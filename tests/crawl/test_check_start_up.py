@@ -220,6 +220,8 @@ def test_preparing_to_score_does_not_rescan_the_modules_it_loads(rubric_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     collections, collector_on = result.stdout.split("collections while preparing:")[1].split("collector on:")
-    # the collector runs as it is switched back on (young objects, once), not while loading
-    assert int(collections) <= 3, result.stdout
+    # the collector runs as it is switched back on (a few young collections: 3 when the
+    # modules were compiled from source, 4 when read from bytecode, whose loading leaves
+    # a different count of young objects), not ~110 times while loading
+    assert int(collections) <= 10, result.stdout
     assert collector_on.strip() == "True"
