@@ -175,9 +175,17 @@ def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine, migrate_only=True), revision)
 
 
-def open_database(url: str, *, migrate: bool = True) -> Engine:
-    """An engine for `url`, upgraded to the latest schema unless migrate=False."""
+def open_database(url: str, *, migrate: bool = True, create: bool = True) -> Engine:
+    """An engine for `url`, upgraded to the latest schema unless migrate=False.
+
+    With create=False a SQLite file that does not exist is an error, not a new empty
+    database: a command that only reads the history, given a mistyped path, says so."""
     engine = make_engine(url)
+    database = engine.url.database
+    if (not create and engine.url.get_backend_name() == "sqlite" and database and database != ":memory:"
+            and not engine.url.query.get("uri") and not Path(database).expanduser().exists()):
+        raise DatabaseError(f"no database at {database}: nothing has been stored there (`partywatch check` "
+                            f"starts one; --db or $DATABASE_URL names another)")
     if migrate:
         try:
             upgrade(engine)

@@ -60,12 +60,14 @@ def party_aliases(parties_path: str | None) -> dict[str, list[str]]:
         raise click.ClickException(str(exc)) from None
 
 
-def open_db(db_url: str | None) -> Engine:
-    """Open (and upgrade if needed) the database, or exit with a clear message."""
+def open_db(db_url: str | None, *, create: bool = True) -> Engine:
+    """Open (and upgrade if needed) the database, or exit with a clear message. A command
+    that only reads or rescores the history passes create=False: a SQLite path that does
+    not exist is then an error, not a new empty database."""
     from history import DatabaseError, open_database
 
     try:
-        return open_database(database_url(db_url))
+        return open_database(database_url(db_url), create=create)
     except DatabaseError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -88,7 +88,7 @@ def command(db_url: str | None, port: int) -> None:
             f"partywatch browse needs Datasette, in the `research` extra: {INSTALL_HINT}") from exc
     if not port_is_free(port):
         raise click.ClickException(f"port {port} is in use on 127.0.0.1: choose another with --port")
-    open_db(url).dispose()  # the schema (and its views) up to date, as for every command
+    open_db(url, create=False).dispose()  # the schema (and its views) up to date, as for every command
     with tempfile.TemporaryDirectory(prefix="partywatch-browse-") as folder:
         copy = copy_for_browsing(path, Path(folder))
         app = datasette_for(copy)

@@ -42,7 +42,7 @@ def command(db_url: str | None, fmt: str, out_dir: Path, tables: tuple[str, ...]
         raise click.ClickException(f"--out {out_dir} exists and is not a folder")
     from history.export import count_rows, export_history
 
-    engine = open_db(db_url)
+    engine = open_db(db_url, create=False)
     chosen = list(tables) or TABLE_NAMES
     console = Console(stderr=True)
     try:

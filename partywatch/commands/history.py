@@ -84,7 +84,7 @@ def command(party: str, db_url: str | None, parties_path: str | None, plot_path:
     from history.research import not_scored_reason, party_history
 
     aliases = party_aliases(parties_path)
-    engine = open_db(db_url)
+    engine = open_db(db_url, create=False)
     try:
         with engine.connect() as conn:
             try:

@@ -43,7 +43,7 @@ def command(db_url: str | None, out_dir: Path, site_url: str | None) -> None:
         raise click.ClickException(f"--out {out_dir} exists and is not a folder")
     from partywatch.report.site import build_site  # matplotlib and jinja2 load only when needed
 
-    engine = open_db(db_url)
+    engine = open_db(db_url, create=False)
     console = Console(stderr=True)
     try:
         with console.status("Writing the report…", spinner="dots") as status:

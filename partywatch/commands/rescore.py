@@ -34,7 +34,7 @@ def command(db_url: str | None, rubric_path: str | None) -> None:
     from scoring import Scorer
 
     rubric = load_rubric_or_exit(resolve_rubric_path(rubric_path))
-    engine = open_db(db_url)
+    engine = open_db(db_url, create=False)
     scorer = Scorer(rubric)
     with transaction(engine) as session:
         run_id = start_run(session, "rescore").id

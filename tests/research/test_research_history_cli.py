@@ -96,6 +96,22 @@ def test_empty_database_says_there_are_no_parties(engine, database_url):
     assert "the database has no parties yet" in result.output
 
 
+def test_a_mistyped_database_path_is_an_error_and_no_new_database(tmp_path):
+    """A researcher's typo in --db used to make a new empty database there and report that
+    it "has no parties yet"; every command that only reads or rescores the history now says
+    the database is not there, and leaves nothing behind."""
+    from partywatch.cli import main
+
+    missing = tmp_path / "histroy.db"
+    for args in (["history", "snp"], ["export", "--format", "csv", "--out", str(tmp_path / "out")],
+                 ["report", "--out", str(tmp_path / "site")], ["rescore"]):
+        result = CliRunner().invoke(main, [*args, "--db", f"sqlite:///{missing}"])
+        assert result.exit_code == 1, (args, result.output)
+        assert f"no database at {missing}: nothing has been stored there" in result.output, args
+        assert not missing.exists(), args
+    assert not (tmp_path / "out").exists() and not (tmp_path / "site").exists()
+
+
 def _score_the_conservatives(engine):
     from history.db import transaction
     from history.store import ensure_rubric_version, finish_run, start_run, store_scorecard, sync_parties
