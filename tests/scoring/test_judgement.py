@@ -921,3 +921,18 @@ def test_information_combined_with_information_from_external_sources_is_some_pro
     text = ("Once collected, we may combine this information with other information collected from external "
             "sources, where permitted by applicable law.")
     assert credit(scorer, text, "profiling", "profiling-disclosed")[0] == "partial"
+
+
+def test_third_parties_under_a_disclosure_heading_are_where_data_goes_not_a_source(scorer):
+    # found on a general privacy policy: under "How do we disclose your personal
+    # information?", a list item naming recipients was credited as third-party data
+    disclosure = ("## How do we disclose your personal information?\n"
+                  "We may disclose your information to:\n"
+                  "- specific third parties authorised by you to receive information held by us;\n")
+    assert credit(scorer, disclosure, "data-sources", "commercial-data") == ("none", [])
+    offline = ("## Use and sharing of personal data\n"
+               "We do not share your personal data collected online or offline with third parties.\n")
+    assert credit(scorer, offline, "data-sources", "canvassing") == ("none", [])
+    source = ("## Information we collect about you\n"
+              "We may receive information about you from third parties such as data providers.\n")
+    assert credit(scorer, source, "data-sources", "commercial-data")[0] == "partial"
