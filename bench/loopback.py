@@ -221,8 +221,8 @@ def bytecode_state() -> str:
 
     An editable install (`pip install -e`, the README's) leaves partywatch's modules as
     sources; Python then writes their bytecode on first use, unless PYTHONDONTWRITEBYTECODE
-    is set, as it is on some machines (this one, for one). A `pip install` without -e
-    compiles them, as it does every dependency."""
+    is set, as it is on some machines and containers. A `pip install` without -e compiles
+    them, as it does every dependency."""
     from importlib.util import cache_from_source
 
     sources = _partywatch_sources()
