@@ -8,8 +8,8 @@ recording, for quotes partywatch showed, whether a reader accepts them.
 
 Figures: step agreement (exact and within one class), element agreement, evidence
 precision (accepted / reviewed quotes; quotes not yet reviewed are counted apart, never
-as right), the step confusion table, and each disagreement with the label's `why`
-beside partywatch's quote.
+as right) and the rules the rejected quotes came from, the step confusion table, and each
+disagreement with the label's `why` beside partywatch's quote.
 
 Each proportion comes with a 95% interval (Wilson's), so that a figure from 120 steps is
 read as the range it is: 100/120 agreeing steps is "somewhere from 76% to 89%", short
@@ -35,6 +35,7 @@ from scoring.models import Credit, Scorecard, step_label
 CLASSES = (Credit.NONE, Credit.PARTIAL, Credit.FULL)
 SPLITS = ("all", "tune", "locked")
 Z_95 = 1.959964  # the normal quantile of a two-sided 95% interval
+NO_RULE = "(no rule)"  # evidence not found by a rubric rule (the spending returns)
 
 
 def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float, float] | None:
@@ -92,6 +93,17 @@ class Evaluation:
     disagreements: list[Disagreement] = field(default_factory=list)
     unreviewed: list[dict[str, str]] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
+    # rule id -> Counter(accept=, reject=, unreviewed=): which rules the rejected quotes come from
+    by_rule: dict[str, Counter] = field(default_factory=dict)
+
+    def rules_by_rejections(self) -> list[dict[str, Any]]:
+        """Each rule that found a quote shown, most rejected quotes first."""
+        rows = []
+        for rule, n in self.by_rule.items():
+            reviewed = n["accept"] + n["reject"]
+            rows.append({"rule": rule, "accepted": n["accept"], "rejected": n["reject"],
+                         "unreviewed": n["unreviewed"], "precision": n["accept"] / reviewed if reviewed else None})
+        return sorted(rows, key=lambda r: (-r["rejected"], -r["unreviewed"], r["rule"]))
 
     @property
     def step_agreement(self) -> float:
@@ -136,6 +148,7 @@ class Evaluation:
             "disagreements": [d.__dict__ for d in self.disagreements],
             "rejected_quotes": self.rejected,
             "unreviewed_quotes": self.unreviewed,
+            "rules": self.rules_by_rejections(),
         }
 
 
@@ -238,13 +251,19 @@ def evaluate(scorer: Scorer, folder: Path, split: str = "all") -> Evaluation:
                     # judged for what the sentence earns on its own (see Evidence.credit)
                     credit = evidence.credit or el.credit
                     review = reviews.get((doc.name, subject, credit, evidence.quote))
-                    entry = {"document": doc.name, "element": subject, "credit": credit, "quote": evidence.quote}
+                    rule = evidence.rule or NO_RULE
+                    entry = {"document": doc.name, "element": subject, "credit": credit, "quote": evidence.quote,
+                             "rule": rule}
+                    counts = ev.by_rule.setdefault(rule, Counter())
                     if review is None:
+                        counts["unreviewed"] += 1
                         ev.quotes_unreviewed += 1
                         ev.unreviewed.append(entry)
                     elif review[0] == "accept":
+                        counts["accept"] += 1
                         ev.quotes_accepted += 1
                     else:
+                        counts["reject"] += 1
                         ev.quotes_rejected += 1
                         ev.rejected.append({**entry, "reason": review[1]})
     return ev

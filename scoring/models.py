@@ -120,6 +120,9 @@ class Evidence:
     # What this sentence earns on its own; an element's full credit may add up from
     # several partial sentences (a date here, a change notice there).
     credit: Credit | None = None
+    # The rubric rule that found it ("retention/periods/partial[0]"), for the maintainer's
+    # `rubric evaluate`; not stored, and no part of what the quote is.
+    rule: str | None = field(default=None, compare=False)
 
     def to_dict(self, form: Form = Form.SCORE) -> dict[str, Any]:
         d: dict[str, Any] = {"quote": self.quote, "url": self.url, "start": self.start, "end": self.end}

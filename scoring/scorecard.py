@@ -232,7 +232,7 @@ def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evi
         if key in seen:
             continue
         seen.add(key)
-        out.append(Evidence(cl.quote, cl.url, cl.start, cl.end, sid, cl.credit))
+        out.append(Evidence(cl.quote, cl.url, cl.start, cl.end, sid, cl.credit, rule=(cl.detail or {}).get("rule")))
         if len(out) >= limit:
             break
     return out

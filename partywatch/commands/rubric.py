@@ -68,7 +68,7 @@ def default_corpus_path():
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--show", type=click.IntRange(0), default=40, show_default=True,
-              help="How many disagreements to list in the table (all in JSON).")
+              help="How many rules behind rejected quotes, and how many disagreements, to list in the table (all in JSON).")
 def evaluate(corpus_dir, rubric_path, split, min_agreement, output_format, show) -> None:
     """Agreement of the rubric with a labelled corpus (the bundled real notices by default).
 
@@ -76,8 +76,9 @@ def evaluate(corpus_dir, rubric_path, split, min_agreement, output_format, show)
     reading in its labels: step agreement (exact, and within one class), element
     agreement, evidence precision (from evidence_review.yaml; quotes not yet reviewed are
     counted apart, never as right), each with its 95% interval (a corpus of a few dozen
-    notices measures a range, not a point), the confusion table, and each disagreement
-    with the label's `why` beside partywatch's quote.
+    notices measures a range, not a point), the confusion table, the rules behind the
+    rejected quotes (most first), and each disagreement with the label's `why` beside
+    partywatch's quote.
 
     \b
     The maintainer's loop: edit rubric.yaml, then
@@ -137,6 +138,12 @@ def _print_evaluation(r, version: str, show: int) -> None:
     click.echo("  " + " " * 10 + "".join(f"{c:>9}" for c in CLASSES))
     for label in CLASSES:
         click.echo(f"  {label:10}" + "".join(f"{r.confusion.get((label, got), 0):9d}" for got in CLASSES))
+    rules = [row for row in r.rules_by_rejections() if row["rejected"]]
+    if rules and show:
+        click.echo(f"\n  rules behind rejected quotes ({len(rules)}; first {min(show, len(rules))}), "
+                   f"rejected / reviewed:")
+        for row in rules[:show]:
+            click.echo(f"  - {row['rule']}: {row['rejected']} / {row['rejected'] + row['accepted']}")
     if r.disagreements and show:
         click.echo(f"\n  disagreements ({len(r.disagreements)}; first {min(show, len(r.disagreements))}):")
         for d in r.disagreements[:show]:

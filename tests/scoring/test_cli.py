@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
 from click.testing import CliRunner
 
 from partywatch.cli import main
@@ -133,3 +134,34 @@ def test_the_interval_of_a_proportion_is_wilsons():
     low, high = wilson_interval(20, 20)  # all agree: still a range, not a point
     assert round(low, 3) == 0.839 and high == 1.0
     assert wilson_interval(0, 0) is None
+
+
+def test_rubric_evaluate_names_the_rules_behind_rejected_quotes(tmp_path):
+    # the maintainer's question after "precision 81%": which rules do the rejected quotes come from?
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "notice.txt").write_text(
+        "We keep membership records for six years after your membership ends.\n\n"
+        "We may receive information about you from third parties such as data providers.\n", encoding="utf-8")
+    (tmp_path / "labels" / "notice.yaml").write_text(
+        "document: notice\nfiles: {notice.txt: privacy_notice}\nsteps:\n"
+        "  retention: {label: partial, why: 'one period: \"six years\"'}\n"
+        "  data-sources: {label: partial, why: '\"from third parties such as data providers\"'}\n", encoding="utf-8")
+    reviews = [{"document": "notice", "element": "retention/periods", "credit": "partial",
+                "quote": "We keep membership records for six years after your membership ends.",
+                "verdict": "accept", "reason": "a period for one category"},
+               {"document": "notice", "element": "data-sources/commercial-data", "credit": "partial",
+                "quote": "We may receive information about you from third parties such as data providers.",
+                "verdict": "reject", "reason": "(rejected here to see it counted against its rule)"}]
+    (tmp_path / "evidence_review.yaml").write_text(yaml.safe_dump({"reviews": reviews}), encoding="utf-8")
+    runner = CliRunner()
+    table = runner.invoke(main, ["rubric", "evaluate", str(tmp_path)])
+    assert table.exit_code == 0, table.output
+    assert "rules behind rejected quotes (1; first 1), rejected / reviewed:" in table.output
+    assert "- data-sources/commercial-data/partial[1]: 1 / 1" in table.output
+    assert "retention/periods/partial[0]" not in table.output.split("rules behind")[1]  # none rejected
+    report = json.loads(runner.invoke(main, ["rubric", "evaluate", str(tmp_path), "--format", "json"]).output)
+    assert report["rules"][0] == {"rule": "data-sources/commercial-data/partial[1]", "accepted": 0, "rejected": 1,
+                                  "unreviewed": 0, "precision": 0.0}
+    assert {"rule": "retention/periods/partial[0]", "accepted": 1, "rejected": 0, "unreviewed": 0,
+            "precision": 1.0} in report["rules"]
+    assert report["rejected_quotes"][0]["rule"] == "data-sources/commercial-data/partial[1]"
