@@ -395,6 +395,11 @@ CASES = [
     ("no decisions with legal effects is not a no to profiling",
      "We do not engage in automated decision-making that produces legal effects concerning you.",
      "profiling/profiling-disclosed", "none"),
+    # found on a real charity notice: decisions made by a machine alone are one use of profiling
+    ("no automated decision-making at all is not a no to profiling either",
+     "We do not currently carry out any automated decision-making.", "profiling/profiling-disclosed", "none"),
+    ("... where a clear no to profiling is",
+     "We do not currently carry out any profiling of our supporters.", "profiling/profiling-disclosed", "full"),
     ("all data on servers in the UK is a full answer on transfers",
      "All personal data we hold is stored on servers located in the UK.", "accountability/transfers", "full"),
     ("a clear no to data from third parties",
