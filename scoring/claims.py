@@ -260,8 +260,11 @@ class ClaimFinder:
         role = next((c.roles[k] for k, p in sorted(((k, min(ps)) for k, ps in s.positions.items()
                                                    if k in c.roles), key=lambda kp: kp[1])), None)
         known_here = s.keys & c.known_keys
-        if not has_context or (role is None and not known_here) or s.keys & c.not_processing_context:
-            return []  # (a log-in with Facebook names a company the reader uses, not one working for the party)
+        # (a log-in with Facebook names a company the reader uses, not one working for the party; so
+        # does each item of a list led in by "the social media platforms we use to interact with users")
+        said_of = s.keys | s.section_keys if s.block_kind in (ROW, ITEM) else s.keys
+        if not has_context or (role is None and not known_here) or said_of & c.not_processing_context:
+            return []
         if any(self._negated(s, p) for k in known_here for p in s.positions[k]):
             return []  # "we don't upload anything to Facebook" names no supplier
         known = [(min(s.positions[k]), c.known_names[k], True) for k in known_here]

@@ -11,6 +11,8 @@ each quote published is one more a party could contest, and it adds nothing to t
 
 from __future__ import annotations
 
+import re
+
 from scoring.models import (
     FULL_FROM,
     PARTIAL_FROM,
@@ -28,6 +30,10 @@ from scoring.rubric import DOCUMENT_KINDS, Element, Rubric, Step
 EVIDENCE_PER_ELEMENT = 1
 SUPPLIERS_SHOWN = 5
 SHORT_QUOTE_WORDS = 5
+# Only words count towards a whole sentence: "* by email – privacy@example.org" is a contact
+# line (LABELLING.md: never evidence on its own), shown only when no sentence answers.
+_WORD = re.compile(r"[^\W_]")
+_ADDRESS = re.compile(r"@|https?:|www\.")
 
 Found = list[tuple[Claim, int | None]]  # a claim and the snapshot it came from
 
@@ -212,8 +218,13 @@ def _capped(cl: Claim) -> bool:
 def _strength_key(item: tuple[Claim, int | None]) -> tuple:
     cl = item[0]
     strength = (cl.detail or {}).get("strength", 0)
-    short = len(cl.quote.split()) < SHORT_QUOTE_WORDS
-    return (-cl.credit.rank, not _capped(cl), short, -strength, cl.url, cl.start)
+    return (-cl.credit.rank, not _capped(cl), _is_fragment(cl.quote), -strength, cl.url, cl.start)
+
+
+def _is_fragment(quote: str) -> bool:
+    """Fewer than SHORT_QUOTE_WORDS words, not counting bullets, dashes and addresses."""
+    words = [w for w in quote.split() if _WORD.search(w) and not _ADDRESS.search(w)]
+    return len(words) < SHORT_QUOTE_WORDS
 
 
 def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evidence]:

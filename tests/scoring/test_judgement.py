@@ -936,3 +936,47 @@ def test_third_parties_under_a_disclosure_heading_are_where_data_goes_not_a_sour
     source = ("## Information we collect about you\n"
               "We may receive information about you from third parties such as data providers.\n")
     assert credit(scorer, source, "data-sources", "commercial-data")[0] == "partial"
+
+
+def test_the_social_media_platforms_a_party_talks_to_voters_on_are_not_its_suppliers(scorer):
+    # A real notice: "We utilise the following social media platforms to interact with our
+    # users: * Facebook * Twitter * YouTube" was counted as three named suppliers.
+    accounts = ("## Social media\n\nWe use the following social media platforms to interact with our users:\n\n"
+                "* Facebook\n* Twitter\n* YouTube\n")
+    assert credit(scorer, accounts, "suppliers", "named-suppliers") == ("none", [])
+    processors = ("## Who processes your data for us\n\nWe use the following platforms to run our campaign:\n\n"
+                  "* NationBuilder (our supporter database)\n* Mailchimp (email newsletters)\n"
+                  "* Acme Print Ltd (printing our leaflets)\n")
+    assert credit(scorer, processors, "suppliers", "named-suppliers")[0] == "full"
+
+
+def test_a_contact_line_is_shown_only_when_no_sentence_answers(scorer):
+    # A real notice's Data Protection Officer was evidenced by "* by email – info-compliance@..."
+    # rather than by the sentence naming the officer just above it.
+    text = ("## Data Protection Officer\n\n"
+            "To contact us about this notice or the information we hold about you, please write to our "
+            "Data Protection Officer, Jane Smith:\n\n"
+            "* by email – dpo@party.example\n* by post – 1 High Street, Anytown\n")
+    got, quotes = credit(scorer, text, "accountability", "dpo")
+    assert got == "full"
+    assert quotes == ["To contact us about this notice or the information we hold about you, please write to our "
+                      "Data Protection Officer, Jane Smith:"]
+    alone = "## Data Protection Officer\n\n* by email – dpo@party.example\n"
+    assert credit(scorer, alone, "accountability", "dpo") == ("full", ["* by email – dpo@party.example"])
+
+
+def test_the_right_to_erasure_is_not_a_retention_criterion(scorer):
+    rights = ("## Your rights\n\n* **Erasure:** You can ask us to delete your personal information where it is "
+              "no longer necessary for us to use it.\n")
+    assert credit(scorer, rights, "retention", "periods") == ("none", [])
+    criterion = ("## How long we keep your data\n\nWe keep your personal information only for as long as is "
+                 "necessary for the purpose we collected it for.\n")
+    assert credit(scorer, criterion, "retention", "periods")[0] == "partial"
+
+
+def test_a_deadline_for_answering_complaints_is_not_a_retention_period(scorer):
+    text = ("## How we store and handle your data\n\nWe will respond to any complaint in writing within 30 days "
+            "of receiving it.\n")
+    assert credit(scorer, text, "retention", "periods") == ("none", [])
+    row = "## How we store and handle your data\n\nCanvass records | 2 years\n"
+    assert credit(scorer, row, "retention", "periods")[0] == "partial"

@@ -948,6 +948,57 @@ CASES = [
     ("the notice's contact details pointed to for rights requests",
      "If you wish to exercise any of the above rights, please contact us using the contact details specified above.",
      "rights/how-to-exercise", "full"),
+    # found on real company and charity notices (rubric 2026.16)
+    ("the regulator among those data is given to is mentioned, not a right to complain",
+     "We share your details with regulators, for example the ICO or the Electoral Commission, where this is "
+     "needed for our mandatory reporting requirements.", "rights/ico-complaint", "partial"),
+    ("... where the right to complain to it is full",
+     "If you are unhappy with how we handle your data, you have the right to complain to the Information "
+     "Commissioner's Office.", "rights/ico-complaint", "full"),
+    ("the reader telling the party of a change of address is no change notice",
+     "If your personal details change, please help us to keep your record up to date by notifying us at the "
+     "address above.", "accountability/versioned", "none"),
+    ("advising the reader to keep a record is not the party keeping one",
+     "Where required by law, we would advise you to keep a record of your friend's agreement before you give us "
+     "their details.", "retention/periods", "none"),
+    ("procedures to maintain confidentiality are security, not keeping",
+     "We have strict security procedures covering the storage of information in order to maintain confidentiality "
+     "and to comply with the Data Protection Act.", "retention/periods", "none"),
+    ("removing an app from one's own settings is not disposal",
+     "If you remove our app from your Facebook settings, we will no longer have access to this information.",
+     "retention/disposal", "none"),
+    ("... nor a right of the reader's",
+     "If you remove our app from your Facebook settings, we will no longer have access to this information.",
+     "rights/other-rights", "none"),
+    ("a post that is not deleted is no disposal, however the apostrophe is typed",
+     "Your forum posts won’t be deleted, but they will no longer be linked to your name.",
+     "retention/disposal", "none"),
+    ("messages kept until the reader deletes them is the reader's doing, not disposal",
+     "Private messages are stored until you delete them.", "retention/disposal", "none"),
+    ("... where deleting what is no longer needed is",
+     "We regularly review the data we hold and delete information that is no longer needed.",
+     "retention/disposal", "full"),
+    ("how data is disposed of says that it is, with or without saying when",
+     "We will use your personal information only for the purposes we collected it for, and we will make sure we "
+     "delete it securely.", "retention/disposal", "full"),
+    ("... but not when it is the reader who deletes",
+     "You can securely delete your account and messages at any time.", "retention/disposal", "none"),
+    ("opting out of the ad industry's profiling is no right the party grants",
+     "If you would like more information about OBA and how to opt out of it, please visit youronlinechoices.com.",
+     "rights/other-rights", "none"),
+    ("... where unsubscribing from its emails is one",
+     "At any time you can decide not to receive these emails and will be able to unsubscribe.",
+     "rights/other-rights", "partial"),
+    ("a duty to give correct details is no right to have them corrected",
+     "You should ensure that all personal data you submit to us is complete, accurate, true and correct.",
+     "rights/other-rights", "none"),
+    ("a social plug-in names no supplier",
+     "Our website uses plug-ins from other organisations, such as the Facebook Like button.",
+     "suppliers/named-suppliers", "none"),
+    ("a friend list read through Facebook names no supplier",
+     "If you give us permission through Facebook's settings, we also obtain access to your friend list, which we "
+     "use to see which of your friends also support us.",
+     "suppliers/named-suppliers", "none"),
 ]
 
 
