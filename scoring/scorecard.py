@@ -31,7 +31,8 @@ EVIDENCE_PER_ELEMENT = 1
 SUPPLIERS_SHOWN = 5
 SHORT_QUOTE_WORDS = 5
 # Only words count towards a whole sentence: "* by email – privacy@example.org" is a contact
-# line (LABELLING.md: never evidence on its own), shown only when no sentence answers.
+# line, evidence only through the heading above it (LABELLING.md: never on its own), so it is
+# shown only when no sentence answers.
 _WORD = re.compile(r"[^\W_]")
 _ADDRESS = re.compile(r"@|https?:|www\.")
 

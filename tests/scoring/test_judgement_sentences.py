@@ -999,6 +999,18 @@ CASES = [
      "If you give us permission through Facebook's settings, we also obtain access to your friend list, which we "
      "use to see which of your friends also support us.",
      "suppliers/named-suppliers", "none"),
+    ("an address for a copy of the amended policy is no route for rights",
+     "If we amend this policy, we will publish the amended version on our website, and you can ask us for a copy "
+     "by emailing dataprotection@party.example.", "rights/how-to-exercise", "none"),
+    ("... where an address for a copy of what it holds is",
+     "You can ask us for a copy of the personal data we hold about you by emailing dataprotection@party.example.",
+     "rights/how-to-exercise", "full"),
+    ("an address for questions about cookies is no route for rights",
+     "If you have any questions about opting out of the collection of cookies, you can contact us at "
+     "web@party.example.", "rights/how-to-exercise", "none"),
+    ("online forms named as a way data is collected are no route for rights",
+     "Personal information you supply to us through the use of online forms, email and surveys will be used for "
+     "the purposes of the party, including keeping you informed.", "rights/how-to-exercise", "none"),
 ]
 
 
