@@ -999,6 +999,7 @@ CASES = [
      "If you give us permission through Facebook's settings, we also obtain access to your friend list, which we "
      "use to see which of your friends also support us.",
      "suppliers/named-suppliers", "none"),
+    # (rubric 2026.17)
     ("an address for a copy of the amended policy is no route for rights",
      "If we amend this policy, we will publish the amended version on our website, and you can ask us for a copy "
      "by emailing dataprotection@party.example.", "rights/how-to-exercise", "none"),
