@@ -70,6 +70,9 @@ class Sentence:
     keys: frozenset[int]
     positions: dict[int, list[int]]  # key -> token positions of its matches
     section_keys: frozenset[int]
+    # the same without the notice's title: what `not_in_section` looks at, so that "Privacy &
+    # Cookie Policy" over a whole notice does not make every sentence one about cookies
+    setting_apart_keys: frozenset[int]
     paragraph_keys: frozenset[int]  # everything matched in the sentence's block
     breaks: tuple[int, ...]  # token positions of clause breaks (";", "but", ...), sorted
 
@@ -131,13 +134,18 @@ class ClaimFinder:
             positions: dict[int, list[int]] = defaultdict(list)
             for key, s_, _e in ms:
                 positions[key].append(s_)
-            for i in structure.context(block):
-                section |= ctx.block_keys.get(i, set())
+            context = structure.context(block)
+            for i in context:
+                if i != structure.title:
+                    section |= ctx.block_keys.get(i, set())
+            setting_apart = frozenset(section)
+            if structure.title in context:
+                section |= ctx.block_keys.get(structure.title, set())
             parents = structure.blocks[block].parents
             own_heading = ctx.block_keys.get(parents[-1], set()) if parents else set()
             sentence = Sentence(doc, text, base, first, last, block, kind, frozenset(positions),
-                                dict(positions), frozenset(section), frozenset(ctx.block_keys.get(block, ())),
-                                self._breaks(positions))
+                                dict(positions), frozenset(section), setting_apart,
+                                frozenset(ctx.block_keys.get(block, ())), self._breaks(positions))
             # off topic: the sentence, or the heading right above it ("Children's privacy")
             if sentence.keys & c.refusal or (sentence.keys | own_heading) & c.off_topic:
                 continue
@@ -187,7 +195,7 @@ class ClaimFinder:
             return None
         if rule.in_section and not (rule.in_section & s.section_keys):
             return None
-        if rule.not_in_section & s.section_keys:
+        if rule.not_in_section & s.setting_apart_keys:
             return None
         if rule.in_paragraph and not (rule.in_paragraph & s.paragraph_keys):
             return None

@@ -42,7 +42,8 @@ CONSENT_CLICK = re.compile(r"\bby (clicking|continuing)\b", re.I)
 CONTACT_FIELD = re.compile(
     r"^\s*(\*\*)?(e-?mail( address)?|tel(ephone)?|phone|fax|(postal |registered |our )?address|post|"
     r"write to|website|contact( us)?)\s*:?(\*\*)?\s*:", re.I)
-DATED = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+# a year or a date; Markdown's emphasis marks are no part of a word ("_Last Updated June 2019_")
+DATED = re.compile(r"(?<![^\W_])((19|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4})(?![^\W_])")
 EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|www\.\S+", re.I)
 PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")
 SHORT_HEADING_WORDS = 10
@@ -74,6 +75,9 @@ class Structure:
     # The text with wrapped lines joined by a space instead of a line break: the same
     # length, so offsets are shared, but "political\nopinions" reads as one phrase.
     joined: str
+    # The notice's title, its only level-1 heading ("Privacy & Cookie Policy"): it covers
+    # every line, so it sets no section of the notice apart from the rest.
+    title: int | None = None
 
     def block_at(self, offset: int) -> int:
         """Index of the block holding the character at `offset`."""
@@ -224,7 +228,9 @@ def parse(text: str) -> Structure:
                             intro if kind == ITEM else None))
         if kind == HEADING:
             stack.append((level, i))
-    return Structure(text, blocks, [b.start for b in blocks], _join(text, wraps))
+    titles = [i for i, b in enumerate(blocks) if b.kind == HEADING and b.level == 1]
+    return Structure(text, blocks, [b.start for b in blocks], _join(text, wraps),
+                     titles[0] if len(titles) == 1 else None)
 
 
 def _join(text: str, wraps: list[int]) -> str:

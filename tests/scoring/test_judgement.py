@@ -980,3 +980,29 @@ def test_a_deadline_for_answering_complaints_is_not_a_retention_period(scorer):
     assert credit(scorer, text, "retention", "periods") == ("none", [])
     row = "## How we store and handle your data\n\nCanvass records | 2 years\n"
     assert credit(scorer, row, "retention", "periods")[0] == "partial"
+
+
+def test_a_date_line_set_in_bold_italics_dates_the_notice(scorer):
+    # A real notice opened with "**_Last Updated June 2019_**": the underscore beside the year hid
+    # the date, so the line was read as a heading and the notice as undated.
+    text = ("# Privacy Statement\n\n**_Last Updated June 2019_**\n\n"
+            "We collect your name and email address when you sign up to our newsletter.\n")
+    assert credit(scorer, text, "accountability", "versioned") == ("partial", ["**_Last Updated June 2019_**"])
+    title = "# Privacy Statement\n\n**_Our Promise To You_**\n\nWe collect your name when you sign up.\n"
+    assert credit(scorer, title, "accountability", "versioned") == ("none", [])
+
+
+def test_a_notice_titled_privacy_and_cookie_policy_is_not_all_about_cookies(scorer):
+    # A real notice titled "Privacy & Cookie Policy" lost its one retention period: the title sits
+    # over every line, and a period under a cookies heading is a cookie's lifetime.
+    text = ("# Privacy & Cookie Policy\n\n## Monitoring service\n\n"
+            "Should you cancel our monitoring service, this information will be deleted within 90 days of your "
+            "subscription ending.\n")
+    assert credit(scorer, text, "retention", "periods") == (
+        "partial", ["Should you cancel our monitoring service, this information will be deleted within 90 days of "
+                    "your subscription ending."])
+    under_cookies = text.replace("## Monitoring service", "## Cookies")
+    assert credit(scorer, under_cookies, "retention", "periods") == ("none", [])
+    # a notice with a level-1 heading for every section has no title: each one sets its part apart
+    sections = "# Cookies\n\nThey expire after 2 years and are then deleted.\n\n# Your rights\n\nAsk us.\n"
+    assert credit(scorer, sections, "retention", "periods") == ("none", [])

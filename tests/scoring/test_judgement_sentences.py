@@ -1012,6 +1012,57 @@ CASES = [
     ("online forms named as a way data is collected are no route for rights",
      "Personal information you supply to us through the use of online forms, email and surveys will be used for "
      "the purposes of the party, including keeping you informed.", "rights/how-to-exercise", "none"),
+    # (rubric 2026.18)
+    ("customer profiling is profiling",
+     "We use your information to carry out marketing analysis and customer profiling, including with "
+     "transactional information.", "profiling/profiling-disclosed", "full"),
+    ("a scoring system fed by what the reader gave is profiling",
+     "We do this by automatic means using a scoring system, which uses the information you have provided "
+     "and information from third party agencies.", "profiling/profiling-disclosed", "full"),
+    ("the organisation and its own trading company are not a kind of supplier",
+     "The processing of your personal data is carried out by the Party and Party Trading Ltd (a registered company "
+     "in England and Wales).", "suppliers/supplier-categories", "none"),
+    ("companies that carry out work on its behalf are",
+     "We use other companies to help us deliver our services.",
+     "suppliers/supplier-categories", "partial"),
+    ("the site's general contact page is no privacy contact",
+     "If you have questions about our privacy practices, please use the contact options on our Contact Us page.",
+     "accountability/dpo", "none"),
+    ("... where an address for questions about the policy is",
+     "If you have any questions about this privacy policy, please contact us at info@party.example.",
+     "accountability/dpo", "partial"),
+    ("third parties passing on details with the reader's consent are a source",
+     "We may also collect information about you from third parties who have your consent to pass your details to us.",
+     "data-sources/commercial-data", "partial"),
+    ("data collected from reputable third parties is third-party data",
+     "We may collect personal information about you from reputable third parties.",
+     "data-sources/commercial-data", "partial"),
+    ("the reader buying from partners is no source",
+     "If you make purchases with our trading partners, the information you submit will be disclosed to us and to "
+     "relevant third parties.", "data-sources/commercial-data", "none"),
+    ("the organisation sold to a third party is no source",
+     "If the party or substantially all of its assets are acquired by a third party, personal data held by it will "
+     "be one of the transferred assets.", "data-sources/commercial-data", "none"),
+    ("aggregate figures sent out to be combined are no source",
+     "We may share non-identifying aggregate information with third party services that combine it with "
+     "information from other sources.", "data-sources/commercial-data", "none"),
+    ("a promise not to combine is no source",
+     "We will not combine usage data with your personal information or share your personal information with any "
+     "third party.", "data-sources/commercial-data", "none"),
+    ("data disclosed to credit reference agencies is data going out",
+     "We may disclose your personal data to credit reference agencies to prevent fraud.",
+     "data-sources/commercial-data", "none"),
+    ("... checks made with them bring data in",
+     "We carry out checks with credit reference agencies to verify your identity.",
+     "data-sources/commercial-data", "partial"),
+    ("what the policy covers, online and offline, is not canvassing",
+     "It applies to donor information that we collect both online and offline.", "data-sources/canvassing", "none"),
+    ("... talking with the reader offline is, vaguely",
+     "We collect information in a number of ways, including when you interact with us online or offline.",
+     "data-sources/canvassing", "partial"),
+    ("a profile the reader creates is not",
+     "You can create a profile on our website to manage your account and donations.",
+     "profiling/profiling-disclosed", "none"),
 ]
 
 
