@@ -213,8 +213,11 @@ class ClaimFinder:
                 credit = "none" if credit == "full" else "partial"
         elif credit == "full" and rule.element.hedge_caps and self._hedged(s, found):
             credit = "partial"
-        # How directly the sentence answers: every condition met is a reason to believe it.
+        # How directly the sentence answers: every condition met is a reason to believe it, and so
+        # is each further thing it names of what the rule looks for ("last updated" and "revised";
+        # consent and legitimate interests), up to three
         strength = len(rule.groups) + bool(rule.in_section) + (s.block_kind in (ROW, ITEM)) + rule.negated
+        strength += min(len(rule.groups[0] & s.keys), 3) - 1
         return credit, strength, min(found)
 
     def _negated(self, s: Sentence, pos: int) -> bool:

@@ -231,9 +231,10 @@ def _is_fragment(quote: str) -> bool:
 def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evidence]:
     """Evidence ordered by how directly it answers: credit, then a sentence that met a rule
     for full credit (capped by a hedge) before one that met only a rule for partial, then a
-    whole sentence before a fragment, then the rule's strength (conditions met), then
-    document order. When a capped full answer exists, the weaker partial ones are left out:
-    the reader is shown the sentence that answers, not every sentence that touches on it."""
+    whole sentence before a fragment, then the rule's strength (conditions met, and how many
+    of the things it looks for the sentence names), then document order. When a capped full
+    answer exists, the weaker partial ones are left out: the reader is shown the sentence
+    that answers, not every sentence that touches on it."""
     out: list[Evidence] = []
     seen = set()
     ordered = sorted(found, key=_strength_key)

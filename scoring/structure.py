@@ -50,7 +50,7 @@ SHORT_HEADING_WORDS = 10
 CONTACT_MAX_WORDS = 14
 BODY_MIN_WORDS = 12
 SHORT_BODY_MIN_WORDS = 5  # a shorter line under a title is its body when it is a sentence
-SENTENCE_CASE_TITLE_WORDS = 8
+SENTENCE_CASE_TITLE_WORDS = 10
 WRAP_MIN_CHARS = 60  # a paragraph line this long that runs on into the next was wrapped
 
 

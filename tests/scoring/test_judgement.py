@@ -1006,3 +1006,32 @@ def test_a_notice_titled_privacy_and_cookie_policy_is_not_all_about_cookies(scor
     # a notice with a level-1 heading for every section has no title: each one sets its part apart
     sections = "# Cookies\n\nThey expire after 2 years and are then deleted.\n\n# Your rights\n\nAsk us.\n"
     assert credit(scorer, sections, "retention", "periods") == ("none", [])
+
+
+def test_of_two_answers_the_one_naming_more_of_what_is_asked_comes_first(scorer):
+    # A real notice's date was shown as "... the Data Protection Act 1998 ..., as updated from
+    # time to time" because it came first, rather than its own "last updated" line.
+    text = ("We will only process personal data in accordance with the Data Protection Act 1998 and the "
+            "Privacy and Electronic Communications Regulations 2003, as updated from time to time.\n\n"
+            "This privacy policy was last updated in March 2015.\n")
+    got, quotes = credit(scorer, text, "accountability", "versioned")
+    assert got == "partial"
+    assert quotes[0] == "This privacy policy was last updated in March 2015."
+
+
+def test_a_nine_word_line_set_apart_is_a_heading_not_evidence(scorer):
+    # "How to access, correct or update your personal information" headed a real notice's rights
+    # section and was quoted as the right itself.
+    text = ("# Privacy policy\n\nWe may amend this policy by posting the amended policy on our website.\n\n"
+            "How to access, correct or update your personal information\n\n"
+            "If you have any complaints or questions about what information we hold, please contact the Privacy "
+            "Officer.\n")
+    assert credit(scorer, text, "rights", "other-rights") == ("none", [])
+
+
+def test_an_address_for_keeping_ones_name_off_a_list_is_no_privacy_contact(scorer):
+    text = ("## Contact us\n\nIf you prefer that your postal information not be shared, please write to us at "
+            "webmaster@party.example and we will honour your wishes.\n")
+    assert credit(scorer, text, "accountability", "dpo") == ("none", [])
+    privacy = "## Contact us\n\nFor questions about your personal data, please write to us at privacy@party.example.\n"
+    assert credit(scorer, privacy, "accountability", "dpo")[0] == "partial"

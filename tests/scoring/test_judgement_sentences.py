@@ -1060,6 +1060,35 @@ CASES = [
     ("... talking with the reader offline is, vaguely",
      "We collect information in a number of ways, including when you interact with us online or offline.",
      "data-sources/canvassing", "partial"),
+    ("what opting out does is no profiling",
+     "It just means that the advertising you see will not be customised for you.",
+     "profiling/profiling-disclosed", "none"),
+    ("helping the reader understand the policy is no analysis of supporters",
+     "We wish to help you better understand the information we gather, how we handle it and whether we disclose "
+     "it to anyone.", "profiling/profiling-disclosed", "none"),
+    ("companies modelling its data is profiling disclosed",
+     "We employ companies to assist us with such functions as hosting our donor database and modeling our data.",
+     "profiling/profiling-disclosed", "full"),
+    ("the right to complain to an unnamed supervisory authority is partial",
+     "You also have the right to lodge a complaint with a supervisory authority.", "rights/ico-complaint", "partial"),
+    ("how opt-in and opt-out requests replace each other is no basis",
+     "Please note that if you opt out of receiving specific communications then opt in again in the future, the "
+     "newest request replaces any previous requests you made to opt out.", "lawful-basis/bases-named", "none"),
+    ("sharing for marketing only with the permission already given is consent for one activity",
+     "We will only share your information for marketing purposes if you have already given us permission.",
+     "lawful-basis/bases-named", "partial"),
+    ("the organisation providing services across Europe is no supplier",
+     "The party is a UK based business providing services across Europe and your personal information is managed "
+     "on our administration systems and databases.", "suppliers/supplier-categories", "none"),
+    ("the site acting as a processor for another controller is no supplier of its own",
+     "In some cases, the website is acting as a Data Processor on behalf of another Data Controller, such as a "
+     "health campaign.", "suppliers/supplier-categories", "none"),
+    ("data sent abroad by its service providers is about transfers",
+     "If we or our service providers transfer any information out of the European Economic Area (EEA), it will "
+     "only be done with the relevant protection being in place.", "suppliers/supplier-categories", "none"),
+    ("providers of cloud services and website hosts are incidental kinds",
+     "We may need to make your information available to third party content providers, including providers of "
+     "cloud services and website hosts.", "suppliers/supplier-categories", "partial"),
     ("a profile the reader creates is not",
      "You can create a profile on our website to manage your account and donations.",
      "profiling/profiling-disclosed", "none"),
