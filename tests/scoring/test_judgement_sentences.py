@@ -1019,6 +1019,9 @@ CASES = [
     ("a scoring system fed by what the reader gave is profiling",
      "We do this by automatic means using a scoring system, which uses the information you have provided "
      "and information from third party agencies.", "profiling/profiling-disclosed", "full"),
+    ("a profile the reader creates is not",
+     "You can create a profile on our website to manage your account and donations.",
+     "profiling/profiling-disclosed", "none"),
     ("the organisation and its own trading company are not a kind of supplier",
      "The processing of your personal data is carried out by the Party and Party Trading Ltd (a registered company "
      "in England and Wales).", "suppliers/supplier-categories", "none"),
@@ -1060,6 +1063,7 @@ CASES = [
     ("... talking with the reader offline is, vaguely",
      "We collect information in a number of ways, including when you interact with us online or offline.",
      "data-sources/canvassing", "partial"),
+    # (rubric 2026.19)
     ("what opting out does is no profiling",
      "It just means that the advertising you see will not be customised for you.",
      "profiling/profiling-disclosed", "none"),
@@ -1089,9 +1093,57 @@ CASES = [
     ("providers of cloud services and website hosts are incidental kinds",
      "We may need to make your information available to third party content providers, including providers of "
      "cloud services and website hosts.", "suppliers/supplier-categories", "partial"),
-    ("a profile the reader creates is not",
-     "You can create a profile on our website to manage your account and donations.",
-     "profiling/profiling-disclosed", "none"),
+    # (rubric 2026.20)
+    ("anonymous trends and statistics are analytics, not a profiling purpose",
+     "We may use this data to analyze trends and statistics and to help us provide better service, but we do so in "
+     "ways that keep the information anonymous.", "profiling/profiling-purpose", "none"),
+    ("aggregate figures sent out to be combined are no profiling",
+     "We also may share non-identifying aggregate information with third party services that combine it with "
+     "aggregate information from other sources to provide ratings.", "profiling/profiling-disclosed", "none"),
+    ("the organisation given access to a friend list is no right of access",
+     "If you give us permission we may also obtain access to your friend list; we will only use this to see if your "
+     "friends also use our website.", "rights/access", "none"),
+    ("a duty to look after sensitive data is no lawful basis",
+     "When we collect this type of data we are required to go to greater lengths to look after it and keep its use "
+     "to a minimum.", "lawful-basis/bases-named", "none"),
+    ("the right to object names no basis per purpose",
+     "This right enables you to object to us processing your personal data where we do so to perform a public task "
+     "or to send you direct marketing.", "lawful-basis/per-purpose", "none"),
+    ("a contract named for one activity is a basis for it",
+     "We require personal information of those using this service for contractual purposes.",
+     "lawful-basis/bases-named", "partial"),
+    ("consent that can be withdrawn from communications was their basis",
+     "If you wish to withdraw your consent from receiving these communications, you can do so by amending your "
+     "communication settings online.", "lawful-basis/per-purpose", "partial"),
+    ("express consent before targeting adverts is consent for one activity",
+     "If we ever seek to target advertisements based on these segments, we will first obtain your express consent.",
+     "lawful-basis/per-purpose", "partial"),
+    ("a promise not to pass data to advertisers is no supplier term",
+     "We will not provide any personal information to an advertiser or any other third party without your express "
+     "consent or in accordance with our Privacy Policy.", "suppliers/processor-contracts", "none"),
+    ("recipients held to privacy obligations are, in part",
+     "We take reasonable steps to ensure that the overseas recipients of your personal information do not breach "
+     "the privacy obligations relating to your personal information.", "suppliers/processor-contracts", "partial"),
+    ("the organisation holding data is no right of the reader's",
+     "We will hold your personal information on our systems for as long as you use the service you have requested, "
+     "and remove it in the event that the purpose has been met.", "rights/other-rights", "none"),
+    ("suppliers deleting what they no longer need is a supplier term, not disposal",
+     "We make sure that they store the data securely, delete it when they no longer need it and never use it for "
+     "any other purposes.", "retention/disposal", "none"),
+    ("a form's data stored securely for staff is no statement that nobody else processes data",
+     "If you provide us with information via a form on our website, it is stored securely in our databases and only "
+     "accessed by staff authorised by the party.", "suppliers/named-suppliers", "none"),
+    ("... where information only available to its staff is",
+     "Information submitted is only available to party staff.", "suppliers/named-suppliers", "full"),
+    ("others allowed to use what it holds is no right of access",
+     "We may allow other people and organisations to use information we hold about you for the purpose of providing "
+     "services you have asked for.", "rights/access", "none"),
+    ("a pointer to a remarketing section is no targeting",
+     "We may capture the IP address of your device and the pages you visit (see our Cookies, Tags and Remarketing "
+     "Pixels Section).", "online-targeting/custom-audiences", "none"),
+    ("other bodies' official functions are no kind of supplier",
+     "This also covers situations where we need to share information with other organisations in order for them to "
+     "carry out their official functions, for example taxation.", "suppliers/supplier-categories", "none"),
 ]
 
 
