@@ -1035,3 +1035,13 @@ def test_an_address_for_keeping_ones_name_off_a_list_is_no_privacy_contact(score
     assert credit(scorer, text, "accountability", "dpo") == ("none", [])
     privacy = "## Contact us\n\nFor questions about your personal data, please write to us at privacy@party.example.\n"
     assert credit(scorer, privacy, "accountability", "dpo")[0] == "partial"
+
+
+def test_an_address_among_ways_to_change_marketing_preferences_is_no_privacy_contact(scorer):
+    text = ("## Contact us\n\nYou can change your marketing preferences at any time by:\n\n"
+            "* clicking the unsubscribe link in our emails; or\n"
+            "* contacting our Supporter Care team by email at supportercare@party.example.\n")
+    assert credit(scorer, text, "accountability", "dpo") == ("none", [])
+    rights = ("## Contact us\n\nYou can ask us about the personal data we hold by:\n\n"
+              "* writing to us by email at data@party.example.\n")
+    assert credit(scorer, rights, "accountability", "dpo")[0] == "partial"

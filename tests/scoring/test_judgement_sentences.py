@@ -1144,6 +1144,15 @@ CASES = [
     ("other bodies' official functions are no kind of supplier",
      "This also covers situations where we need to share information with other organisations in order for them to "
      "carry out their official functions, for example taxation.", "suppliers/supplier-categories", "none"),
+    # (rubric 2026.21)
+    ("a privacy officer receiving complaints in writing gives no contact details",
+     "Once the Privacy Officer receives a complaint, whether it is in writing or verbal means, the Privacy Officer "
+     "will commence an investigation.", "accountability/dpo", "partial"),
+    ("... where writing to the officer at an address does",
+     "You can write to our Privacy Officer at 1 High Street, Anytown.", "accountability/dpo", "full"),
+    ("information given in person is vaguely canvassing, not full",
+     "When you interact with us by phone, mail, in person or online, we sometimes receive personal information "
+     "about you.", "data-sources/canvassing", "partial"),
 ]
 
 
