@@ -26,6 +26,7 @@ from scoring.models import (
     StepResult,
 )
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric, Step
+from scoring.structure import EMAIL_OR_URL
 
 EVIDENCE_PER_ELEMENT = 1
 SUPPLIERS_SHOWN = 5
@@ -34,7 +35,6 @@ SHORT_QUOTE_WORDS = 5
 # line, evidence only through the heading above it (LABELLING.md: never on its own), so it is
 # shown only when no sentence answers.
 _WORD = re.compile(r"[^\W_]")
-_ADDRESS = re.compile(r"@|https?:|www\.")
 
 Found = list[tuple[Claim, int | None]]  # a claim and the snapshot it came from
 
@@ -224,7 +224,7 @@ def _strength_key(item: tuple[Claim, int | None]) -> tuple:
 
 def _is_fragment(quote: str) -> bool:
     """Fewer than SHORT_QUOTE_WORDS words, not counting bullets, dashes and addresses."""
-    words = [w for w in quote.split() if _WORD.search(w) and not _ADDRESS.search(w)]
+    words = [w for w in quote.split() if _WORD.search(w) and not EMAIL_OR_URL.search(w)]
     return len(words) < SHORT_QUOTE_WORDS
 
 
