@@ -1153,6 +1153,37 @@ CASES = [
     ("information given in person is vaguely canvassing, not full",
      "When you interact with us by phone, mail, in person or online, we sometimes receive personal information "
      "about you.", "data-sources/canvassing", "partial"),
+    # (rubric 2026.22)
+    ("two kinds of supplier named by their job describe the kinds",
+     "We send your card details to our payment processor, and our website is run by a cloud hosting provider.",
+     "suppliers/supplier-categories", "full"),
+    ("... one incidental kind is partial",
+     "We send your card details to our payment processor to process your donation.",
+     "suppliers/supplier-categories", "partial"),
+    ("providers' facilities abroad are no kind of supplier",
+     "Your information may be stored and processed in any country in which we or our service providers maintain "
+     "facilities for our websites.", "suppliers/supplier-categories", "none"),
+    ("a website integrated with others' platforms is no kind of supplier",
+     "Our website may be integrated with platforms operated by third-party companies, including service providers.",
+     "suppliers/supplier-categories", "none"),
+    ("the reader's internet provider is no supplier",
+     "We may automatically collect technical information, such as your Internet service provider and your browser "
+     "type.", "suppliers/supplier-categories", "none"),
+    ("a right to have processing stopped is a general right to object",
+     "You also have a right, in certain circumstances, to require us to stop processing your personal information.",
+     "profiling/profiling-objection", "partial"),
+    ("... stopping marketing emails is not",
+     "You can ask us to stop processing your data for marketing emails at any time.",
+     "profiling/profiling-objection", "none"),
+    ("... nor stopping one use named before",
+     "You can also exercise your right to ask us to stop processing your data in this way at any time by contacting "
+     "us.", "profiling/profiling-objection", "none"),
+    ("card details kept for the transaction alone is a criterion for one category",
+     "Your credit card information is only used for the duration of the transaction and is then deleted from our "
+     "records.", "retention/periods", "partial"),
+    ("... files on the reader's computer for a visit are cookies",
+     "These files are only stored on your computer for the duration of your visit and are deleted when you close "
+     "your browser.", "retention/periods", "none"),
 ]
 
 
