@@ -1181,6 +1181,8 @@ CASES = [
     ("card details kept for the transaction alone is a criterion for one category",
      "Your credit card information is only used for the duration of the transaction and is then deleted from our "
      "records.", "retention/periods", "partial"),
+    ("records disposed of after a reasonable time is a criterion",
+     "We dispose of enquiry records after a reasonable time.", "retention/periods", "partial"),
     ("... files on the reader's computer for a visit are cookies",
      "These files are only stored on your computer for the duration of your visit and are deleted when you close "
      "your browser.", "retention/periods", "none"),
