@@ -401,9 +401,13 @@ def _answers_in(rule: CompiledRule, sentence: Sentence) -> int:
     """How many answers an adds_up sentence gives towards its element's full_from_claims."""
     found = rule.groups[0] & sentence.keys
     if rule.adds_up == "per_term":
-        # terms found at the same place are one answer ("legitimate interests" is found as
-        # itself and, by its lemma, as "legitimate interest")
-        return len({p for key in found for p in sentence.positions[key]})
+        # the phrases of one list in `find` are one answer ("public task (democratic
+        # engagement)" names one basis), and so are terms found at the same place
+        # ("legitimate interests" is found as itself and, by its lemma, as "legitimate interest")
+        lists = {rule.one_answer[key] for key in found if key in rule.one_answer}
+        listed_at = {p for key in found if key in rule.one_answer for p in sentence.positions[key]}
+        others = {p for key in found if key not in rule.one_answer for p in sentence.positions[key]}
+        return len(lists) + len(others - listed_at)
     if rule.adds_up == "per_match":
         return sum(len(sentence.positions[key]) for key in found)
     return 1

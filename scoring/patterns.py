@@ -15,8 +15,8 @@ tokenizer and the Analyzer, as the text being scored will.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, cast
 
 import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SHAPE
@@ -32,6 +32,7 @@ from scoring.cache import (
 from scoring.english import EnglishPipeline
 from scoring.nlp import Analyzer, folded_form, lemma_of, lemma_table, make_nlp, narrowed_lemma_table
 from scoring.rubric import Element, Rubric, Term
+from scoring.rubric_terms import is_one_answer
 
 
 def _lemmatize_pattern(pattern: list[dict], analyzer: Analyzer) -> list[dict]:
@@ -198,6 +199,9 @@ class CompiledRule:
     negated: bool  # the find term must be negated in its own clause
     denial: bool  # it credits "we do not ..." (negated, or marked denial in rubric.yaml)
     adds_up: bool | str  # counts towards the element's full_from_claims (True or "per_term")
+    # find keys written in one list of phrases -> that list's place in `find`: one answer
+    # however many of its phrases a sentence names
+    one_answer: dict[int, int] = field(default_factory=dict, hash=False, compare=False)
 
 
 class CompiledRubric:
@@ -274,6 +278,8 @@ class CompiledRubric:
                             in_paragraph=frozenset(self._terms(rule.in_paragraph or [], f"{base}.in_paragraph")),
                             negated=rule.negated, denial=rule.negated or rule.denial,
                             adds_up=rule.adds_up,
+                            one_answer={key: t for t, term in enumerate(rule.find) if is_one_answer(term)
+                                        for key in self._terms(cast(list[Term], term), f"{base}.find[{t}]")},
                         )
                         for key in groups[0]:
                             self.rules_by_key[key].append(len(self.rules))
@@ -299,6 +305,9 @@ class CompiledRubric:
     def _terms(self, terms: Iterable[Term], where: str) -> list[int]:
         keys = []
         for t, term in enumerate(terms):
+            if is_one_answer(term):
+                keys.extend(self._terms(cast(list[Term], term), f"{where}[{t}]"))
+                continue
             if isinstance(term, str):
                 name = "P::" + term.strip().lower()
                 key = self.nlp.vocab.strings.add(name)
@@ -307,12 +316,13 @@ class CompiledRubric:
                     base, phrase = self._rubric_phrase(term.strip())
                     (self._phrase_groups if base else self._inflected_groups)[key].append(phrase)
             else:
-                name = "T::" + repr(term)
+                token_pattern = cast(list[dict], term)
+                name = "T::" + repr(token_pattern)
                 key = self.nlp.vocab.strings.add(name)
                 if name not in self.term_keys:
                     try:
-                        lemmatized = _lemmatize_pattern(term, self.analyzer)
-                        self._note_lemmas(term, lemmatized)
+                        lemmatized = _lemmatize_pattern(token_pattern, self.analyzer)
+                        self._note_lemmas(token_pattern, lemmatized)
                         expanded = _expand_first(lemmatized)
                         self.matcher.add(name, expanded)
                         self.token_patterns.extend((name, pattern) for pattern in expanded)

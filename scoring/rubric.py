@@ -7,7 +7,7 @@ and its line number; a rubric with any problem is rejected as a whole (nothing a
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -28,7 +28,7 @@ from scoring.rubric_schema import (  # noqa: F401  (scoring.rubric is where the 
     SupplierSettings,
     Term,
 )
-from scoring.rubric_terms import check_token_pattern
+from scoring.rubric_terms import check_token_pattern, is_one_answer
 from scoring.yamlfile import YamlDocument, YamlSyntaxError, format_path, read_yaml
 
 # the term lists under "suppliers:" (its roles are a mapping of them)
@@ -68,6 +68,8 @@ class Rubric:
             for t in terms or []:
                 if isinstance(t, str):
                     phrases += 1
+                elif is_one_answer(t):
+                    count(cast(list[Term], t))  # its phrases and token patterns
                 else:
                     tokens += 1
 
@@ -183,9 +185,13 @@ def _raw_pattern_problems(data: Any, loc: tuple = ()) -> list[tuple[tuple, str]]
         for k, v in data.items():
             if k in TERM_KEYS and isinstance(v, list):
                 for t, term in enumerate(v):
-                    if isinstance(term, list):
-                        for sub, msg in check_token_pattern(term):
-                            out.append((loc + (k, t) + _parse_path(sub), msg))
+                    inner = enumerate(term) if is_one_answer(term) else [(None, term)]
+                    for i, pattern in inner:
+                        if not isinstance(pattern, list):
+                            continue
+                        where = loc + (k, t) + (() if i is None else (i,))
+                        for sub, msg in check_token_pattern(pattern):
+                            out.append((where + _parse_path(sub), msg))
             elif isinstance(v, (dict, list)):
                 out.extend(_raw_pattern_problems(v, loc + (k,)))
     elif isinstance(data, list):
@@ -303,6 +309,10 @@ def _check_term(term: Term, loc: tuple, add) -> None:
     if isinstance(term, str):
         if not term.strip():
             add(loc, "empty phrase")
+        return
+    if is_one_answer(term):
+        for i, item in enumerate(term):
+            _check_term(cast(Term, item), loc + (i,), add)  # a phrase or a token pattern
         return
     for sub, msg in check_token_pattern(term):
         add(loc + _parse_path(sub), msg)

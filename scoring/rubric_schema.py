@@ -24,7 +24,10 @@ STEP_IDS = (
 )
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-Term = Union[str, list[dict[str, Any]]]
+# A phrase; a spaCy token pattern (a list of {...} token descriptions); or a list of phrases
+# and token patterns, which matches as each of them does and counts as one answer for
+# `adds_up: per_term` (["public task", "democratic engagement"] name one lawful basis).
+Term = Union[str, list[dict[str, Any]], list[Union[str, list[dict[str, Any]]]]]
 
 
 class Model(BaseModel):
@@ -53,9 +56,9 @@ class Rule(Model):
     denial: bool = False
     # a partial sentence that counts towards the element's full_from_claims: once, with
     # "per_term" once for each different `find` term in it ("public task for canvassing and
-    # consent for the newsletter" gives two bases), with "per_match" once for each place a
-    # `find` term matches ("donor records for seven years and canvass records for two years"
-    # gives two periods)
+    # consent for the newsletter" gives two bases; the phrases of one list in `find` are one
+    # term), with "per_match" once for each place a `find` term matches ("donor records for
+    # seven years and canvass records for two years" gives two periods)
     adds_up: Union[bool, Literal["per_term", "per_match"]] = False
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -19,6 +19,12 @@ OPS = {"!", "?", "+", "*", "{", "}"}
 PREDICATES = {"IN", "NOT_IN", "REGEX", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS", "==", ">=", "<=", ">", "<", "!=", "FUZZY"}
 
 
+def is_one_answer(term: Any) -> bool:
+    """A list of phrases and token patterns written as one term (["public task", "democratic
+    engagement"]), not a token pattern (a list of {...} token descriptions)."""
+    return isinstance(term, list) and bool(term) and not any(isinstance(x, dict) for x in term)
+
+
 def check_token_pattern(pattern: Any) -> list[tuple[str, str]]:
     """Return (sub-path, message) for each problem in one spaCy token pattern."""
     out: list[tuple[str, str]] = []

@@ -344,9 +344,9 @@ def test_an_opt_out_pointer_is_not_a_targeting_criterion(scorer):
 
 
 def test_a_hedged_full_answer_is_shown_before_sentences_that_only_touch_on_it(scorer):
-    named = "Where appropriate, questions about this privacy policy are directed to Jane Doe at jane@party.example."
-    text = named + "\n\n## Contact us\nTo update the information you gave us, email info@party.example."
-    got, quotes = credit(scorer, text, "accountability", "dpo")
+    named = "Where appropriate, we use the electoral register supplied by councils to contact voters."
+    text = "We also add details from public records.\n\n" + named + "\n"
+    got, quotes = credit(scorer, text, "data-sources", "electoral-register")
     assert got == "partial"
     assert quotes == [named]
 
@@ -467,6 +467,19 @@ def test_rights_without_the_right_to_complain_stay_partial_and_a_route_alone_is_
     route = ("If you wish to exercise any of your rights under data protection law, please write to the "
              "General Secretary.")
     assert step_score(scorer, route, "rights") == 25.0  # "Partial: some of these"
+
+
+def test_one_basis_in_two_names_is_one_basis_and_two_activities_mapped_are_a_basis_per_purpose(scorer):
+    # "public task (democratic engagement)" was counted as two bases: bases-named full from one
+    # basis for one activity (rubric 2026.23)
+    one = "For canvassing we rely on public task (democratic engagement)."
+    assert credit(scorer, one, "lawful-basis", "bases-named")[0] == "partial"
+    assert credit(scorer, one, "lawful-basis", "per-purpose")[0] == "partial"
+    # a basis for each of a small party's two activities maps its purposes (ELEMENTS.md: "a basis
+    # stated for each main purpose"); it took three
+    two = "Our lawful basis for campaigning is public task, and for email updates it is consent."
+    assert credit(scorer, two, "lawful-basis", "per-purpose")[0] == "full"
+    assert step_score(scorer, two, "lawful-basis") >= 75
 
 
 def test_online_targeting_needs_an_ad_library_for_full_unless_none_of_it_is_done(scorer):

@@ -1186,6 +1186,18 @@ CASES = [
     ("... files on the reader's computer for a visit are cookies",
      "These files are only stored on your computer for the duration of your visit and are deleted when you close "
      "your browser.", "retention/periods", "none"),
+    # (rubric 2026.23)
+    ("\"may\" about the data does not hedge the officer's address",
+     "If you have any questions about how we may use your data, please contact our Data Protection Officer at "
+     "dpo@party.example.", "accountability/dpo", "full"),
+    ("... an officer with no way to reach them stays partial",
+     "We may appoint a Data Protection Officer to oversee how we use your data.", "accountability/dpo", "partial"),
+    ("ads shown as you visit third-party sites are no link disclaimer: an ad vendor named",
+     "As a result, third-party vendors, including Google, may use cookies to show you our ads as you visit third "
+     "party sites across the internet.", "suppliers/named-suppliers", "partial"),
+    ("... links to third-party sites are",
+     "This website contains links to third party sites, such as Google and Facebook, which use cookies and collect "
+     "your data.", "suppliers/named-suppliers", "none"),
 ]
 
 
@@ -1203,8 +1215,17 @@ def test_a_sentence_earns_what_a_careful_reader_gives_it(scorer, sentence, subje
     ("We use cookies for marketing and advertising.", "online-targeting", "partial"),
     ("Our volunteers may record your views when they call at your door.", "data-sources", "partial"),
     ("We are a party.", "online-targeting", "none"),
+    # lawful-basis "Partial: bases named generically"; retention "Partial: criteria only" (one
+    # generic basis scored 20 and a review of what is held 16.7 until rubric 2026.23)
+    ("The Liberal Party will not collect any personal information about you without your consent.", "lawful-basis",
+     "partial"),
+    ("We regularly review the information we hold to check that it is still needed.", "retention", "partial"),
+    ("We are a party.", "lawful-basis", "none"),
+    ("We are a party.", "retention", "none"),
 ], ids=["marketing cookies alone are some online targeting", "canvassing alone is some of the sources",
-        "silence is none"])
+        "silence is none", "one basis named generically is some of the lawful basis",
+        "a review of what is held is some of the retention", "silence is no lawful basis",
+        "silence is no retention"])
 def test_some_of_a_step_is_a_partial_step(scorer, sentence, step, expected):
     from scoring.models import step_label
 

@@ -139,6 +139,32 @@ def test_bad_token_attribute(small_text):
     assert f"rubric.yaml:{p.line}: steps[0].elements[1].full[0].find[1][0]: unknown token attribute 'LEMMMA'" in str(err)
 
 
+def test_a_list_of_phrases_in_find_is_one_answer(small_text):
+    # "public task (democratic engagement)" names one lawful basis: written as one list, its
+    # phrases count once towards full_from_claims however many of them a sentence names
+    def bases_named(find, sentence):
+        scorer = Scorer(load_rubric_text(broken(small_text, 'find: ["consent", "public task"]', find)))
+        card = scorer.score_texts([("https://party.example/privacy", "privacy_notice", sentence)])
+        return card.step("lawful-basis").elements[0].credit
+
+    one_list = 'find: ["consent", ["public task", "democratic engagement"]]'
+    assert bases_named(one_list, "For canvassing we rely on public task (democratic engagement).") == "partial"
+    assert bases_named(one_list, "We rely on democratic engagement for canvassing.") == "partial"
+    assert bases_named(one_list, "We rely on public task for canvassing and on consent for our emails.") == "full"
+    # written as two terms, the same sentence names two
+    two_terms = 'find: ["consent", "public task", "democratic engagement"]'
+    assert bases_named(two_terms, "For canvassing we rely on public task (democratic engagement).") == "full"
+
+
+def test_mistakes_inside_a_list_of_phrases_are_located(small_text):
+    text = broken(small_text, 'find: ["consent", "public task"]',
+                  'find: ["consent", ["public task", "", [{LEMMMA: "engage"}]]]')
+    got = {(p.path, p.message) for p in problems(text).problems}
+    assert got == {("steps[5].elements[0].partial[0].find[1][1]", "empty phrase"),
+                   ("steps[5].elements[0].partial[0].find[1][2][0]",
+                    "unknown token attribute 'LEMMMA' (did you mean 'LEMMA'?)")}
+
+
 def test_bad_weight(small_text):
     anchor = "        question: Does it describe the kinds of suppliers"
     text = broken(small_text, "        weight: 2\n" + anchor, "        weight: -2\n" + anchor)
