@@ -61,9 +61,11 @@ CASES = [
     ("sharing with other campaigns is data going out",
      "We may share information you provide with other campaigns, political committees and state parties.",
      "data-sources/commercial-data", "none"),
-    ("registering with the regulator is not a route to complain",
+    # (was "none" until rubric 2026.24: ELEMENTS.md's partial is "a regulator mentioned without the
+    # right to complain", and three labelled notices that only register with the ICO are partial)
+    ("registering with the regulator names it, without a route to complain",
      "The party is registered with the Information Commissioner's Office as a data controller.",
-     "rights/ico-complaint", "none"),
+     "rights/ico-complaint", "partial"),
     ("the right to complain to the ICO",
      "You have the right to lodge a complaint with the Information Commissioner's Office.",
      "rights/ico-complaint", "full"),
@@ -1198,6 +1200,14 @@ CASES = [
     ("... links to third-party sites are",
      "This website contains links to third party sites, such as Google and Facebook, which use cookies and collect "
      "your data.", "suppliers/named-suppliers", "none"),
+    # (rubric 2026.24)
+    ("details a social log-in passes to the party are third-party data",
+     "If you log in to our site using Facebook, you grant permission to Facebook to share your user details with "
+     "us.", "data-sources/commercial-data", "partial"),
+    ("... details passed to the network are not",
+     "We share your details with Facebook when you log in.", "data-sources/commercial-data", "none"),
+    ("... nor is signing in with an account",
+     "You can sign in with your Google account to sign our petitions.", "data-sources/commercial-data", "none"),
 ]
 
 
