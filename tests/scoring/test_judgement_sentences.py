@@ -1208,6 +1208,17 @@ CASES = [
      "We share your details with Facebook when you log in.", "data-sources/commercial-data", "none"),
     ("... nor is signing in with an account",
      "You can sign in with your Google account to sign our petitions.", "data-sources/commercial-data", "none"),
+    # (rubric 2026.25)
+    ("a list exchange brings in other organisations' lists",
+     "We exchange portions of our mailing list with select non-profit organizations.",
+     "data-sources/commercial-data", "partial"),
+    ("... a promise never to exchange it does not",
+     "We do not sell, rent or exchange our mailing lists with other organizations.",
+     "data-sources/commercial-data", "none"),
+    ("data aggregators are data brokers",
+     "We may receive information about you from data aggregators.", "data-sources/commercial-data", "partial"),
+    ("... and a clear no to them is an answer",
+     "We do not buy any data from data aggregators.", "data-sources/commercial-data", "full"),
 ]
 
 
