@@ -267,7 +267,9 @@ class CompiledRubric:
                 for credit in ("full", "partial"):
                     for k, rule in enumerate(getattr(el, credit)):
                         base = f"steps[{i}].elements[{j}].{credit}[{k}]"
-                        groups = [frozenset(self._terms(terms, f"{base}.{g}")) for g, terms in rule.groups()]
+                        find_keys = self._keys_by_term(rule.find, f"{base}.find")
+                        groups = [frozenset(key for keys in find_keys for key in keys)]
+                        groups += [frozenset(self._terms(terms, f"{base}.{g}")) for g, terms in rule.groups()[1:]]
                         compiled = CompiledRule(
                             rule_id=f"{step.id}/{el.id}/{credit}[{k}]", step_id=step.id, element=el,
                             credit=credit, groups=tuple(groups),
@@ -278,8 +280,8 @@ class CompiledRubric:
                             in_paragraph=frozenset(self._terms(rule.in_paragraph or [], f"{base}.in_paragraph")),
                             negated=rule.negated, denial=rule.negated or rule.denial,
                             adds_up=rule.adds_up,
-                            one_answer={key: t for t, term in enumerate(rule.find) if is_one_answer(term)
-                                        for key in self._terms(cast(list[Term], term), f"{base}.find[{t}]")},
+                            one_answer={key: t for t, (term, keys) in enumerate(zip(rule.find, find_keys))
+                                        if is_one_answer(term) for key in keys},
                         )
                         for key in groups[0]:
                             self.rules_by_key[key].append(len(self.rules))
@@ -303,35 +305,44 @@ class CompiledRubric:
         return tokens + self.phrases(doc) + self.inflected_phrases(doc) + self.known(doc)
 
     def _terms(self, terms: Iterable[Term], where: str) -> list[int]:
-        keys = []
+        return [key for keys in self._keys_by_term(terms, where) for key in keys]
+
+    def _keys_by_term(self, terms: Iterable[Term], where: str) -> list[list[int]]:
+        """The match keys of each term: a list of phrases has one per phrase, a token pattern
+        spaCy refuses none (its problem is noted)."""
+        out = []
         for t, term in enumerate(terms):
             if is_one_answer(term):
-                keys.extend(self._terms(cast(list[Term], term), f"{where}[{t}]"))
-                continue
-            if isinstance(term, str):
-                name = "P::" + term.strip().lower()
-                key = self.nlp.vocab.strings.add(name)
-                if name not in self.term_keys:
-                    self.term_keys[name] = key
-                    base, phrase = self._rubric_phrase(term.strip())
-                    (self._phrase_groups if base else self._inflected_groups)[key].append(phrase)
+                out.append(self._terms(cast(list[Term], term), f"{where}[{t}]"))
             else:
-                token_pattern = cast(list[dict], term)
-                name = "T::" + repr(token_pattern)
-                key = self.nlp.vocab.strings.add(name)
-                if name not in self.term_keys:
-                    try:
-                        lemmatized = _lemmatize_pattern(token_pattern, self.analyzer)
-                        self._note_lemmas(token_pattern, lemmatized)
-                        expanded = _expand_first(lemmatized)
-                        self.matcher.add(name, expanded)
-                        self.token_patterns.extend((name, pattern) for pattern in expanded)
-                    except Exception as exc:  # spaCy's own pattern validation
-                        self.problems.append((f"{where}[{t}]", f"bad token pattern: {str(exc).strip().splitlines()[-1]}"))
-                        continue
-                    self.term_keys[name] = key
-            keys.append(key)
-        return keys
+                key = self._term_key(term, f"{where}[{t}]")
+                out.append([] if key is None else [key])
+        return out
+
+    def _term_key(self, term: Term, where: str) -> int | None:
+        if isinstance(term, str):
+            name = "P::" + term.strip().lower()
+            key = self.nlp.vocab.strings.add(name)
+            if name not in self.term_keys:
+                self.term_keys[name] = key
+                base, phrase = self._rubric_phrase(term.strip())
+                (self._phrase_groups if base else self._inflected_groups)[key].append(phrase)
+            return key
+        token_pattern = cast(list[dict], term)
+        name = "T::" + repr(token_pattern)
+        key = self.nlp.vocab.strings.add(name)
+        if name not in self.term_keys:
+            try:
+                lemmatized = _lemmatize_pattern(token_pattern, self.analyzer)
+                self._note_lemmas(token_pattern, lemmatized)
+                expanded = _expand_first(lemmatized)
+                self.matcher.add(name, expanded)
+                self.token_patterns.extend((name, pattern) for pattern in expanded)
+            except Exception as exc:  # spaCy's own pattern validation
+                self.problems.append((where, f"bad token pattern: {str(exc).strip().splitlines()[-1]}"))
+                return None
+            self.term_keys[name] = key
+        return key
 
     def _note_lemmas(self, term: list[dict], lemmatized: list[dict]) -> None:
         """Note what a token pattern needs of the lemma table: the words it gives for LEMMA,

@@ -165,6 +165,17 @@ def test_mistakes_inside_a_list_of_phrases_are_located(small_text):
                     "unknown token attribute 'LEMMMA' (did you mean 'LEMMA'?)")}
 
 
+def test_a_pattern_spacy_refuses_inside_a_list_of_phrases_is_reported_once(small_text):
+    # the find list's keys were compiled twice, once for matching and once for its answers
+    text = broken(small_text, 'find: ["consent", "public task"]',
+                  'find: ["consent", ["public task", [{LENGTH: "abc"}]]]')
+    with pytest.raises(RubricError) as info:
+        Scorer(load_rubric_text(text))
+    [p] = info.value.problems
+    assert p.path == "steps[5].elements[0].partial[0].find[1][1]"
+    assert p.message.startswith("bad token pattern:")
+
+
 def test_bad_weight(small_text):
     anchor = "        question: Does it describe the kinds of suppliers"
     text = broken(small_text, "        weight: 2\n" + anchor, "        weight: -2\n" + anchor)
