@@ -25,6 +25,8 @@ CONTACT = "contact"
 BANNER = "banner"  # a cookie-consent banner left in the text ("By clicking 'Accept all' ...")
 
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
+# ...also when a page set its headings in a list: "  * ## Transfers of personal information outside of the UK"
+ITEM_HEADING = re.compile(r"^\s*[-*+]\s+(#{1,6})\s+\S")
 # "How can I request a copy of my personal information?" on a line of its own, over its answer
 QUESTION_LINE = re.compile(r"^\s*(?:[#*_]+\s*)?[A-Z][^.!?\n]{5,150}\?\s*[*_]*\s*$")
 BOLD_LINE = re.compile(r"^\s*\*{2,}[^*]+\*{2,}\s*[.:]?\s*$")  # "**Cookies**", "****3.5 Access.****"
@@ -46,12 +48,19 @@ CONTACT_FIELD = re.compile(
 DATED = re.compile(r"(?<![^\W_])((19|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4})(?![^\W_])")
 EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|www\.\S+", re.I)
 PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")
+# What makes the short lines under "please write to:" an address: an e-mail address, a phone
+# number (PHONE), a UK postcode or a PO box; a list of web sites is none
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+POSTAL = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|P\.? ?O\.? Box \d+)\b", re.I)
+ADDRESS_MAX_LINES = 8
 SHORT_HEADING_WORDS = 10
 CONTACT_MAX_WORDS = 14
 BODY_MIN_WORDS = 12
 SHORT_BODY_MIN_WORDS = 5  # a shorter line under a title is its body when it is a sentence
 SENTENCE_CASE_TITLE_WORDS = 10
 WRAP_MIN_CHARS = 60  # a paragraph line this long that runs on into the next was wrapped
+# ...unless it ends as an item of a list does ("...to respond to your enquiries;", "...; and")
+LIST_ITEM_END = re.compile(r";(\s*(and|or))?$")
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,7 @@ def parse(text: str) -> Structure:
     for i, (_s, _e, line) in enumerate(lines):
         kind, level = PARAGRAPH, 0
         short = len(line) <= 160  # long lines are paragraphs, items or rows: skip the title tests
-        m = MARKDOWN_HEADING.match(line)
+        m = MARKDOWN_HEADING.match(line) or ITEM_HEADING.match(line)
         if m:
             kind, level = HEADING, len(m.group(1))
         elif _consent_banner(line):
@@ -201,7 +210,8 @@ def parse(text: str) -> Structure:
         kinds.append(kind)
         levels.append(level)
     _mark_header_rows(lines, kinds)
-    wraps: list[int] = []  # offsets of line breaks inside wrapped paragraphs
+    # offsets of the line breaks read as spaces: inside wrapped paragraphs and address blocks
+    wraps: list[int] = _address_breaks(text, lines, kinds)
     blocks: list[Block] = []
     stack: list[tuple[int, int]] = []  # (level, block index)
     header: int | None = None
@@ -233,12 +243,36 @@ def parse(text: str) -> Structure:
                      titles[0] if len(titles) == 1 else None)
 
 
+def _address_breaks(text: str, lines: list[tuple[int, int, str]], kinds: list[str]) -> list[int]:
+    """The line breaks inside an address block and before it, from its lead-in on: "please
+    contact:" over "The Data Protection Officer / Save the Children / 1 St John's Lane /
+    London EC1M 4AR" reads as one sentence, so the office named on its own line is read with
+    the words that say what it is for and where to write (a line of its own would look like a
+    heading, and a heading is never evidence)."""
+    breaks: list[int] = []
+    for i, (_s, end, line) in enumerate(lines):
+        if kinds[i] != PARAGRAPH or not line.rstrip().endswith(":"):
+            continue
+        last = i
+        while last + 1 < len(lines) and last + 1 - i <= ADDRESS_MAX_LINES and kinds[last + 1] in (PARAGRAPH, CONTACT):
+            nxt = lines[last + 1][2].strip().strip("*").strip()
+            # (a date under the address is the notice's, not the office's: "Effective: May 24, 2018")
+            if _words(nxt) > SHORT_HEADING_WORDS or nxt.endswith((".", ":", ";")) or DATED.search(nxt):
+                break
+            last += 1
+        block = [lines[j][2] for j in range(i + 1, last + 1)]
+        if len(block) < 2 or not any(EMAIL.search(b) or PHONE.search(b) or POSTAL.search(b) for b in block):
+            continue
+        breaks += [at for at in range(end, lines[last][0]) if text[at] == "\n"]
+    return breaks
+
+
 def _join(text: str, wraps: list[int]) -> str:
     """`text` with the line breaks at `wraps` turned into spaces (same length)."""
     if not wraps:
         return text
     pieces, last = [], 0
-    for at in wraps:
+    for at in sorted(set(wraps)):
         pieces.append(text[last:at])
         pieces.append(" ")
         last = at + 1
@@ -249,7 +283,7 @@ def _join(text: str, wraps: list[int]) -> str:
 def _wrapped(previous: str, line: str) -> bool:
     """A paragraph line that runs on into the next one (Markdown, text and PDFs wrap)."""
     prev = previous.rstrip()
-    return len(prev) >= WRAP_MIN_CHARS and not prev.endswith((":", "|"))
+    return len(prev) >= WRAP_MIN_CHARS and not prev.endswith((":", "|")) and not LIST_ITEM_END.search(prev)
 
 
 def _sentence_case_title(lines: list[tuple[int, int, str]], i: int) -> bool:

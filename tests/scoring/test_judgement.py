@@ -1058,3 +1058,54 @@ def test_an_address_among_ways_to_change_marketing_preferences_is_no_privacy_con
     rights = ("## Contact us\n\nYou can ask us about the personal data we hold by:\n\n"
               "* writing to us by email at data@party.example.\n")
     assert credit(scorer, rights, "accountability", "dpo")[0] == "partial"
+
+
+def test_an_officer_named_over_an_address_is_read_with_its_lead_in(scorer):
+    # "The Data Protection Officer" alone on a line looks like a heading; under "please
+    # contact:" and over an address it is the contact a reader is given
+    block = ("If you have any questions regarding our privacy policy, please contact:\n\n"
+             "The Data Protection Officer  \nThe Party  \n1 High Street  \nLondon  \nSW1A 1AA\n\n"
+             "Email: dataprotection@party.example\n")
+    got, quotes = credit(scorer, block, "accountability", "dpo")
+    assert got == "full"
+    assert quotes[0].startswith("If you have any questions regarding our privacy policy, please contact:")
+    assert "SW1A 1AA" in quotes[0]
+    # (the lead-in alone was a route with no address: partial)
+    requests = ("To exercise any of your rights, please write to:\n\nThe Data Protection Co-ordinator  \n"
+                "PO Box 497  \nLeeds\n\nEmail: dpo@party.example\n")
+    assert credit(scorer, requests, "rights", "how-to-exercise")[0] == "full"
+
+
+def test_short_lines_without_an_address_are_not_an_address_block(scorer):
+    # a list of what is collected, set out as short lines under "we collect:", stays a list
+    collected = "We collect:\n\nYour name\nYour email address\nYour postcode\n\nWe keep it safe.\n"
+    assert credit(scorer, collected, "accountability", "dpo") == ("none", [])
+    # the notice's date under the address is no part of the office's address
+    dated = ("If you have questions about privacy, write to:\n\nThe Privacy Team  \nThe Party  \nSW1A 1AA\n\n"
+             "Effective: May 24, 2018\n")
+    _, quotes = credit(scorer, dated, "accountability", "dpo")
+    assert quotes and "2018" not in quotes[0]
+
+
+def test_a_plain_list_whose_lines_end_in_semicolons_is_read_item_by_item(scorer):
+    # long unbulleted lines ending ";" are items of the list, not one paragraph the layout wrapped
+    text = ("We may collect the following types of personal information:  \n"
+            "details of the products and services you have purchased from us or which you have enquired about;  \n"
+            "any additional information that you provide to us directly through our websites or otherwise; and  \n"
+            "information you provide to us through our service centre, customer surveys or visits by our "
+            "representatives from time to time.\n")
+    got, quotes = credit(scorer, text, "data-sources", "canvassing")
+    assert got == "partial"
+    assert quotes == ["information you provide to us through our service centre, customer surveys or visits by our "
+                      "representatives from time to time."]
+
+
+def test_a_heading_set_in_a_list_is_still_a_heading(scorer):
+    # pages that set their section titles in a list extract as "  * ## Title"
+    text = ("  * ## Transfers of personal information outside of the UK\n\n"
+            "We may need to transfer personal information to suppliers located outside the UK.\n")
+    got, quotes = credit(scorer, text, "accountability", "transfers")
+    assert got == "partial"
+    assert quotes == ["We may need to transfer personal information to suppliers located outside the UK."]
+    assert credit(scorer, "  * ## Transfers of personal information outside of the UK\n", "accountability",
+                  "transfers") == ("none", [])
