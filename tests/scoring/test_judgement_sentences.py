@@ -1292,6 +1292,29 @@ CASES = [
      "Democrats Abroad will not disclose your information to third parties.", "accountability/transfers", "none"),
     ("... nor are users based in one country",
      "The site is presently limited to users based in the United States.", "accountability/transfers", "none"),
+    # (rubric 2026.27)
+    ("objections e-mailed in are a general right to object (\"email\" the verb is no mailing)",
+     "You can email us at any time to let us know of any objections you may have as to how we use your data.",
+     "profiling/profiling-objection", "partial"),
+    ("... and so is asking the campaign to stop using your information",
+     "If you ask the campaign to stop using your personal information, we will honour that request.",
+     "profiling/profiling-objection", "partial"),
+    ("... but stopping its e-mails is not",
+     "You can request that we stop sending you emails at any time.", "profiling/profiling-objection", "none"),
+    ("consent indicated for one activity is a basis for it",
+     "If you indicate your consent, we may send you information by email from our partners.",
+     "lawful-basis/bases-named", "partial"),
+    ("... and so is written permission for newsletters",
+     "We will only use your story in our newsletters with your express written permission.",
+     "lawful-basis/bases-named", "partial"),
+    ("... and so is marketing never sent without prior consent",
+     "We will not send you unsolicited marketing emails without your prior consent.",
+     "lawful-basis/bases-named", "partial"),
+    ("... but consent assumed from using the site is not",
+     "By using this site you consent to this privacy policy.", "lawful-basis/bases-named", "none"),
+    ("an address after asking for a copy of what is held is a route for the right",
+     "If you would like a copy of the personal information we hold about you, please contact the Data Protection "
+     "Manager. Or, email dataprotection@party.example.", "rights/how-to-exercise", "full"),
 ]
 
 
