@@ -1315,6 +1315,26 @@ CASES = [
     ("an address after asking for a copy of what is held is a route for the right",
      "If you would like a copy of the personal information we hold about you, please contact the Data Protection "
      "Manager. Or, email dataprotection@party.example.", "rights/how-to-exercise", "full"),
+    # (rubric 2026.28)
+    ("platforms named as \"advertisement partners\" are where it advertises",
+     "Our advertisement partners, Google and Facebook, whom we have engaged for remarketing may introduce cookies.",
+     "online-targeting/platforms-named", "full"),
+    ("... and so is an ad-tech platform serving its banners",
+     "Criteo broadcasts banner advertisements on our behalf.", "online-targeting/platforms-named", "full"),
+    ("... unnamed third-party advertisers are partial",
+     "We may also carry web beacons placed by third party advertisers.", "online-targeting/platforms-named",
+     "partial"),
+    ("... and their beacons are advertising pixels",
+     "We may also carry web beacons placed by third party advertisers.", "online-targeting/pixels", "full"),
+    ("\"re-marketing\" spelt with a hyphen is remarketing",
+     "A service provider carries out re-marketing, which involves displaying our advertisements on other sites.",
+     "online-targeting/pixels", "full"),
+    ("consent deemed from giving sensitive data is a condition, not explicit consent",
+     "By giving us sensitive personal data like information about your health, you consent to us using it.",
+     "special-category/condition", "partial"),
+    ("... consent to cookies is none",
+     "By continuing you consent to our use of cookies, which never hold sensitive data.",
+     "special-category/condition", "none"),
 ]
 
 
