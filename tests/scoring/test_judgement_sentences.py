@@ -1335,6 +1335,9 @@ CASES = [
     ("... consent to cookies is none",
      "By continuing you consent to our use of cookies, which never hold sensitive data.",
      "special-category/condition", "none"),
+    # (rubric 2026.29)
+    ("a campaign data firm in the curated list is a named supplier",
+     "Our voter database is run for us by VoteSource.", "suppliers/named-suppliers", "partial"),
 ]
 
 
