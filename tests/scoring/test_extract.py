@@ -72,6 +72,18 @@ def test_a_markdown_link_reads_as_its_text_so_its_address_earns_nothing(scorer):
     assert [e.credit for e in card.step("rights").elements if e.id == "other-rights"] == ["none"]
 
 
+def test_a_link_glued_to_the_word_before_it_reads_apart(scorer):
+    # archived copies lose the space before a link: "This version of the[Privacy policy](...)"
+    raw = ("This version of the[Privacy policy](https://party.example/privacy) was approved in October 2025.\n"
+           "For questions, please contact[privacy@party.example](mailto:privacy@party.example).\n").encode()
+    text = extract_text(raw, None, "notice.md")
+    assert text == ("This version of the Privacy policy was approved in October 2025.\n"
+                    "For questions, please contact privacy@party.example.\n")
+    # a link after a space or a bracket is left as it is
+    assert extract_text(b"See [our policy](https://x.example) or ([here](https://y.example)).\n", None,
+                        "n.md") == "See our policy or (here).\n"
+
+
 # ------------------------------------------------------------------ bad input
 
 def test_empty_file_scores_all_none(scorer):
