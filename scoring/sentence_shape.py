@@ -60,7 +60,7 @@ def run_in_label_end(text: str, start: int, end: int) -> int | None:
     """Where a sentence's bold run-in label ends ("**Label:** Text" -> after the second
     "**"), or None when the sentence does not start with one or nothing follows it."""
     closing = leading_bold_end(text, start, end)
-    if closing is None or not text[closing + 2:end].strip("* \n"):
+    if closing is None or not text[closing + 2:end].strip("* \n.,;:!?"):
         return None
     return closing + 2
 

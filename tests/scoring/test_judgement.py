@@ -1109,3 +1109,14 @@ def test_a_heading_set_in_a_list_is_still_a_heading(scorer):
     assert quotes == ["We may need to transfer personal information to suppliers located outside the UK."]
     assert credit(scorer, "  * ## Transfers of personal information outside of the UK\n", "accountability",
                   "transfers") == ("none", [])
+
+
+def test_a_sentence_set_in_bold_before_its_full_stop_is_read(scorer):
+    # "**...**." is a whole sentence in bold, not a run-in label with nothing after it: its
+    # words were dropped as the label's
+    text = "**If you have any questions about this privacy policy, please contact privacy@party.example**.\n"
+    got, quotes = credit(scorer, text, "accountability", "dpo")
+    assert got == "partial" and quotes == [text.strip()]
+    # a run-in label over its sentence is still context, not evidence
+    label = "**Our data protection officer:** We keep your data safe.\n"
+    assert credit(scorer, label, "accountability", "dpo") == ("none", [])
