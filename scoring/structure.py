@@ -46,11 +46,11 @@ CONTACT_FIELD = re.compile(
     r"write to|website|contact( us)?)\s*:?(\*\*)?\s*:", re.I)
 # a year or a date; Markdown's emphasis marks are no part of a word ("_Last Updated June 2019_")
 DATED = re.compile(r"(?<![^\W_])((19|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4})(?![^\W_])")
-EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|www\.\S+", re.I)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+EMAIL_OR_URL = re.compile(EMAIL.pattern + r"|https?://\S+|www\.\S+", re.I)
 PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,}\d")
 # What makes the short lines under "please write to:" an address: an e-mail address, a phone
-# number (PHONE), a UK postcode or a PO box; a list of web sites is none
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# number, a UK postcode or a PO box (a list of web sites is none)
 POSTAL = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|P\.? ?O\.? Box \d+)\b", re.I)
 ADDRESS_MAX_LINES = 8
 SHORT_HEADING_WORDS = 10
@@ -59,7 +59,7 @@ BODY_MIN_WORDS = 12
 SHORT_BODY_MIN_WORDS = 5  # a shorter line under a title is its body when it is a sentence
 SENTENCE_CASE_TITLE_WORDS = 10
 WRAP_MIN_CHARS = 60  # a paragraph line this long that runs on into the next was wrapped
-# ...unless it ends as an item of a list does ("...to respond to your enquiries;", "...; and")
+# ...unless it ends the way a list item does ("...to respond to your enquiries;", "...; and")
 LIST_ITEM_END = re.compile(r";(\s*(and|or))?$")
 
 
