@@ -103,14 +103,14 @@ def markdown_text(decoded: str) -> str:
     about opting out of anything). Headings, lists, tables and bold stay as written, for
     scoring.structure to read."""
     text = MARKDOWN_IMAGE.sub("", decoded)
-    return MARKDOWN_LINK.sub(lambda m: _link_text(m, text), text)
+    return MARKDOWN_LINK.sub(_link_text, text)
 
 
-def _link_text(m: re.Match, text: str) -> str:
+def _link_text(m: re.Match) -> str:
     """A link's text, or its address when it has none; set apart from a word it was glued to
     ("please contact[privacy@party.example](mailto:...)" reads "contact privacy@...")."""
     shown = m.group(1) if m.group(1).strip(" *_") else m.group(2)
-    glued = m.start() > 0 and text[m.start() - 1].isalnum() and shown[:1].isalnum()
+    glued = m.start() > 0 and m.string[m.start() - 1].isalnum() and shown[:1].isalnum()
     return " " + shown if glued else shown
 
 
