@@ -90,6 +90,18 @@ def ensure_text(snapshot: SnapshotRow, url: str) -> str | None:
     return snapshot.text
 
 
+def current_text(snapshot: SnapshotRow, url: str) -> str | None:
+    """The snapshot's text as this version of partywatch extracts it, for comparing versions.
+
+    A stored text stays as it was first extracted (stored evidence offsets refer to it), so
+    two snapshots stored either side of an upgrade that reads pages differently (e-mail links
+    now read with their address) would differ in words the party never changed."""
+    try:
+        return extract_text(snapshot.raw, snapshot.content_type, url)
+    except ExtractionError:
+        return ensure_text(snapshot, url)
+
+
 def _claim_from_row(row: Row) -> Claim:
     return Claim(step_id=row.step_id, element_id=row.element_id, credit=row.credit,
                  quote=row.quote, url=row.url, start=row.start, end=row.end, detail=row.detail)
@@ -202,7 +214,7 @@ def diff_scorecards(session: Session, previous: ScorecardRow | None, steps: Sequ
         if before is None:
             changes.append(Change.document(document.url, "added", document.kind))
         elif before.id != snapshot.id:
-            old_text, new_text = ensure_text(before, document.url), ensure_text(snapshot, document.url)
+            old_text, new_text = current_text(before, document.url), current_text(snapshot, document.url)
             if same_text(old_text, new_text):
                 continue  # a new snapshot, not a new version
             summary = summarise_text_change(old_text, new_text)

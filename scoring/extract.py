@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import re
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
+
+from scoring.structure import EMAIL
 
 MAX_RAW_BYTES = 25 * 1024 * 1024
 MAX_TEXT_CHARS = 5_000_000
@@ -108,10 +110,27 @@ def markdown_text(decoded: str) -> str:
 
 def _link_text(m: re.Match) -> str:
     """A link's text, or its address when it has none; set apart from a word it was glued to
-    ("please contact[privacy@party.example](mailto:...)" reads "contact privacy@...")."""
+    ("please contact[privacy@party.example](mailto:...)" reads "contact privacy@..."), and
+    an e-mail link followed by its address (see mailto_address)."""
     shown = m.group(1) if m.group(1).strip(" *_") else m.group(2)
     glued = m.start() > 0 and m.string[m.start() - 1].isalnum() and shown[:1].isalnum()
+    address = mailto_address(m.group(2))
+    if address and "@" not in shown:
+        shown += f" ({address})"
     return " " + shown if glued else shown
+
+
+def mailto_address(href: str | None) -> str | None:
+    """The e-mail address an e-mail link opens, for a link whose text is not the address.
+
+    "write to our [Privacy Officer](mailto:privacy@party.example?subject=...)" gives the
+    reader an address to write to as surely as printing it does: one click opens it. Read
+    as "Privacy Officer (privacy@party.example)", the notice's contact for requests is on
+    the page where a reader finds it, not lost with the link's target."""
+    if not href or not href.lower().startswith("mailto:"):
+        return None
+    address = unquote(href[len("mailto:"):].split("?")[0]).strip()
+    return address if EMAIL.fullmatch(address) else None
 
 
 def _normalise(text: str) -> str:
@@ -247,6 +266,10 @@ def _clean_tree(decoded: str):
     for el in drop:
         if el.getparent() is not None:
             el.drop_tree()
+    for link in root.iter("a"):
+        address = mailto_address(link.get("href"))
+        if address and "@" not in link.text_content():
+            link.tail = f" ({address})" + (link.tail or "")
     page_words = len(root.text_content().split())
     drop = []
     for el in root.iter():

@@ -248,10 +248,11 @@ def _address_breaks(text: str, lines: list[tuple[int, int, str]], kinds: list[st
     contact:" over "The Data Protection Officer / Save the Children / 1 St John's Lane /
     London EC1M 4AR" reads as one sentence, so the office named on its own line is read with
     the words that say what it is for and where to write (a line of its own would look like a
-    heading, and a heading is never evidence)."""
+    heading, and a heading is never evidence). Some lead-ins end ";" where ":" was meant
+    ("please use the following details;")."""
     breaks: list[int] = []
     for i, (_s, end, line) in enumerate(lines):
-        if kinds[i] != PARAGRAPH or not line.rstrip().endswith(":"):
+        if kinds[i] != PARAGRAPH or not line.rstrip().endswith((":", ";")):
             continue
         last = i
         while last + 1 < len(lines) and last + 1 - i <= ADDRESS_MAX_LINES and kinds[last + 1] in (PARAGRAPH, CONTACT):

@@ -221,6 +221,27 @@ def test_new_bytes_with_the_same_text_store_a_snapshot_but_no_scorecard(engine, 
     assert not alpha.changed and count(engine, ScorecardRow) == 1 and queued == 0
 
 
+def test_a_page_read_differently_since_an_upgrade_is_not_a_changed_notice(engine, rubric, scorer):
+    """A stored text stays as it was first extracted. After an upgrade that reads pages
+    differently (an e-mail link now reads with its address), a page re-fetched with only
+    its scripts changed must not be announced as a changed notice: the party changed
+    nothing a reader sees."""
+    from history.models import SnapshotRow
+
+    with_link = DETAILED.replace(b"<p>We do not buy", b'<p>Write to our <a href="mailto:privacy@example.org">'
+                                                      b'privacy team</a>.</p>\n<p>We do not buy')
+    subscribe(engine, 1001, "alpha")
+    run_check(engine, rubric, scorer, {"alpha": with_link})
+    with transaction(engine) as session:  # the snapshot as an earlier version had stored it
+        snapshot = session.scalars(select(SnapshotRow)).one()
+        assert "privacy team (privacy@example.org)." in snapshot.text
+        snapshot.text = snapshot.text.replace("privacy team (privacy@example.org).", "privacy team.")
+    rebuilt = with_link.replace(b"<html><body>", b'<html><head><script>track("v2")</script></head><body>')
+    _, (alpha,), queued = run_check(engine, rubric, scorer, {"alpha": rebuilt})
+    assert count(engine, SnapshotRow) == 2
+    assert not alpha.changed and alpha.changes == [] and queued == 0
+
+
 def test_a_check_holds_no_stored_scorecard_rows_while_it_goes_on_to_the_next_party(engine, rubric, scorer):
     """A check keeps every party's outcome until it has queued its notifications; what an
     outcome keeps must not be the stored rows (every element with its quoted evidence),

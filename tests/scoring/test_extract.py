@@ -84,6 +84,41 @@ def test_a_link_glued_to_the_word_before_it_reads_apart(scorer):
                         "n.md") == "See our policy or (here).\n"
 
 
+REQUESTS_BY_EMAIL_LINK = ("If you want to exercise any of the rights described above, you should contact the "
+                          "party's {link}.")
+
+
+@pytest.mark.parametrize("kind", ["markdown", "html"])
+def test_an_email_link_reads_with_the_address_it_opens(scorer, kind):
+    # Real notices: "contact the University's [Information Compliance Team](mailto:data.protection@...)"
+    # read as "contact the University's Information Compliance Team", with nowhere to write, so
+    # the route for rights requests was only partial.
+    href = "mailto:data.protection@party.example?subject=Privacy%20enquiry"
+    if kind == "markdown":
+        raw, name = REQUESTS_BY_EMAIL_LINK.format(link=f"[Data Protection Officer]({href})").encode(), "n.md"
+    else:
+        raw, name = ("<html><body><p>" + REQUESTS_BY_EMAIL_LINK.format(
+            link=f'<a href="{href}">Data Protection Officer</a>') + "</p></body></html>").encode(), "n.html"
+    text = extract_text(raw, None, name)
+    assert text == REQUESTS_BY_EMAIL_LINK.format(link="Data Protection Officer (data.protection@party.example)")
+    card = scorer.score_texts([(name, "privacy_notice", text)])
+    exercise = next(e for e in card.step("rights").elements if e.id == "how-to-exercise")
+    assert exercise.credit == "full" and "(data.protection@party.example)" in exercise.evidence[0].quote
+
+
+@pytest.mark.parametrize("raw, name, expected", [
+    # the link's text is the address already: it is not said twice
+    (b"Write to [privacy@party.example](mailto:privacy@party.example).", "n.md", "Write to privacy@party.example."),
+    (b'<p>Write to <a href="mailto:privacy@party.example">privacy@party.example</a>.</p>', "n.html",
+     "Write to privacy@party.example."),
+    # a link that opens no address adds nothing
+    (b"Write to [our office](mailto:?subject=Hello).", "n.md", "Write to our office."),
+    (b'<p>Visit <a href="https://party.example/contact">our office</a>.</p>', "n.html", "Visit our office."),
+])
+def test_an_email_link_adds_its_address_only_when_the_reader_does_not_see_it(raw, name, expected):
+    assert extract_text(raw, None, name) == expected
+
+
 # ------------------------------------------------------------------ bad input
 
 def test_empty_file_scores_all_none(scorer):

@@ -1076,6 +1076,21 @@ def test_an_officer_named_over_an_address_is_read_with_its_lead_in(scorer):
     assert credit(scorer, requests, "rights", "how-to-exercise")[0] == "full"
 
 
+def test_a_lead_in_ending_in_a_semicolon_is_read_with_the_address_under_it(scorer):
+    # (rubric 2026.30) a real notice: "... including to make a subject access request, please use
+    # the following details (for the attention of DPO);" over "Email address: ..." and "Postal
+    # Address: ..." lines was a route with no address (partial)
+    block = ("To contact us about anything to do with your personal data and data protection, including to make "
+             "a subject access request, please use the following details (for the attention of DPO);  \n"
+             "Email address: info@party.example  \nPostal Address: 83 Victoria Street, London, SW1H 0HW\n")
+    got, quotes = credit(scorer, block, "rights", "how-to-exercise")
+    assert got == "full" and "info@party.example" in quotes[0]
+    # (lines under it that hold no address are no address block: "the following;" stays as it was)
+    listed = ("To register you as a supporter we need the following details;  \nYour name  \nYour email address  \n"
+              "Your postcode\n")
+    assert credit(scorer, listed, "rights", "how-to-exercise") == ("none", [])
+
+
 def test_short_lines_without_an_address_are_not_an_address_block(scorer):
     # a list of what is collected, set out as short lines under "we collect:", stays a list
     collected = "We collect:\n\nYour name\nYour email address\nYour postcode\n\nWe keep it safe.\n"
