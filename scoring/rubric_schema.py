@@ -113,6 +113,10 @@ class Element(Model):
     # A line of the notice's change log ("July 2011: principles updated to include advertising")
     # answers this element; for every other element it is never evidence.
     change_log: bool = False
+    # The answer is somewhere to write: a sentence that gives the address (an e-mail, phone
+    # number, postcode or PO box) is better evidence than one that points to it ("at the
+    # address below").
+    answer_is_contact: bool = False
     # Partial claims from this many different partial rules add up to full (a date in one
     # sentence and a change notice in another).
     full_from_partials: int | None = Field(default=None, ge=2)

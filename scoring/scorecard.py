@@ -26,7 +26,7 @@ from scoring.models import (
     StepResult,
 )
 from scoring.rubric import DOCUMENT_KINDS, Element, Rubric, Step
-from scoring.structure import EMAIL_OR_URL
+from scoring.structure import EMAIL_OR_URL, gives_address
 
 EVIDENCE_PER_ELEMENT = 1
 SUPPLIERS_SHOWN = 5
@@ -83,11 +83,13 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
         return res
     best = max(cl.credit.rank for cl, _ in found)
     res.credit = Credit.of_rank(best)
-    res.evidence = strongest_first([x for x in found if x[0].credit.rank == best])
+    res.evidence = strongest_first([x for x in found if x[0].credit.rank == best],
+                                   answer_is_contact=el.answer_is_contact)
     res.denial = all(_is_denial(cl) for cl, _ in found if cl.credit.rank == best)
     admissions = _contradicting_admissions(found) if res.credit == Credit.FULL and res.denial else []
     if admissions:
-        res.credit, res.evidence, res.denial = Credit.PARTIAL, strongest_first(admissions), False
+        res.credit, res.evidence, res.denial = (Credit.PARTIAL, strongest_first(admissions,
+                                                answer_is_contact=el.answer_is_contact), False)
         return res
     if res.credit == Credit.PARTIAL and (el.full_from_partials or el.full_from_claims):
         _add_up(res, el, found)
@@ -216,10 +218,11 @@ def _capped(cl: Claim) -> bool:
     return cl.credit == Credit.PARTIAL and "/full[" in str((cl.detail or {}).get("rule", ""))
 
 
-def _strength_key(item: tuple[Claim, int | None]) -> tuple:
+def _strength_key(item: tuple[Claim, int | None], answer_is_contact: bool = False) -> tuple:
     cl = item[0]
     strength = (cl.detail or {}).get("strength", 0)
-    return (-cl.credit.rank, not _capped(cl), _is_fragment(cl.quote), -strength, cl.url, cl.start)
+    points_elsewhere = answer_is_contact and not gives_address(cl.quote)
+    return (-cl.credit.rank, not _capped(cl), _is_fragment(cl.quote), points_elsewhere, -strength, cl.url, cl.start)
 
 
 def _is_fragment(quote: str) -> bool:
@@ -228,16 +231,18 @@ def _is_fragment(quote: str) -> bool:
     return len(words) < SHORT_QUOTE_WORDS
 
 
-def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT) -> list[Evidence]:
+def strongest_first(found: Found, limit: int = EVIDENCE_PER_ELEMENT, answer_is_contact: bool = False
+                    ) -> list[Evidence]:
     """Evidence ordered by how directly it answers: credit, then a sentence that met a rule
     for full credit (capped by a hedge) before one that met only a rule for partial, then a
-    whole sentence before a fragment, then the rule's strength (conditions met, and how many
-    of the things it looks for the sentence names), then document order. When a capped full
-    answer exists, the weaker partial ones are left out: the reader is shown the sentence
-    that answers, not every sentence that touches on it."""
+    whole sentence before a fragment, then, where the answer is somewhere to write, a
+    sentence that gives the address before one that points to it, then the rule's strength
+    (conditions met, and how many of the things it looks for the sentence names), then
+    document order. When a capped full answer exists, the weaker partial ones are left out:
+    the reader is shown the sentence that answers, not every sentence that touches on it."""
     out: list[Evidence] = []
     seen = set()
-    ordered = sorted(found, key=_strength_key)
+    ordered = sorted(found, key=lambda item: _strength_key(item, answer_is_contact))
     if ordered and _capped(ordered[0][0]):
         ordered = [x for x in ordered if _capped(x[0])]
     for cl, sid in ordered:

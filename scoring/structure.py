@@ -262,10 +262,15 @@ def _address_breaks(text: str, lines: list[tuple[int, int, str]], kinds: list[st
                 break
             last += 1
         block = [lines[j][2] for j in range(i + 1, last + 1)]
-        if len(block) < 2 or not any(EMAIL.search(b) or PHONE.search(b) or POSTAL.search(b) for b in block):
+        if len(block) < 2 or not any(gives_address(b) for b in block):
             continue
         breaks += [at for at in range(end, lines[last][0]) if text[at] == "\n"]
     return breaks
+
+
+def gives_address(text: str) -> bool:
+    """An e-mail address, a phone number, a UK postcode or a PO box: somewhere to write."""
+    return bool(EMAIL.search(text) or PHONE.search(text) or POSTAL.search(text))
 
 
 def _join(text: str, wraps: list[int]) -> str:

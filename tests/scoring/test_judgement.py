@@ -1032,6 +1032,24 @@ def test_of_two_answers_the_one_naming_more_of_what_is_asked_comes_first(scorer)
     assert quotes[0] == "This privacy policy was last updated in March 2015."
 
 
+def test_where_the_answer_is_somewhere_to_write_the_sentence_giving_the_address_comes_first(scorer):
+    # (rubric 2026.30) a real notice's route for rights requests was shown as "please email or
+    # write to us at the address below", a pointer a reader rejects as the answer, while the
+    # sentence with the address itself came later
+    text = ("In relation to all of these rights, please email or write to us at the address below.\n\n"
+            "If you would like to exercise your rights with respect to your personal information, please contact "
+            "us via help@party.example or write to The Party, 1 High Street, London SW1A 1AA.\n")
+    got, quotes = credit(scorer, text, "rights", "how-to-exercise")
+    assert got == "full" and quotes[0].startswith("If you would like to exercise your rights")
+    # with no sentence that gives it, the pointer is still the answer shown
+    pointer_only = text.split("\n\n")[0] + "\n"
+    assert credit(scorer, pointer_only, "rights", "how-to-exercise")[1] == [pointer_only.strip()]
+    # (an element whose answer is no address keeps its order: the right itself comes first)
+    access = ("You have the right to request a copy of the personal data we hold about you.\n\n"
+              "To request a copy of your personal data, email help@party.example.\n")
+    assert credit(scorer, access, "rights", "access")[1][0].startswith("You have the right")
+
+
 def test_a_nine_word_line_set_apart_is_a_heading_not_evidence(scorer):
     # "How to access, correct or update your personal information" headed a real notice's rights
     # section and was quoted as the right itself.
