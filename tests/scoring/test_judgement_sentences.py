@@ -1338,6 +1338,13 @@ CASES = [
     # (rubric 2026.29)
     ("a campaign data firm in the curated list is a named supplier",
      "Our voter database is run for us by VoteSource.", "suppliers/named-suppliers", "partial"),
+    # (rubric 2026.30)
+    ("when a transfer would \"only\" happen is no safeguard for it",
+     "Transfer of information overseas would normally only occur for data processing purposes, for example third "
+     "party payment facilitators may process their data off-shore.", "accountability/transfers", "partial"),
+    ("... the steps taken before data goes overseas are",
+     "We will not transfer your personal information overseas unless we have taken reasonable steps to ensure that "
+     "the recipient will not breach the Australian Privacy Principles.", "accountability/transfers", "full"),
 ]
 
 
