@@ -199,8 +199,10 @@ class ClaimFinder:
             return None
         if rule.in_paragraph and not (rule.in_paragraph & s.paragraph_keys):
             return None
-        if s.block_kind == CONTACT and not rule.in_section:
-            return None  # a contact line is evidence only under a heading that asks for it
+        if s.block_kind == CONTACT and not (rule.in_section & s.setting_apart_keys):
+            # a contact line is evidence only under a heading that asks for it: the notice's
+            # title ("Privacy Policy") is over every line of it, so it asks for none
+            return None
         found = [p for k in rule.groups[0] & s.keys for p in s.positions[k]]
         if rule.negated and not any(self._negated(s, p) for p in found):
             return None

@@ -978,6 +978,17 @@ def test_a_contact_line_is_shown_only_when_no_sentence_answers(scorer):
     assert credit(scorer, alone, "accountability", "dpo") == ("full", ["* by email – dpo@party.example"])
 
 
+def test_the_notices_title_is_no_heading_that_asks_for_a_contact_line(scorer):
+    # (rubric 2026.30) "Sylvie Gadoury (atip@...)", a name and address on a line of their own,
+    # was a privacy contact only because "Privacy Policy" titles the whole notice
+    text = ("# Privacy Policy\n\nWe collect your name when you sign up.\n\nSylvie Gadoury (atip@party.example)\n\n"
+            "We keep your data safe.\n")
+    assert credit(scorer, text, "accountability", "dpo") == ("none", [])
+    # under a heading of its own that asks for it, the line is the contact
+    section = text.replace("Sylvie Gadoury", "## Privacy contact\n\nSylvie Gadoury")
+    assert credit(scorer, section, "accountability", "dpo")[1] == ["Sylvie Gadoury (atip@party.example)"]
+
+
 def test_the_right_to_erasure_is_not_a_retention_criterion(scorer):
     rights = ("## Your rights\n\n* **Erasure:** You can ask us to delete your personal information where it is "
               "no longer necessary for us to use it.\n")
