@@ -1345,6 +1345,27 @@ CASES = [
     ("... the steps taken before data goes overseas are",
      "We will not transfer your personal information overseas unless we have taken reasonable steps to ensure that "
      "the recipient will not breach the Australian Privacy Principles.", "accountability/transfers", "full"),
+    ("information from public databases is some of the public record",
+     "We may receive information about individuals from other sources, including information located in public "
+     "databases.", "data-sources/electoral-register", "partial"),
+    ("... a database of its own is none",
+     "We keep your information in a secure database.", "data-sources/electoral-register", "none"),
+    ("predicting political preferences is inferring opinions",
+     "We use modelling to predict your political preferences.", "special-category/inferred-opinions", "full"),
+    ("... political preferences the reader gives are not inferred",
+     "You can tell us your political preferences when you sign up.", "special-category/inferred-opinions", "none"),
+    ("communications relevant to your interests admit tailoring",
+     "We use the information you give us to send you communications that are relevant to your interests.",
+     "message-transparency/targeting-criteria", "partial"),
+    ("... a section relevant to your rights tailors no message",
+     "This section is relevant to your rights as a data subject.", "message-transparency/targeting-criteria",
+     "none"),
+    ("an email address matched on a social network for ads is a custom audience",
+     "We share your email address with Facebook so that we can show you our ads there.",
+     "online-targeting/custom-audiences", "full"),
+    ("... an email address given for a newsletter beside a Facebook page is none",
+     "You can follow us on Facebook and Twitter, and give us your email address to receive our newsletter and "
+     "advertising offers.", "online-targeting/custom-audiences", "none"),
 ]
 
 
