@@ -1366,6 +1366,16 @@ CASES = [
     ("... an email address given for a newsletter beside a Facebook page is none",
      "You can follow us on Facebook and Twitter, and give us your email address to receive our newsletter and "
      "advertising offers.", "online-targeting/custom-audiences", "none"),
+    ("consent given for one activity is a basis for it",
+     "Where you have consented, we will send you emails about our campaigns.", "lawful-basis/bases-named",
+     "partial"),
+    ("... consent assumed from using the site is not",
+     "By using this website you consent to this policy.", "lawful-basis/bases-named", "none"),
+    ("writing to an officer at a street address is a route for rights requests",
+     "To exercise any of these rights, write to the Data Protection Officer, 1 High Street, London SW1A 1AA.",
+     "rights/how-to-exercise", "full"),
+    ("... writing to an officer with no address is somewhere to write",
+     "To exercise any of these rights, write to the Data Protection Officer.", "rights/how-to-exercise", "partial"),
 ]
 
 
