@@ -1376,6 +1376,11 @@ CASES = [
      "rights/how-to-exercise", "full"),
     ("... writing to an officer with no address is somewhere to write",
      "To exercise any of these rights, write to the Data Protection Officer.", "rights/how-to-exercise", "partial"),
+    ("\"request that we delete\" is the reader's right, not the party's deleting",
+     "You can request that we delete your personal information by contacting us at privacy@party.example.",
+     "rights/other-rights", "partial"),
+    ("... the party's own deleting is no right",
+     "We delete your personal information two years after your last donation.", "rights/other-rights", "none"),
 ]
 
 
