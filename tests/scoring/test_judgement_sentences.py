@@ -1381,6 +1381,10 @@ CASES = [
      "rights/other-rights", "partial"),
     ("... the party's own deleting is no right",
      "We delete your personal information two years after your last donation.", "rights/other-rights", "none"),
+    ("a period counted in elections is a retention period",
+     "Canvassing data is deleted after two general elections.", "retention/periods", "partial"),
+    ("... elections the party fought are no period",
+     "We have campaigned in two general elections since 2015.", "retention/periods", "none"),
 ]
 
 
