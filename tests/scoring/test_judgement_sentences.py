@@ -1385,6 +1385,31 @@ CASES = [
      "Canvassing data is deleted after two general elections.", "retention/periods", "partial"),
     ("... elections the party fought are no period",
      "We have campaigned in two general elections since 2015.", "retention/periods", "none"),
+    ("vendors under non-disclosure agreements are under contract",
+     "Access to personally identifiable information is limited to dedicated staff and vendors subject to "
+     "non-disclosure agreements.", "suppliers/processor-contracts", "full"),
+    ("... staff's confidentiality agreements are no supplier's terms",
+     "Our controls include security clearances, staff training and confidentiality agreements.",
+     "suppliers/processor-contracts", "none"),
+    ("lists of registered voters are the voter file",
+     "We obtain lists of registered voters from county election officials.", "data-sources/electoral-register",
+     "full"),
+    ("... a list of volunteers is not",
+     "We keep a list of volunteers who helped at the election.", "data-sources/electoral-register", "none"),
+    ("data from commercial sources appended to your record builds a picture",
+     "We append data from commercial sources, such as demographic information, to your record.",
+     "profiling/profiling-disclosed", "partial"),
+    ("... a file appended to an email builds none",
+     "You can append a file to your email when you write to us.", "profiling/profiling-disclosed", "none"),
+    ("\"STOP to cancel\" is unsubscribing from text messages",
+     "Text HELP for help and STOP to cancel. Message and data rates may apply.", "rights/other-rights", "partial"),
+    ("... \"stop\" in the party's own words is no right",
+     "We will stop at nothing to win this election for our supporters.", "rights/other-rights", "none"),
+    ("California's right to the list of third parties it disclosed to is part of access",
+     "Residents of California have the right to request a list of the third parties to which we have disclosed "
+     "their personal information for direct marketing purposes.", "rights/access", "partial"),
+    ("... a list of the third parties it works with is not",
+     "A list of the third parties we work with is published on our website.", "rights/access", "none"),
 ]
 
 
