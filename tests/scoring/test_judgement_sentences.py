@@ -1439,6 +1439,21 @@ CASES = [
     ("... post sent to your postcode selects nothing",
      "We will send you information about our campaigns by post to your postcode.",
      "message-transparency/targeting-criteria", "none"),
+    ("information given at the party's events or to its staff is gathered in person",
+     "You may also provide information when you attend our events or speak with our staff.",
+     "data-sources/canvassing", "partial"),
+    ("... booking a place at an event online is a web form",
+     "You can register to attend our events online; we collect the information you enter.",
+     "data-sources/canvassing", "none"),
+    ("companies that process contributions and send mail are kinds with their jobs",
+     "We use outside companies to help us process contributions and send mail.", "suppliers/supplier-categories",
+     "full"),
+    ("... companies that send us mail are none",
+     "Many companies send us mail about their products.", "suppliers/supplier-categories", "none"),
+    ("an address for privacy questions is a privacy contact",
+     "Please direct any privacy questions to info@party.example.", "accountability/dpo", "partial"),
+    ("... an address for questions about events is not",
+     "Please direct any questions about our events to info@party.example.", "accountability/dpo", "none"),
 ]
 
 
