@@ -88,8 +88,8 @@ def element_result(step_id: str, el: Element, documents: list[DocumentClaims]) -
     res.denial = all(_is_denial(cl) for cl, _ in found if cl.credit.rank == best)
     admissions = _contradicting_admissions(found) if res.credit == Credit.FULL and res.denial else []
     if admissions:
-        res.credit, res.evidence, res.denial = (Credit.PARTIAL, strongest_first(admissions,
-                                                answer_is_contact=el.answer_is_contact), False)
+        res.credit, res.denial = Credit.PARTIAL, False
+        res.evidence = strongest_first(admissions, answer_is_contact=el.answer_is_contact)
         return res
     if res.credit == Credit.PARTIAL and (el.full_from_partials or el.full_from_claims):
         _add_up(res, el, found)
